@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+import Persistence
+
+/// The service's configuration: one typed value, resolved once at start-up from flags, then
+/// `ZHTJ_*` environment variables, then defaults, and injected everywhere it is needed.
+public struct AppConfig: Sendable, Equatable {
+    /// Holds `zhtj.sqlite` and the blob store.
+    public var dataDirectory: String
+    public var database: DatabaseLocation
+    public var host: String
+    public var port: Int
+    /// bcrypt work factor; tests lower it to keep hashing cheap.
+    public var bcryptCost: Int
+    /// How long a login session lasts, in seconds.
+    public var sessionLifetime: Int
+    /// Set when the service is reached over HTTPS, so cookies are marked `Secure`.
+    public var secureCookies: Bool
+    public var logLevel: Logger.Level
+
+    public init(
+        dataDirectory: String = "storage", database: DatabaseLocation? = nil, host: String = "127.0.0.1",
+        port: Int = 8080, bcryptCost: Int = 10, sessionLifetime: Int = 12 * 3600, secureCookies: Bool = false,
+        logLevel: Logger.Level = .info
+    ) {
+        self.dataDirectory = dataDirectory
+        self.database = database ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("zhtj.sqlite"))
+        self.host = host
+        self.port = port
+        self.bcryptCost = bcryptCost
+        self.sessionLifetime = sessionLifetime
+        self.secureCookies = secureCookies
+        self.logLevel = logLevel
+    }
+
+    /// A configuration value that could not be used; the message names the variable.
+    public struct Invalid: Error, CustomStringConvertible, Equatable {
+        public let variable: String
+        public let value: String
+        public let reason: String
+        public var description: String { "invalid \(variable)=\"\(value)\": \(reason)" }
+    }
+
+    /// Values given on the command line; nil means "not given".
+    public struct Flags: Sendable, Equatable {
+        public var dataDirectory: String?
+        public var databaseURL: String?
+        public var host: String?
+        public var port: String?
+        public var bcryptCost: String?
+        public var logLevel: String?
+
+        public init(
+            dataDirectory: String? = nil, databaseURL: String? = nil, host: String? = nil, port: String? = nil,
+            bcryptCost: String? = nil, logLevel: String? = nil
+        ) {
+            self.dataDirectory = dataDirectory
+            self.databaseURL = databaseURL
+            self.host = host
+            self.port = port
+            self.bcryptCost = bcryptCost
+            self.logLevel = logLevel
+        }
+    }
+
+    /// Flags win over the environment, which wins over defaults.
+    public static func resolve(flags: Flags, environment: [String: String]) throws(Invalid) -> AppConfig {
+        func value(_ flag: String?, _ variable: String) -> (String, String)? {
+            if let flag { return (flag, "--" + variable.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")) }
+            if let env = environment[variable], !env.isEmpty { return (env, variable) }
+            return nil
+        }
+        var config = AppConfig()
+        if let (dir, name) = value(flags.dataDirectory, "ZHTJ_DATA_DIR") {
+            guard !dir.isEmpty else { throw Invalid(variable: name, value: dir, reason: "must not be empty") }
+            config = AppConfig(dataDirectory: dir)
+        }
+        if let (url, name) = value(flags.databaseURL, "ZHTJ_DATABASE_URL") {
+            do {
+                config.database = try DatabaseLocation(url: url)
+            } catch {
+                // The URL may carry a password: name the variable, not the value.
+                throw Invalid(variable: name, value: "(hidden)", reason: "expected postgres://… or sqlite:PATH")
+            }
+        }
+        if let (host, name) = value(flags.host, "ZHTJ_HOST") {
+            guard !host.isEmpty, !host.contains(" ") else { throw Invalid(variable: name, value: host, reason: "not a host name or address") }
+            config.host = host
+        }
+        if let (port, name) = value(flags.port, "ZHTJ_PORT") {
+            guard let p = Int(port), (0...65535).contains(p) else {
+                throw Invalid(variable: name, value: port, reason: "expected a port number 0–65535")
+            }
+            config.port = p
+        }
+        if let (cost, name) = value(flags.bcryptCost, "ZHTJ_BCRYPT_COST") {
+            guard let c = Int(cost), (4...16).contains(c) else {
+                throw Invalid(variable: name, value: cost, reason: "expected a bcrypt cost 4–16")
+            }
+            config.bcryptCost = c
+        }
+        if let raw = environment["ZHTJ_SESSION_HOURS"], !raw.isEmpty {
+            guard let h = Int(raw), (1...720).contains(h) else {
+                throw Invalid(variable: "ZHTJ_SESSION_HOURS", value: raw, reason: "expected hours 1–720")
+            }
+            config.sessionLifetime = h * 3600
+        }
+        if let raw = environment["ZHTJ_SECURE_COOKIES"], !raw.isEmpty {
+            guard let b = ["1": true, "true": true, "0": false, "false": false][raw.lowercased()] else {
+                throw Invalid(variable: "ZHTJ_SECURE_COOKIES", value: raw, reason: "expected true or false")
+            }
+            config.secureCookies = b
+        }
+        if let (level, name) = value(flags.logLevel, "ZHTJ_LOG_LEVEL") {
+            guard let l = Logger.Level(rawValue: level.lowercased()) else {
+                throw Invalid(variable: name, value: level, reason: "expected trace, debug, info, notice, warning, error or critical")
+            }
+            config.logLevel = l
+        }
+        return config
+    }
+}

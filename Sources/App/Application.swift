@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Persistence
+import ServiceLifecycle
+
+/// Closes the database pool after the HTTP server has drained (services stop in reverse
+/// order of registration, and the server is registered last).
+struct DatabaseService: Service {
+    let database: Database
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await database.close()
+    }
+}
+
+/// Opens the database, applies migrations and wires routes. `zhtj serve` runs the result;
+/// tests call it too, with their own database and clock.
+public func buildApplication(
+    config: AppConfig, clock: any TimeSource = SystemTimeSource(), throttleLimits: LoginThrottle.Limits = .init(),
+    logger providedLogger: Logger? = nil
+) async throws -> some ApplicationProtocol {
+    var logger = providedLogger ?? Logger(label: "zhtj")
+    logger.logLevel = config.logLevel
+    let database = try await openDatabase(config: config, logger: logger)
+    do {
+        try await Migrator(database: database, logger: logger).migrate()
+    } catch {
+        try? await database.close()
+        throw error
+    }
+    let services = AppServices(config: config, database: database, clock: clock, throttleLimits: throttleLimits)
+    let router = buildRouter(services: services)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zhtj"),
+        logger: logger)
+    app.addServices(DatabaseService(database: database))
+    return app
+}
+
+/// Creates the data folder for the embedded SQLite file and opens the configured database.
+public func openDatabase(config: AppConfig, logger: Logger) async throws -> Database {
+    if case .sqlite(let path) = config.database {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+    }
+    return try await Database.open(config.database, logger: logger)
+}
+
+/// All routes. Public: health and login. Everything else sits behind the session middleware.
+func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+
+    HealthController(services: services).register(on: router)
+    let auth = AuthController(services: services)
+    auth.registerPublic(on: router)
+
+    let authenticated = router.group().add(middleware: SessionMiddleware(services: services))
+    auth.registerAuthenticated(on: authenticated)
+    MeController(services: services).register(on: authenticated)
+    OrgController(services: services).register(on: authenticated)
+    MemberController(services: services).register(on: authenticated)
+    return router
+}
+
+/// Headers every response carries; personal data must not be cached by shared proxies.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.init("Referrer-Policy")!] = "same-origin"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+}

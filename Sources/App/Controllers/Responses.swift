@@ -1,0 +1,61 @@
+import Domain
+import Hummingbird
+import Persistence
+
+/// An org as the API shows it.
+struct OrgResponse: ResponseEncodable, Equatable {
+    let id: String
+    let name: String
+    let fullName: String
+    let category: String
+    let categoryName: String
+    let parentId: String?
+    let upperCommitteeId: String?
+    /// Root first, the org itself last.
+    let path: [String]
+
+    init(_ org: Org) {
+        id = org.id.rawValue
+        name = org.name
+        fullName = org.fullName
+        category = org.category.rawValue
+        categoryName = org.category.chineseName
+        parentId = org.parentID?.rawValue
+        upperCommitteeId = org.upperCommitteeID?.rawValue
+        path = org.path.ids.map(\.rawValue)
+    }
+}
+
+/// A member as the API shows it; the ID number is masked unless the caller may see it.
+struct MemberResponse: ResponseEncodable, Equatable {
+    struct Branch: Encodable, Equatable { let id: String; let name: String }
+    let id: String
+    let name: String
+    let gender: String
+    let idNumber: String
+    let idNumberMasked: Bool
+    let developmentNumber: String?
+    let joinedOn: String
+    let branch: Branch
+    /// ARC-1: joined on or after 2020-01-01, so an e-archive is required.
+    let archiveRequired: Bool
+
+    init(_ record: MemberRecord, showFullIDNumber: Bool) {
+        let m = record.member
+        id = m.personID.rawValue
+        name = m.name
+        gender = m.gender.rawValue
+        idNumber = showFullIDNumber ? m.idNumber.value : m.idNumber.masked
+        idNumberMasked = !showFullIDNumber
+        developmentNumber = m.developmentNumber?.value
+        joinedOn = m.joinedOn.iso
+        branch = Branch(id: record.branch.id.rawValue, name: record.branchName)
+        archiveRequired = m.needsArchive
+    }
+}
+
+struct Page<Item: Encodable>: ResponseEncodable {
+    let items: [Item]
+    /// Pass as `cursor` to get the next page; null on the last page.
+    let nextCursor: String?
+}

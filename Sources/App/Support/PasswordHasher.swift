@@ -1,0 +1,42 @@
+import HummingbirdBcrypt
+import NIOPosix
+
+/// bcrypt, run on NIO's thread pool so a deliberately slow hash never blocks an event loop.
+public struct PasswordHasher: Sendable {
+    public let cost: Int
+    /// A hash of a random string, checked when the account does not exist.
+    let decoyHash: String
+
+    public init(cost: Int) {
+        self.cost = cost
+        self.decoyHash = Bcrypt.hash(String(UInt64.random(in: .min ... .max)), cost: UInt8(cost))
+    }
+
+    public func hash(_ password: String) async throws -> String {
+        let cost = UInt8(cost)
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// Spends the same time as a real check when the account does not exist, so response
+    /// times do not reveal which accounts exist.
+    public func verifyAgainstNothing(_ password: String) async throws {
+        _ = try await verify(password, hash: decoyHash)
+    }
+}
+
+/// What a new password must satisfy. **(decided)** 8–64 characters with at least one letter
+/// and one digit, and never the initial password derived from the ID number (ADM-6).
+public enum PasswordPolicy {
+    public static func problem(with password: String, idNumberSuffix: String) -> String? {
+        if password.count < 8 || password.count > 64 { return "新密码长度须为8至64位" }
+        if !password.contains(where: { $0.isLetter }) || !password.contains(where: { $0.isNumber }) {
+            return "新密码须同时包含字母和数字"
+        }
+        if password.uppercased() == idNumberSuffix.uppercased() { return "新密码不能与初始密码（身份证号后8位）相同" }
+        return nil
+    }
+}

@@ -1,0 +1,108 @@
+/// Where an org sits in the tree: all an access decision needs to know about it.
+public struct OrgPlacement: Hashable, Sendable {
+    public let id: OrgID
+    public let path: OrgPath
+    public let category: OrgCategory
+
+    public init(id: OrgID, path: OrgPath, category: OrgCategory) {
+        self.id = id
+        self.path = path
+        self.category = category
+    }
+
+    public init(_ org: Org) { self.init(id: org.id, path: org.path, category: org.category) }
+}
+
+/// Who is asking: a logged-in person with their member placement and admin appointments.
+public struct Actor: Sendable, Equatable {
+    public let accountID: AccountID
+    public let personID: PersonID
+    /// The branch the person is a member of, if they are a member.
+    public let memberBranch: OrgPlacement?
+    /// Every org the person is an admin of (ADM-3); several for a cadre with posts in
+    /// several orgs (ADM-7).
+    public let administeredOrgs: [OrgPlacement]
+    /// ADM-6: nothing but changing the password until this is false.
+    public let mustChangePassword: Bool
+
+    public init(
+        accountID: AccountID, personID: PersonID, memberBranch: OrgPlacement?,
+        administeredOrgs: [OrgPlacement], mustChangePassword: Bool
+    ) {
+        self.accountID = accountID
+        self.personID = personID
+        self.memberBranch = memberBranch
+        self.administeredOrgs = administeredOrgs
+        self.mustChangePassword = mustChangePassword
+    }
+
+    public var isAdmin: Bool { !administeredOrgs.isEmpty }
+
+    /// True when the actor administers `path`: it is one of their orgs or lies below one.
+    public func administers(_ path: OrgPath) -> Bool {
+        administeredOrgs.contains { path.isWithin($0.path) }
+    }
+}
+
+/// Every verb the service authorises. Later capabilities add cases here, and so to the one
+/// decision function below.
+public enum AccessAction: String, Sendable, CaseIterable {
+    case viewOrg = "view_org"
+    case editOrg = "edit_org"
+    case listMembers = "list_members"
+    case viewMember = "view_member"
+    /// See the full ID number rather than the masked one.
+    case viewMemberIdentity = "view_member_identity"
+    case editMember = "edit_member"
+
+    public var isWrite: Bool {
+        switch self {
+        case .editOrg, .editMember: true
+        case .viewOrg, .listMembers, .viewMember, .viewMemberIdentity: false
+        }
+    }
+}
+
+public enum AccessTarget: Sendable, Equatable {
+    case org(OrgPlacement)
+    case member(PersonID, branch: OrgPlacement)
+}
+
+public enum AccessDecision: Sendable, Equatable {
+    case allow
+    case deny(AccessDenial)
+
+    public var isAllowed: Bool { self == .allow }
+}
+
+public enum AccessDenial: Sendable, Equatable {
+    /// ADM-6: the initial password must be changed first.
+    case passwordChangeRequired
+    /// The target lies outside everything the actor administers, or is not the actor.
+    case outOfScope
+    /// The action does not apply to that kind of target (e.g. listing members of a member).
+    case notApplicable
+}
+
+/// The one function that decides every access.
+///
+/// - An admin acts on their orgs and everything below them: orgs, and the members of the
+///   branches there (RULES ARC-3, ARC-7, ARC-11 all scope by subtree).
+/// - A member acts only on themselves (ARC-11 "a member sees … only their own"; MEM-10 lets
+///   them edit their own profile).
+/// - Siblings, parents and other branches of the tree are out of scope, whatever the level.
+public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTarget) -> AccessDecision {
+    if actor.mustChangePassword { return .deny(.passwordChangeRequired) }
+    switch (action, target) {
+    case (.viewOrg, .org(let org)), (.editOrg, .org(let org)), (.listMembers, .org(let org)):
+        return actor.administers(org.path) ? .allow : .deny(.outOfScope)
+    case (.viewMember, .member(let person, let branch)),
+        (.viewMemberIdentity, .member(let person, let branch)),
+        (.editMember, .member(let person, let branch)):
+        if person == actor.personID { return .allow }
+        return actor.administers(branch.path) ? .allow : .deny(.outOfScope)
+    case (.viewOrg, .member), (.editOrg, .member), (.listMembers, .member),
+        (.viewMember, .org), (.viewMemberIdentity, .org), (.editMember, .org):
+        return .deny(.notApplicable)
+    }
+}

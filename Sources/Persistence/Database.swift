@@ -1,0 +1,180 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// Where the data lives: the embedded SQLite file (default) or a PostgreSQL server.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public enum Invalid: Error, Equatable { case unsupportedScheme(String), malformed }
+
+    /// `postgres://…`/`postgresql://…` selects PostgreSQL; `sqlite:PATH` or `sqlite://PATH`
+    /// selects a SQLite file.
+    public init(url: String) throws(Invalid) {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            guard URL(string: url)?.host != nil else { throw .malformed }
+            self = .postgres(url: url)
+        } else if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw .malformed }
+            self = .sqlite(path: path)
+        } else if url.hasPrefix("sqlite:") {
+            let path = String(url.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw .malformed }
+            self = .sqlite(path: path)
+        } else {
+            throw .unsupportedScheme(String(url.prefix(while: { $0 != ":" })))
+        }
+    }
+
+    /// Never prints a password.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "sqlite:\(path)"
+        case .postgres(let url):
+            guard var components = URLComponents(string: url) else { return "postgres://(unparsable)" }
+            if components.password != nil { components.password = "***" }
+            return components.string ?? "postgres://…"
+        }
+    }
+}
+
+/// The SQL dialects the schema is written for. Differences are confined to connection
+/// plumbing (`BEGIN IMMEDIATE` versus `BEGIN`, error classification); queries are shared.
+public enum SQLFlavor: Sendable { case sqlite, postgres }
+
+/// An open database: the shared `SQLDatabase` for single statements and `transaction` for
+/// anything that writes more than one row.
+public final class Database: Sendable {
+    public let flavor: SQLFlavor
+    /// Pool-backed: consecutive calls may use different connections. Use `transaction` when
+    /// statements must see each other or commit together.
+    public let sql: any SQLDatabase
+    private let closePool: @Sendable () async throws -> Void
+
+    init(flavor: SQLFlavor, sql: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+        self.flavor = flavor
+        self.sql = sql
+        self.closePool = close
+    }
+
+    /// Opens a pool on `location`. For SQLite the parent folder must exist.
+    public static func open(
+        _ location: DatabaseLocation, logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> Database {
+        switch location {
+        case .sqlite(let path):
+            let source = SQLiteTunedSource(path: path)
+            // WAL lets readers proceed during a write; one connection per loop keeps write
+            // contention to what busy_timeout absorbs.
+            let pool = EventLoopGroupConnectionPool(
+                source: source, maxConnectionsPerEventLoop: 2, pruneInterval: nil, logger: logger,
+                on: eventLoopGroup)
+            let box = PoolBox(pool)
+            let database = PooledSQLiteDatabase(box: box, logger: logger)
+            let sql = database.sql(queryLogLevel: .trace)
+            // Fail now, not on the first request, when the file cannot be opened.
+            _ = try await sql.raw("SELECT 1 AS ok").all()
+            return Database(flavor: .sqlite, sql: sql, close: { try await box.pool.shutdownAsync() })
+        case .postgres(let url):
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if !url.contains("tlsmode=") && !url.contains("sslmode=") && !url.contains("tls=") && !url.contains("ssl=") {
+                // Loopback and private deployments rarely have certificates; a URL that wants TLS says so.
+                configuration.coreConfiguration.tls = .disable
+            }
+            let pool = EventLoopGroupConnectionPool(
+                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                maxConnectionsPerEventLoop: 8, pruneInterval: .seconds(60), logger: logger,
+                on: eventLoopGroup)
+            let box = PoolBox(pool)
+            let sql = pool.database(logger: logger).sql(queryLogLevel: .trace)
+            do {
+                _ = try await sql.raw("SELECT 1 AS ok").all()
+            } catch {
+                try? await box.pool.shutdownAsync()
+                throw error
+            }
+            return Database(flavor: .postgres, sql: sql, close: { try await box.pool.shutdownAsync() })
+        }
+    }
+
+    public func close() async throws { try await closePool() }
+
+    /// Runs `body` on one connection inside a transaction: committed when it returns,
+    /// rolled back when it throws. Nothing half-written is ever visible to other readers.
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        let begin = flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await sql.withSession { connection in
+            try await connection.raw(SQLQueryString(begin)).run()
+            do {
+                let result = try await body(connection)
+                try await connection.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await connection.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}
+
+/// Opens SQLite files with the settings an official record needs: foreign keys enforced,
+/// WAL for concurrent readers, `synchronous=FULL` so a commit survives power loss, and a
+/// busy timeout instead of immediate SQLITE_BUSY errors under concurrent writers.
+struct SQLiteTunedSource: ConnectionPoolSource {
+    let path: String
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+            .flatMap { connection in
+                let pragmas = [
+                    "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = FULL",
+                ]
+                return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { chain, pragma in
+                    chain.flatMap { connection.query(pragma).map { _ in } }
+                }
+                .flatMapError { error in connection.close().flatMapThrowing { throw error } }
+                .map { connection }
+            }
+    }
+}
+
+/// A `SQLiteDatabase` that borrows a pooled connection for each query (sqlite-kit ships the
+/// connection, fluent-sqlite-driver the pool adapter; we need only this much of the latter).
+struct PooledSQLiteDatabase: SQLiteDatabase {
+    let box: PoolBox<SQLiteTunedSource>
+    let logger: Logger
+    var pool: EventLoopGroupConnectionPool<SQLiteTunedSource> { box.pool }
+    var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
+
+    func query(
+        _ query: String, _ binds: [SQLiteData], logger: Logger,
+        _ onRow: @escaping @Sendable (SQLiteRow) -> Void
+    ) -> EventLoopFuture<Void> {
+        pool.withConnection(logger: logger) { $0.query(query, binds, logger: logger, onRow) }
+    }
+
+    func query(_ query: String, _ binds: [SQLiteData], _ onRow: @escaping @Sendable (SQLiteRow) -> Void) async throws {
+        try await self.query(query, binds, logger: logger, onRow).get()
+    }
+
+    func withConnection<T>(_ closure: @escaping @Sendable (SQLiteConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        pool.withConnection(logger: logger, closure)
+    }
+}
+
+/// AsyncKit's pool guards its state with a lock but predates `Sendable`; this box states that.
+final class PoolBox<Source: ConnectionPoolSource>: @unchecked Sendable {
+    let pool: EventLoopGroupConnectionPool<Source>
+    init(_ pool: EventLoopGroupConnectionPool<Source>) { self.pool = pool }
+}

@@ -1,0 +1,87 @@
+import Logging
+import SQLKit
+
+/// One schema step. Shipped migrations are never edited: a change is a new, higher-numbered
+/// migration. Statements are plain SQL understood by both SQLite and PostgreSQL.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let statements: [String]
+
+    public init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+}
+
+/// Every migration, in order. Append only.
+public enum Migrations {
+    public static let all: [Migration] = [
+        m0001CreateOrgs,
+        m0002CreatePeopleAndMembers,
+        m0003CreateCadresAndAdmins,
+        m0004CreateAccountsAndSessions,
+    ]
+}
+
+public struct MigrationError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Applies pending migrations, each in its own transaction together with its bookkeeping
+/// row, so a failed step leaves the schema at the previous version.
+public struct Migrator: Sendable {
+    let database: Database
+    let migrations: [Migration]
+    let logger: Logger
+
+    public init(database: Database, migrations: [Migration] = Migrations.all, logger: Logger) {
+        self.database = database
+        self.migrations = migrations
+        self.logger = logger
+    }
+
+    /// The versions already applied.
+    public func appliedVersions() async throws -> [Int] {
+        try await ensureBookkeeping()
+        return try await database.sql.raw("SELECT version FROM schema_migrations ORDER BY version")
+            .all().map { try $0.decode(column: "version", as: Int.self) }
+    }
+
+    /// Returns the versions applied by this call.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await ensureBookkeeping()
+        let applied = Set(try await appliedVersions())
+        let known = Set(migrations.map(\.version))
+        if let unknown = applied.subtracting(known).max() {
+            throw MigrationError(description: "database schema version \(unknown) is newer than this build knows; refusing to run")
+        }
+        var done: [Int] = []
+        for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
+            logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            try await database.transaction { sql in
+                for statement in migration.statements {
+                    try await sql.raw(SQLQueryString(statement)).run()
+                }
+                try await sql.raw("""
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamp.now().text))
+                    """).run()
+            }
+            done.append(migration.version)
+        }
+        return done
+    }
+
+    private func ensureBookkeeping() async throws {
+        try await database.sql.raw("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            )
+            """).run()
+    }
+}

@@ -1,0 +1,138 @@
+import Domain
+import SQLKit
+
+public struct AccountRecord: Sendable, Equatable {
+    public let id: AccountID
+    public let personID: PersonID
+    /// What the person types to log in: their ID number (ADM-6), upper-case X.
+    public let login: String
+    public let passwordHash: String
+    public let mustChangePassword: Bool
+
+    public init(id: AccountID, personID: PersonID, login: String, passwordHash: String, mustChangePassword: Bool) {
+        self.id = id
+        self.personID = personID
+        self.login = login
+        self.passwordHash = passwordHash
+        self.mustChangePassword = mustChangePassword
+    }
+}
+
+public struct SessionRecord: Sendable, Equatable {
+    public let tokenHash: String
+    public let accountID: AccountID
+    public let createdAt: Timestamp
+    public let expiresAt: Timestamp
+
+    public init(tokenHash: String, accountID: AccountID, createdAt: Timestamp, expiresAt: Timestamp) {
+        self.tokenHash = tokenHash
+        self.accountID = accountID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+public protocol AccountRepository: Sendable {
+    func insert(_ account: AccountRecord, at time: Timestamp) async throws
+    func find(login: String) async throws -> AccountRecord?
+    func find(_ id: AccountID) async throws -> AccountRecord?
+    func updatePassword(_ id: AccountID, hash: String, at time: Timestamp) async throws
+}
+
+public protocol SessionRepository: Sendable {
+    func insert(_ session: SessionRecord) async throws
+    /// The session if it exists, is not revoked and has not expired at `now`.
+    func findActive(tokenHash: String, now: Timestamp) async throws -> SessionRecord?
+    func revoke(tokenHash: String, at time: Timestamp) async throws
+    /// Ends every other session of the account, e.g. after a password change.
+    func revokeAll(of account: AccountID, except tokenHash: String?, at time: Timestamp) async throws
+}
+
+public struct SQLAccountRepository: AccountRepository {
+    let sql: any SQLDatabase
+    public init(_ sql: any SQLDatabase) { self.sql = sql }
+
+    struct Row: Decodable {
+        let id: String
+        let personId: String
+        let login: String
+        let passwordHash: String
+        let mustChangePassword: Bool
+        func record() -> AccountRecord {
+            AccountRecord(
+                id: AccountID(unchecked: id), personID: PersonID(unchecked: personId), login: login,
+                passwordHash: passwordHash, mustChangePassword: mustChangePassword)
+        }
+    }
+
+    static let select = "SELECT id, person_id, login, password_hash, must_change_password FROM accounts"
+
+    public func insert(_ account: AccountRecord, at time: Timestamp) async throws {
+        try await sql.raw("""
+            INSERT INTO accounts (id, person_id, login, password_hash, must_change_password, created_at)
+            VALUES (\(bind: account.id.rawValue), \(bind: account.personID.rawValue), \(bind: account.login),
+                    \(bind: account.passwordHash), \(bind: account.mustChangePassword), \(bind: time.text))
+            """).run()
+    }
+
+    public func find(login: String) async throws -> AccountRecord? {
+        try await sql.raw("\(unsafeRaw: Self.select) WHERE login = \(bind: login)")
+            .first(decoding: Row.self, with: .snakeCase)?.record()
+    }
+
+    public func find(_ id: AccountID) async throws -> AccountRecord? {
+        try await sql.raw("\(unsafeRaw: Self.select) WHERE id = \(bind: id.rawValue)")
+            .first(decoding: Row.self, with: .snakeCase)?.record()
+    }
+
+    public func updatePassword(_ id: AccountID, hash: String, at time: Timestamp) async throws {
+        try await sql.raw("""
+            UPDATE accounts SET password_hash = \(bind: hash), must_change_password = \(bind: false),
+                password_changed_at = \(bind: time.text)
+            WHERE id = \(bind: id.rawValue)
+            """).run()
+    }
+}
+
+public struct SQLSessionRepository: SessionRepository {
+    let sql: any SQLDatabase
+    public init(_ sql: any SQLDatabase) { self.sql = sql }
+
+    struct Row: Decodable {
+        let tokenHash: String
+        let accountId: String
+        let createdAt: String
+        let expiresAt: String
+    }
+
+    public func insert(_ session: SessionRecord) async throws {
+        try await sql.raw("""
+            INSERT INTO sessions (token_hash, account_id, created_at, expires_at)
+            VALUES (\(bind: session.tokenHash), \(bind: session.accountID.rawValue), \(bind: session.createdAt.text),
+                    \(bind: session.expiresAt.text))
+            """).run()
+    }
+
+    public func findActive(tokenHash: String, now: Timestamp) async throws -> SessionRecord? {
+        guard let row = try await sql.raw("""
+            SELECT token_hash, account_id, created_at, expires_at FROM sessions
+            WHERE token_hash = \(bind: tokenHash) AND revoked_at IS NULL AND expires_at > \(bind: now.text)
+            """).first(decoding: Row.self, with: .snakeCase),
+            let created = Timestamp(text: row.createdAt), let expires = Timestamp(text: row.expiresAt)
+        else { return nil }
+        return SessionRecord(tokenHash: row.tokenHash, accountID: AccountID(unchecked: row.accountId), createdAt: created, expiresAt: expires)
+    }
+
+    public func revoke(tokenHash: String, at time: Timestamp) async throws {
+        try await sql.raw("""
+            UPDATE sessions SET revoked_at = \(bind: time.text) WHERE token_hash = \(bind: tokenHash) AND revoked_at IS NULL
+            """).run()
+    }
+
+    public func revokeAll(of account: AccountID, except tokenHash: String?, at time: Timestamp) async throws {
+        try await sql.raw("""
+            UPDATE sessions SET revoked_at = \(bind: time.text)
+            WHERE account_id = \(bind: account.rawValue) AND revoked_at IS NULL AND token_hash <> \(bind: tokenHash ?? "")
+            """).run()
+    }
+}

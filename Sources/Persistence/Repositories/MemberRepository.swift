@@ -1,0 +1,138 @@
+import Domain
+import SQLKit
+
+/// A person as stored: anyone with an ID number (members and cadres).
+public struct PersonRecord: Sendable, Equatable {
+    public let id: PersonID
+    public let name: String
+    public let idNumber: IDNumber
+
+    public init(id: PersonID, name: String, idNumber: IDNumber) {
+        self.id = id
+        self.name = name
+        self.idNumber = idNumber
+    }
+}
+
+/// A member with the branch they sit in, as lists and detail views need it.
+public struct MemberRecord: Sendable, Equatable {
+    public let member: Member
+    public let branch: OrgPlacement
+    public let branchName: String
+
+    public init(member: Member, branch: OrgPlacement, branchName: String) {
+        self.member = member
+        self.branch = branch
+        self.branchName = branchName
+    }
+}
+
+public protocol PersonRepository: Sendable {
+    func insert(_ person: PersonRecord, at time: Timestamp) async throws
+    func find(_ id: PersonID) async throws -> PersonRecord?
+}
+
+public protocol MemberRepository: Sendable {
+    /// The person row must exist; the schema refuses a second branch (MEM-5), a non-branch
+    /// org (ORG-7) and a taken development number (MEM-4).
+    func insert(_ member: Member, at time: Timestamp) async throws
+    func find(_ id: PersonID) async throws -> MemberRecord?
+    /// Members of the branches in the subtree at `path`, ordered by person id, starting after
+    /// `cursor` (keyset paging: stable under inserts, no OFFSET scans).
+    func list(inSubtreeOf path: OrgPath, after cursor: PersonID?, limit: Int) async throws -> [MemberRecord]
+    func count(inSubtreeOf path: OrgPath) async throws -> Int
+    /// Who holds a development number, to tell a user whom to contact (MEM-4).
+    func holder(ofDevelopmentNumber number: DevelopmentNumber) async throws -> MemberRecord?
+}
+
+/// Stored ID numbers were validated on entry; re-reading them must not depend on today's date.
+let farFuture = CivilDate(year: 9999, month: 12, day: 31)!
+
+public struct SQLPersonRepository: PersonRepository {
+    let sql: any SQLDatabase
+    public init(_ sql: any SQLDatabase) { self.sql = sql }
+
+    struct Row: Decodable { let id: String; let name: String; let idNumber: String }
+
+    public func insert(_ person: PersonRecord, at time: Timestamp) async throws {
+        try await sql.raw("""
+            INSERT INTO people (id, name, gender, id_number, birth_date, created_at)
+            VALUES (\(bind: person.id.rawValue), \(bind: person.name), \(bind: person.idNumber.gender.rawValue),
+                    \(bind: person.idNumber.value), \(bind: person.idNumber.birthDate.iso), \(bind: time.text))
+            """).run()
+    }
+
+    public func find(_ id: PersonID) async throws -> PersonRecord? {
+        guard let row = try await sql.raw("SELECT id, name, id_number FROM people WHERE id = \(bind: id.rawValue)")
+            .first(decoding: Row.self, with: .snakeCase)
+        else { return nil }
+        guard let idNumber = try? IDNumber(row.idNumber, today: farFuture) else { throw CorruptRow(table: "people", key: row.id) }
+        return PersonRecord(id: id, name: row.name, idNumber: idNumber)
+    }
+}
+
+public struct SQLMemberRepository: MemberRepository {
+    let sql: any SQLDatabase
+    public init(_ sql: any SQLDatabase) { self.sql = sql }
+
+    static let select = """
+        SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
+               o.name AS branch_name, o.path AS branch_path, o.category AS branch_category
+        FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
+        """
+
+    struct Row: Decodable {
+        let personId: String
+        let name: String
+        let idNumber: String
+        let branchId: String
+        let joinedOn: String
+        let developmentNumber: String?
+        let branchName: String
+        let branchPath: String
+        let branchCategory: String
+
+        func record() throws -> MemberRecord {
+            guard let personID = PersonID(rawValue: personId), let branchID = OrgID(rawValue: branchId),
+                let idNumber = try? IDNumber(idNumber, today: farFuture), let joinedOn = CivilDate(iso: joinedOn),
+                let path = OrgPath(encoded: branchPath), let category = OrgCategory(rawValue: branchCategory)
+            else { throw CorruptRow(table: "members", key: personId) }
+            let member = Member(
+                personID: personID, name: name, idNumber: idNumber, branchID: branchID, joinedOn: joinedOn,
+                developmentNumber: developmentNumber.flatMap(DevelopmentNumber.init))
+            return MemberRecord(member: member, branch: OrgPlacement(id: branchID, path: path, category: category), branchName: branchName)
+        }
+    }
+
+    public func insert(_ member: Member, at time: Timestamp) async throws {
+        try await sql.raw("""
+            INSERT INTO members (person_id, branch_id, joined_on, development_number, created_at)
+            VALUES (\(bind: member.personID.rawValue), \(bind: member.branchID.rawValue), \(bind: member.joinedOn.iso),
+                    \(bind: member.developmentNumber?.value), \(bind: time.text))
+            """).run()
+    }
+
+    public func find(_ id: PersonID) async throws -> MemberRecord? {
+        try await sql.raw("\(unsafeRaw: Self.select) WHERE m.person_id = \(bind: id.rawValue)")
+            .first(decoding: Row.self, with: .snakeCase)?.record()
+    }
+
+    public func list(inSubtreeOf path: OrgPath, after cursor: PersonID?, limit: Int) async throws -> [MemberRecord] {
+        try await sql.raw("""
+            \(unsafeRaw: Self.select)
+            WHERE o.path LIKE \(bind: path.encoded + "%") AND m.person_id > \(bind: cursor?.rawValue ?? "")
+            ORDER BY m.person_id LIMIT \(bind: limit)
+            """).all(decoding: Row.self, with: .snakeCase).map { try $0.record() }
+    }
+
+    public func count(inSubtreeOf path: OrgPath) async throws -> Int {
+        try await sql.raw("""
+            SELECT COUNT(*) AS n FROM members m JOIN orgs o ON o.id = m.branch_id WHERE o.path LIKE \(bind: path.encoded + "%")
+            """).first()!.decode(column: "n", as: Int.self)
+    }
+
+    public func holder(ofDevelopmentNumber number: DevelopmentNumber) async throws -> MemberRecord? {
+        try await sql.raw("\(unsafeRaw: Self.select) WHERE m.development_number = \(bind: number.value)")
+            .first(decoding: Row.self, with: .snakeCase)?.record()
+    }
+}

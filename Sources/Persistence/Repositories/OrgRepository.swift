@@ -1,0 +1,78 @@
+import Domain
+import SQLKit
+
+/// The org tree.
+public protocol OrgRepository: Sendable {
+    func insert(_ org: Org, at time: Timestamp) async throws
+    func find(_ id: OrgID) async throws -> Org?
+    func find(_ ids: [OrgID]) async throws -> [Org]
+    /// Direct children, ordered by id.
+    func children(of id: OrgID) async throws -> [Org]
+    func count() async throws -> Int
+}
+
+public struct SQLOrgRepository: OrgRepository {
+    let sql: any SQLDatabase
+    public init(_ sql: any SQLDatabase) { self.sql = sql }
+
+    static let columns = "id, parent_id, name, full_name, category, path, upper_committee_id"
+
+    struct Row: Decodable {
+        let id: String
+        let parentId: String?
+        let name: String
+        let fullName: String
+        let category: String
+        let path: String
+        let upperCommitteeId: String?
+
+        func org() throws -> Org {
+            guard let id = OrgID(rawValue: id), let category = OrgCategory(rawValue: category),
+                let path = OrgPath(encoded: path)
+            else { throw CorruptRow(table: "orgs", key: self.id) }
+            return Org(
+                id: id, parentID: parentId.flatMap(OrgID.init(rawValue:)), name: name, fullName: fullName,
+                category: category, path: path, upperCommitteeID: upperCommitteeId.flatMap(OrgID.init(rawValue:)))
+        }
+    }
+
+    public func insert(_ org: Org, at time: Timestamp) async throws {
+        try await sql.raw("""
+            INSERT INTO orgs (id, parent_id, name, full_name, category, holds_members, path, depth, upper_committee_id, created_at)
+            VALUES (\(bind: org.id.rawValue), \(bind: org.parentID?.rawValue), \(bind: org.name), \(bind: org.fullName),
+                    \(bind: org.category.rawValue), \(bind: org.category.holdsMembers), \(bind: org.path.encoded),
+                    \(bind: org.path.depth), \(bind: org.upperCommitteeID?.rawValue), \(bind: time.text))
+            """).run()
+    }
+
+    public func find(_ id: OrgID) async throws -> Org? {
+        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE id = \(bind: id.rawValue)")
+            .first(decoding: Row.self, with: .snakeCase)?.org()
+    }
+
+    public func find(_ ids: [OrgID]) async throws -> [Org] {
+        if ids.isEmpty { return [] }
+        return try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE id IN \(binds: ids.map(\.rawValue)) ORDER BY path")
+            .all(decoding: Row.self, with: .snakeCase).map { try $0.org() }
+    }
+
+    public func children(of id: OrgID) async throws -> [Org] {
+        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE parent_id = \(bind: id.rawValue) ORDER BY id")
+            .all(decoding: Row.self, with: .snakeCase).map { try $0.org() }
+    }
+
+    public func count() async throws -> Int {
+        try await sql.raw("SELECT COUNT(*) AS n FROM orgs").first()!.decode(column: "n", as: Int.self)
+    }
+}
+
+/// A row whose stored values no longer parse: the database was edited outside the service.
+public struct CorruptRow: Error, CustomStringConvertible {
+    public let table: String
+    public let key: String
+    public var description: String { "corrupt row in \(table): \(key)" }
+}
+
+extension SQLRowDecoder {
+    static let snakeCase = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+}

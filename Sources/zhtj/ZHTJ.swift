@@ -1,0 +1,123 @@
+import App
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Persistence
+
+/// Options every subcommand shares; each is also a `ZHTJ_*` environment variable.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Data folder: zhtj.sqlite and the blob store (ZHTJ_DATA_DIR, default storage).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("database-url"), help: "postgres://… for PostgreSQL; default the SQLite file in the data folder (ZHTJ_DATABASE_URL).")
+    var databaseURL: String?
+
+    @Option(help: "Address to listen on (ZHTJ_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (ZHTJ_PORT, default 8080).")
+    var port: String?
+
+    @Option(name: .customLong("bcrypt-cost"), help: "bcrypt work factor 4–16 (ZHTJ_BCRYPT_COST, default 10).")
+    var bcryptCost: String?
+
+    @Option(name: .customLong("log-level"), help: "trace … critical (ZHTJ_LOG_LEVEL, default info).")
+    var logLevel: String?
+
+    /// Resolves flags, then the environment, then defaults; a bad value stops here with a
+    /// message naming the variable.
+    func resolve() throws -> AppConfig {
+        let flags = AppConfig.Flags(
+            dataDirectory: dataDirectory, databaseURL: databaseURL, host: host, port: port, bcryptCost: bcryptCost,
+            logLevel: logLevel)
+        do {
+            return try AppConfig.resolve(flags: flags, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("配置错误 (configuration error): \(error)")
+        }
+    }
+
+    func logger(_ config: AppConfig) -> Logger {
+        var logger = Logger(label: "zhtj")
+        logger.logLevel = config.logLevel
+        return logger
+    }
+}
+
+@main
+struct ZHTJ: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zhtj",
+        abstract: "智慧团建 e-archive service.",
+        subcommands: [Serve.self, Migrate.self, Demo.self])
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate the database, then serve HTTP until SIGTERM/SIGINT.")
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.resolve()
+        let logger = options.logger(config)
+        logger.info("starting", metadata: ["database": "\(config.database)", "host": "\(config.host)", "port": "\(config.port)"])
+        let app = try await buildApplication(config: config, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations.")
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.resolve()
+        let logger = options.logger(config)
+        let database = try await openDatabase(config: config, logger: logger)
+        do {
+            let applied = try await Migrator(database: database, logger: logger).migrate()
+            print(applied.isEmpty ? "schema up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        try await database.close()
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load the demo data set into an empty database (does nothing when it is already there).")
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(name: .customLong("print-accounts"), help: "Print the demo logins as fixtures/demo-accounts.json holds them, and exit.")
+    var printAccounts = false
+
+    func run() async throws {
+        if printAccounts {
+            print(try DemoDataSet.make().accountsJSON())
+            return
+        }
+        let config = try options.resolve()
+        let logger = options.logger(config)
+        let database = try await openDatabase(config: config, logger: logger)
+        let outcome: DemoLoader.Outcome
+        do {
+            try await Migrator(database: database, logger: logger).migrate()
+            outcome = try await DemoLoader(
+                database: database, passwords: PasswordHasher(cost: config.bcryptCost), clock: SystemTimeSource()
+            ).load()
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        try await database.close()
+        switch outcome {
+        case .loaded(let orgs, let people): print("demo data loaded: \(orgs) orgs, \(people) people")
+        case .alreadyLoaded: print("demo data already present; nothing to do")
+        case .refusedNonEmpty:
+            print("the database holds other data; demo data not loaded")
+            throw ExitCode(3)
+        }
+    }
+}
