@@ -58,16 +58,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Opens a fresh database per test on the backend scripts/test selects.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Persistence", "Domain", .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PersistenceTests",
-            dependencies: ["Persistence", "Domain"],
+            dependencies: ["Persistence", "Domain", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Domain", "Persistence",
+                "App", "Domain", "Persistence", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

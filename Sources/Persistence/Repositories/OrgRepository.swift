@@ -52,7 +52,7 @@ public struct SQLOrgRepository: OrgRepository {
 
     public func find(_ ids: [OrgID]) async throws -> [Org] {
         if ids.isEmpty { return [] }
-        return try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE id IN \(binds: ids.map(\.rawValue)) ORDER BY path")
+        return try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE id IN (\(binds: ids.map(\.rawValue))) ORDER BY path")
             .all(decoding: Row.self, with: .snakeCase).map { try $0.org() }
     }
 

@@ -1,0 +1,140 @@
+import Testing
+@testable import Domain
+
+/// The access matrix: every role against own org, child, sibling, parent, another school and
+/// another province, for reading and writing.
+@Suite("Authorization")
+struct AuthorizationTests {
+    static let tree = SampleTree()
+
+    enum Role: String, CaseIterable, CustomTestStringConvertible {
+        case branchAdmin, zongzhiAdmin, committeeAdmin, otherSchoolAdmin, member
+        var testDescription: String { rawValue }
+    }
+
+    enum Relation: String, CaseIterable, CustomTestStringConvertible {
+        case ownOrg, child, sibling, parent, anotherSchool, anotherProvince
+        var testDescription: String { rawValue }
+    }
+
+    static func actor(_ role: Role) -> Actor {
+        let t = tree
+        let admin: Org? = switch role {
+        case .branchAdmin: t.class1
+        case .zongzhiAdmin: t.zongzhi
+        case .committeeAdmin: t.college
+        case .otherSchoolAdmin: t.otherSchool
+        case .member: nil
+        }
+        return Actor(
+            accountID: AccountID(rawValue: "a-\(role.rawValue.lowercased())")!,
+            personID: PersonID(rawValue: "p-\(role.rawValue.lowercased())")!,
+            memberBranch: OrgPlacement(t.class1), administeredOrgs: admin.map { [OrgPlacement($0)] } ?? [],
+            mustChangePassword: false)
+    }
+
+    /// The org that stands in `relation` to the role's own org.
+    static func target(_ role: Role, _ relation: Relation) -> Org? {
+        let t = tree
+        switch (role, relation) {
+        case (.branchAdmin, .ownOrg), (.member, .ownOrg): return t.class1
+        case (.branchAdmin, .child), (.member, .child): return nil  // branches are leaves
+        case (.branchAdmin, .sibling), (.member, .sibling): return t.class2
+        case (.branchAdmin, .parent), (.member, .parent): return t.zongzhi
+        case (.zongzhiAdmin, .ownOrg): return t.zongzhi
+        case (.zongzhiAdmin, .child): return t.class1
+        case (.zongzhiAdmin, .sibling): return nil
+        case (.zongzhiAdmin, .parent): return t.college
+        case (.committeeAdmin, .ownOrg): return t.college
+        case (.committeeAdmin, .child): return t.zongzhi
+        case (.committeeAdmin, .sibling): return nil
+        case (.committeeAdmin, .parent): return t.upc
+        case (.otherSchoolAdmin, .ownOrg): return t.otherSchool
+        case (.otherSchoolAdmin, .child): return t.otherBranch
+        case (.otherSchoolAdmin, .sibling): return t.upc
+        case (.otherSchoolAdmin, .parent): return t.qingdao
+        case (.otherSchoolAdmin, .anotherSchool): return t.class1
+        case (_, .anotherSchool): return t.otherBranch
+        case (_, .anotherProvince): return t.njuBranch
+        }
+    }
+
+    /// The rule: admins may act on their own org and below; members on no org.
+    static func expected(_ role: Role, _ relation: Relation) -> Bool {
+        role != .member && (relation == .ownOrg || relation == .child)
+    }
+
+    @Test("orgs: read and write allowed exactly on the admin's own org and below", arguments: Role.allCases, Relation.allCases)
+    func orgMatrix(role: Role, relation: Relation) {
+        guard let org = Self.target(role, relation) else { return }
+        let actor = Self.actor(role)
+        for action in [AccessAction.viewOrg, .listMembers, .editOrg] {
+            let decision = authorize(actor, action, .org(OrgPlacement(org)))
+            #expect(decision.isAllowed == Self.expected(role, relation), "\(role) \(action) \(relation) \(org.id)")
+            if !decision.isAllowed { #expect(decision == .deny(.outOfScope)) }
+        }
+    }
+
+    @Test("members: read, identity and write follow the member's branch", arguments: Role.allCases, Relation.allCases)
+    func memberMatrix(role: Role, relation: Relation) {
+        guard let org = Self.target(role, relation), org.category.holdsMembers else { return }
+        let actor = Self.actor(role)
+        let stranger = PersonID(rawValue: "p-stranger")!
+        for action in [AccessAction.viewMember, .viewMemberIdentity, .editMember] {
+            let decision = authorize(actor, action, .member(stranger, branch: OrgPlacement(org)))
+            #expect(decision.isAllowed == Self.expected(role, relation), "\(role) \(action) member in \(org.id)")
+        }
+    }
+
+    @Test("ARC-11: a member reads and edits only themselves")
+    func memberSelf() {
+        let actor = Self.actor(.member)
+        let own = AccessTarget.member(actor.personID, branch: OrgPlacement(Self.tree.class1))
+        #expect(authorize(actor, .viewMember, own) == .allow)
+        #expect(authorize(actor, .viewMemberIdentity, own) == .allow)
+        #expect(authorize(actor, .editMember, own) == .allow)  // MEM-10
+        let classmate = AccessTarget.member(PersonID(rawValue: "p-classmate")!, branch: OrgPlacement(Self.tree.class1))
+        #expect(authorize(actor, .viewMember, classmate) == .deny(.outOfScope))
+    }
+
+    @Test("an admin of the central committee reaches every org")
+    func centralAdmin() {
+        let t = Self.tree
+        let actor = Actor(
+            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: nil,
+            administeredOrgs: [OrgPlacement(t.root)], mustChangePassword: false)
+        for org in [t.class1, t.otherBranch, t.njuBranch, t.root] {
+            #expect(authorize(actor, .editOrg, .org(OrgPlacement(org))) == .allow)
+        }
+    }
+
+    @Test("ADM-7: a cadre administering several orgs acts in each of them")
+    func severalOrgs() {
+        let t = Self.tree
+        let actor = Actor(
+            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: nil,
+            administeredOrgs: [OrgPlacement(t.class2), OrgPlacement(t.otherBranch)], mustChangePassword: false)
+        #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.class2))) == .allow)
+        #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.otherBranch))) == .allow)
+        #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.class1))) == .deny(.outOfScope))
+    }
+
+    @Test("ADM-6: nothing is allowed until the initial password is changed")
+    func passwordChangeFirst() {
+        let t = Self.tree
+        let actor = Actor(
+            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: OrgPlacement(t.class1),
+            administeredOrgs: [OrgPlacement(t.class1)], mustChangePassword: true)
+        for action in AccessAction.allCases {
+            #expect(authorize(actor, action, .org(OrgPlacement(t.class1))) == .deny(.passwordChangeRequired))
+            #expect(authorize(actor, action, .member(actor.personID, branch: OrgPlacement(t.class1))) == .deny(.passwordChangeRequired))
+        }
+    }
+
+    @Test("actions that do not fit the target are denied")
+    func notApplicable() {
+        let actor = Self.actor(.committeeAdmin)
+        #expect(authorize(actor, .listMembers, .member(actor.personID, branch: OrgPlacement(Self.tree.class1))) == .deny(.notApplicable))
+        #expect(authorize(actor, .viewMember, .org(OrgPlacement(Self.tree.class1))) == .deny(.notApplicable))
+    }
+}

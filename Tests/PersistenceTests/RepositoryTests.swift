@@ -1,0 +1,129 @@
+import Domain
+import Persistence
+import SQLKit
+import TestSupport
+import Testing
+
+@Suite("Repositories")
+struct RepositoryTests {
+    @Test("orgs round-trip with their ancestry and upper committee")
+    func orgsRoundTrip() async throws {
+        try await TestDatabase.withMigrated { database in
+            let tree = try await SeededTree(in: database)
+            let orgs = SQLOrgRepository(database.sql)
+            #expect(try await orgs.find(tree.class1.id) == tree.class1)
+            #expect(try await orgs.find(tree.class1.id)?.upperCommitteeID == tree.school.id)
+            #expect(try await orgs.find(OrgID(rawValue: "missing")!) == nil)
+            #expect(try await orgs.children(of: tree.zongzhi.id).map(\.id) == [tree.class1.id, tree.class2.id])
+            #expect(try await orgs.find([tree.class2.id, tree.root.id]).map(\.id) == [tree.root.id, tree.class2.id])
+            #expect(try await orgs.count() == 8)
+        }
+    }
+
+    @Test("members of a subtree are listed by keyset pages without gaps or repeats, siblings excluded")
+    func keysetPaging() async throws {
+        try await TestDatabase.withMigrated { database in
+            let tree = try await SeededTree(in: database)
+            for i in 0..<7 {
+                try await tree.addMember(database, id: "m-a\(i)", seq: String(format: "%03d", 100 + i * 2), branch: tree.class1, number: "20203702000\(10 + i)")
+            }
+            for i in 0..<5 {
+                try await tree.addMember(database, id: "m-b\(i)", seq: String(format: "%03d", 200 + i * 2), branch: tree.class2, number: "20203702001\(10 + i)")
+            }
+            try await tree.addMember(database, id: "m-c0", seq: "300", branch: tree.otherBranch, number: "2020370200300")
+            let members = SQLMemberRepository(database.sql)
+
+            var seen: [String] = []
+            var cursor: PersonID?
+            while true {
+                let page = try await members.list(inSubtreeOf: tree.zongzhi.path, after: cursor, limit: 5)
+                seen += page.map(\.member.personID.rawValue)
+                guard page.count == 5 else { break }
+                cursor = page.last?.member.personID
+            }
+            #expect(seen.count == 12)
+            #expect(Set(seen).count == 12)
+            #expect(seen == seen.sorted())
+            #expect(!seen.contains("m-c0"))
+            #expect(try await members.list(inSubtreeOf: tree.class2.path, after: nil, limit: 100).count == 5)
+            #expect(try await members.count(inSubtreeOf: tree.province.path) == 13)
+            let one = try await members.find(PersonID(rawValue: "m-b0")!)
+            #expect(one?.branch.id == tree.class2.id)
+            #expect(one?.branchName == tree.class2.name)
+        }
+    }
+
+    @Test("a transaction that fails part-way leaves nothing behind")
+    func transactionRollsBack() async throws {
+        try await TestDatabase.withMigrated { database in
+            let tree = try await SeededTree(in: database)
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await database.transaction { sql in
+                    let extra = try tree.class1.path.ids.isEmpty ? tree.root : tree.zongzhi.child(
+                        id: OrgID(rawValue: "upc-z-3")!, name: "3班团支部", category: .branch)
+                    try await SQLOrgRepository(sql).insert(extra, at: t0)
+                    throw Boom()
+                }
+            }
+            #expect(try await SQLOrgRepository(database.sql).find(OrgID(rawValue: "upc-z-3")!) == nil)
+        }
+    }
+
+    @Test("sessions are found only while unexpired and unrevoked")
+    func sessions() async throws {
+        try await TestDatabase.withMigrated { database in
+            let person = PersonRecord(id: PersonID(rawValue: "p1")!, name: "甲", idNumber: idNumber(born: "20020315", seq: "101"))
+            try await SQLPersonRepository(database.sql).insert(person, at: t0)
+            let accounts = SQLAccountRepository(database.sql)
+            let account = AccountRecord(
+                id: AccountID(rawValue: "a1")!, personID: person.id, login: person.idNumber.value,
+                passwordHash: String(repeating: "h", count: 60), mustChangePassword: true)
+            try await accounts.insert(account, at: t0)
+            #expect(try await accounts.find(login: person.idNumber.value) == account)
+            try await accounts.updatePassword(account.id, hash: String(repeating: "k", count: 60), at: t0)
+            #expect(try await accounts.find(account.id)?.mustChangePassword == false)
+
+            let sessions = SQLSessionRepository(database.sql)
+            let hashA = String(repeating: "a", count: 64)
+            let hashB = String(repeating: "b", count: 64)
+            for hash in [hashA, hashB] {
+                try await sessions.insert(SessionRecord(tokenHash: hash, accountID: account.id, createdAt: t0, expiresAt: t0.adding(seconds: 3600)))
+            }
+            #expect(try await sessions.findActive(tokenHash: hashA, now: t0.adding(seconds: 10)) != nil)
+            #expect(try await sessions.findActive(tokenHash: hashA, now: t0.adding(seconds: 3600)) == nil)
+            try await sessions.revokeAll(of: account.id, except: hashA, at: t0)
+            #expect(try await sessions.findActive(tokenHash: hashB, now: t0) == nil)
+            #expect(try await sessions.findActive(tokenHash: hashA, now: t0) != nil)
+            try await sessions.revoke(tokenHash: hashA, at: t0)
+            #expect(try await sessions.findActive(tokenHash: hashA, now: t0) == nil)
+        }
+    }
+}
+
+@Suite("Values")
+struct ValueTests {
+    @Test("timestamps round-trip through their text form and sort as text")
+    func timestamps() {
+        for ms: Int64 in [0, 1, 999, 86_399_999, 1_764_000_000_123, -1] {
+            let t = Timestamp(millisecondsSinceEpoch: ms)
+            #expect(Timestamp(text: t.text) == t)
+        }
+        #expect(Timestamp(millisecondsSinceEpoch: 0).text == "1970-01-01T00:00:00.000Z")
+        let a = Timestamp(text: "2026-11-25T02:00:00.000Z")!
+        #expect(a.adding(seconds: 1).text > a.text)
+        // 23:30 UTC is already the next day in China.
+        #expect(Timestamp(text: "2026-11-25T16:30:00.000Z")!.chinaDate.iso == "2026-11-26")
+        #expect(Timestamp(text: "2026-11-25T15:59:59.999Z")!.chinaDate.iso == "2026-11-25")
+    }
+
+    @Test("database URLs select the backend and never print a password")
+    func locations() throws {
+        #expect(try DatabaseLocation(url: "postgres://u:secret@db:5432/zhtj") == .postgres(url: "postgres://u:secret@db:5432/zhtj"))
+        #expect(try DatabaseLocation(url: "sqlite:/tmp/a.sqlite") == .sqlite(path: "/tmp/a.sqlite"))
+        #expect(try DatabaseLocation(url: "sqlite:///tmp/a.sqlite") == .sqlite(path: "/tmp/a.sqlite"))
+        #expect(throws: DatabaseLocation.Invalid.unsupportedScheme("mysql")) { try DatabaseLocation(url: "mysql://x/y") }
+        #expect(throws: DatabaseLocation.Invalid.self) { try DatabaseLocation(url: "sqlite:") }
+        #expect(!"\(try DatabaseLocation(url: "postgres://u:secret@db/zhtj"))".contains("secret"))
+    }
+}
