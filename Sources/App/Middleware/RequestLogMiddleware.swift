@@ -8,6 +8,8 @@ import Logging
 /// typed into a search box or URL never reaches the log; headers (tokens, cookies) are never
 /// logged.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    static func redact(_ path: String) -> String { RequestLogRedaction.redact(path) }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
@@ -23,9 +25,12 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             ])
         return response
     }
+}
 
+/// Masks ID numbers in logged paths.
+public enum RequestLogRedaction {
     /// Replaces runs of 15 or more digits (ID numbers, with or without the X) by asterisks.
-    static func redact(_ path: String) -> String {
+    public static func redact(_ path: String) -> String {
         var out = ""
         var run = ""
         func flush() {

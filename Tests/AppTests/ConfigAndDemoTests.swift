@@ -1,0 +1,124 @@
+import App
+import Foundation
+import Logging
+import Persistence
+import TestSupport
+import Testing
+
+@Suite("Configuration")
+struct ConfigTests {
+    @Test("defaults: storage/, the SQLite file in it, 127.0.0.1:8080")
+    func defaults() throws {
+        let config = try AppConfig.resolve(flags: .init(), environment: [:])
+        #expect(config.dataDirectory == "storage")
+        #expect(config.database == .sqlite(path: "storage/zhtj.sqlite"))
+        #expect(config.host == "127.0.0.1")
+        #expect(config.port == 8080)
+    }
+
+    @Test("flags win over the environment, which wins over defaults")
+    func precedence() throws {
+        let env = ["ZHTJ_PORT": "9000", "ZHTJ_HOST": "0.0.0.0", "ZHTJ_DATA_DIR": "/srv/zhtj"]
+        let fromEnv = try AppConfig.resolve(flags: .init(), environment: env)
+        #expect(fromEnv.port == 9000)
+        #expect(fromEnv.host == "0.0.0.0")
+        #expect(fromEnv.database == .sqlite(path: "/srv/zhtj/zhtj.sqlite"))
+        let fromFlags = try AppConfig.resolve(flags: .init(port: "9100"), environment: env)
+        #expect(fromFlags.port == 9100)
+        let pg = try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_DATABASE_URL": "postgres://u:p@db/zhtj"])
+        #expect(pg.database == .postgres(url: "postgres://u:p@db/zhtj"))
+    }
+
+    @Test("a bad value names the variable (and never echoes a database password)")
+    func badValues() {
+        #expect(throws: AppConfig.Invalid.self) { try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_PORT": "eighty"]) }
+        do {
+            _ = try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_PORT": "70000"])
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.variable == "ZHTJ_PORT")
+            #expect("\(error)".contains("ZHTJ_PORT"))
+        }
+        do {
+            _ = try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_DATABASE_URL": "mysql://u:hunter2@db/x"])
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.variable == "ZHTJ_DATABASE_URL")
+            #expect(!"\(error)".contains("hunter2"))
+        }
+        do {
+            _ = try AppConfig.resolve(flags: .init(port: "x"), environment: [:])
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.variable == "--port")
+        }
+        #expect(throws: AppConfig.Invalid.self) { try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_BCRYPT_COST": "40"]) }
+        #expect(throws: AppConfig.Invalid.self) { try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_LOG_LEVEL": "loud"]) }
+    }
+}
+
+@Suite("Demo data")
+struct DemoDataTests {
+    @Test("fixtures/demo-accounts.json matches the demo data set exactly")
+    func fixtureMatches() throws {
+        let committed = try String(contentsOf: repositoryRoot.appendingPathComponent("fixtures/demo-accounts.json"), encoding: .utf8)
+        #expect(committed.trimmingCharacters(in: .whitespacesAndNewlines) == (try DemoDataSet.make().accountsJSON()))
+        let roles = Set(try DemoAccounts.load().roles.keys)
+        #expect(roles == ["branch_admin", "zongzhi_admin", "committee_admin", "other_school_admin", "member_new", "member_new_2", "member_old", "member_initial"])
+    }
+
+    @Test("the demo tree, members and join dates are as the README describes")
+    func shape() throws {
+        let demo = DemoDataSet.make()
+        let members = demo.people.compactMap { p in p.membership.map { (p, $0) } }
+        #expect(members.count >= 36 && members.count <= 44)
+        #expect(members.contains { $0.1.joinedOn < CivilDateBoundary.arc1 })
+        #expect(members.contains { $0.1.joinedOn >= CivilDateBoundary.arc1 })
+        let accounts = try DemoAccounts.load()
+        let byID = Dictionary(uniqueKeysWithValues: demo.people.map { ($0.id.rawValue, $0) })
+        #expect(byID[accounts["member_new"].memberId!]!.membership!.joinedOn >= CivilDateBoundary.arc1)
+        #expect(byID[accounts["member_new_2"].memberId!]!.membership!.joinedOn >= CivilDateBoundary.arc1)
+        #expect(byID[accounts["member_old"].memberId!]!.membership!.joinedOn < CivilDateBoundary.arc1)
+        // Every org has at least one admin.
+        let administered = Set(demo.people.flatMap { $0.posts.filter(\.admin).map(\.org) })
+        #expect(administered == Set(demo.orgs.map(\.id)))
+    }
+
+    @Test("every demo member satisfies the membership rules (MEM-1, MEM-3, MEM-4, ORG-7)")
+    func rulesHold() throws {
+        let demo = DemoDataSet.make()
+        let orgs = Dictionary(uniqueKeysWithValues: demo.orgs.map { ($0.id, $0) })
+        for person in demo.people {
+            guard let m = person.membership else { continue }
+            #expect(throws: Never.self) {
+                try MembershipRules.validate(
+                    name: person.name, idNumber: person.idNumber, joinedOn: m.joinedOn, developmentNumber: m.developmentNumber,
+                    branchCategory: orgs[m.branch]!.category, today: CivilDateBoundary.today)
+            }
+        }
+    }
+
+    @Test("loading twice is idempotent; a database with other data is left alone")
+    func idempotent() async throws {
+        try await TestDatabase.withMigrated { database in
+            let loader = DemoLoader(database: database, passwords: PasswordHasher(cost: 4), clock: FixedTimeSource(testNow))
+            let first = try await loader.load()
+            let second = try await loader.load()
+            #expect(first == .loaded(orgs: 15, people: 46))
+            #expect(second == .alreadyLoaded)
+        }
+        try await TestDatabase.withMigrated { database in
+            try await SQLOrgRepository(database.sql).insert(try Org.root(id: OrgID(rawValue: "real-root")!, name: "团中央"), at: testNow)
+            let loader = DemoLoader(database: database, passwords: PasswordHasher(cost: 4), clock: FixedTimeSource(testNow))
+            let outcome = try await loader.load()
+            #expect(outcome == .refusedNonEmpty)
+        }
+    }
+}
+
+import Domain
+
+enum CivilDateBoundary {
+    static let arc1 = CivilDate(year: 2020, month: 1, day: 1)!
+    static let today = CivilDate(year: 2026, month: 11, day: 25)!
+}
