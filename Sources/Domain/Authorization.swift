@@ -3,14 +3,22 @@ public struct OrgPlacement: Hashable, Sendable {
     public let id: OrgID
     public let path: OrgPath
     public let category: OrgCategory
+    /// The org that approves this org's archives (ARC-6).
+    public let upperCommitteeID: OrgID?
 
-    public init(id: OrgID, path: OrgPath, category: OrgCategory) {
+    public init(id: OrgID, path: OrgPath, category: OrgCategory, upperCommitteeID: OrgID?) {
         self.id = id
         self.path = path
         self.category = category
+        self.upperCommitteeID = upperCommitteeID
     }
 
-    public init(_ org: Org) { self.init(id: org.id, path: org.path, category: org.category) }
+    public init(_ org: Org) {
+        self.init(id: org.id, path: org.path, category: org.category, upperCommitteeID: org.upperCommitteeID)
+    }
+
+    /// 直属上级: the org one level up.
+    public var parentID: OrgID? { path.ids.count >= 2 ? path.ids[path.ids.count - 2] : nil }
 }
 
 /// Who is asking: a logged-in person with their member placement and admin appointments.
@@ -38,6 +46,9 @@ public struct Actor: Sendable, Equatable {
 
     public var isAdmin: Bool { !administeredOrgs.isEmpty }
 
+    /// True when the actor is an admin of exactly this org.
+    public func isAdmin(of org: OrgID) -> Bool { administeredOrgs.contains { $0.id == org } }
+
     /// True when the actor administers `path`: it is one of their orgs or lies below one.
     public func administers(_ path: OrgPath) -> Bool {
         administeredOrgs.contains { path.isWithin($0.path) }
@@ -54,11 +65,17 @@ public enum AccessAction: String, Sendable, CaseIterable {
     /// See the full ID number rather than the masked one.
     case viewMemberIdentity = "view_member_identity"
     case editMember = "edit_member"
+    /// See the archive's state and download its versions (ARC-11).
+    case viewArchive = "view_archive"
+    /// Upload, replace or withdraw the archive, and ask for a change (ARC-3, ARC-2a, ARC-10).
+    case manageArchive = "manage_archive"
+    /// Approve or reject an upload or a change request (ARC-6, ARC-10).
+    case reviewArchive = "review_archive"
 
     public var isWrite: Bool {
         switch self {
-        case .editOrg, .editMember: true
-        case .viewOrg, .listMembers, .viewMember, .viewMemberIdentity: false
+        case .editOrg, .editMember, .manageArchive, .reviewArchive: true
+        case .viewOrg, .listMembers, .viewMember, .viewMemberIdentity, .viewArchive: false
         }
     }
 }
@@ -101,8 +118,22 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
         (.editMember, .member(let person, let branch)):
         if person == actor.personID { return .allow }
         return actor.administers(branch.path) ? .allow : .deny(.outOfScope)
+    case (.viewArchive, .member(let person, let branch)):
+        if person == actor.personID { return .allow }
+        return actor.administers(branch.path) ? .allow : .deny(.outOfScope)
+    case (.manageArchive, .member(_, let branch)):
+        // ARC-3: the admin of the member's branch or of its direct parent.
+        if actor.isAdmin(of: branch.id) { return .allow }
+        if let parent = branch.parentID, actor.isAdmin(of: parent) { return .allow }
+        return .deny(.outOfScope)
+    case (.reviewArchive, .member(_, let branch)):
+        // ARC-6: the upper committee of the member's branch, and only it; since uploads by
+        // committees are verified at once (ARC-4), no org ever reviews its own upload.
+        if let committee = branch.upperCommitteeID, actor.isAdmin(of: committee) { return .allow }
+        return .deny(.outOfScope)
     case (.viewOrg, .member), (.editOrg, .member), (.listMembers, .member),
-        (.viewMember, .org), (.viewMemberIdentity, .org), (.editMember, .org):
+        (.viewMember, .org), (.viewMemberIdentity, .org), (.editMember, .org),
+        (.viewArchive, .org), (.manageArchive, .org), (.reviewArchive, .org):
         return .deny(.notApplicable)
     }
 }

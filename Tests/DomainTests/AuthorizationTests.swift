@@ -131,6 +131,27 @@ struct AuthorizationTests {
         }
     }
 
+    @Test("ARC-3: archives are managed by the branch's admin or its direct parent's; ARC-6: reviewed by the upper committee only")
+    func archiveActions() {
+        let t = Self.tree
+        let member = AccessTarget.member(PersonID(rawValue: "p-x")!, branch: OrgPlacement(t.class1))
+        func decide(_ role: Role, _ action: AccessAction) -> Bool { authorize(Self.actor(role), action, member).isAllowed }
+        #expect(decide(.branchAdmin, .manageArchive))
+        #expect(decide(.zongzhiAdmin, .manageArchive))  // direct parent
+        #expect(!decide(.committeeAdmin, .manageArchive))  // two levels up
+        #expect(!decide(.otherSchoolAdmin, .manageArchive))
+        #expect(!decide(.member, .manageArchive))
+        #expect(decide(.committeeAdmin, .reviewArchive))  // 学院团委 is the upper committee of 1班
+        #expect(!decide(.zongzhiAdmin, .reviewArchive))
+        #expect(!decide(.branchAdmin, .reviewArchive))
+        #expect(!decide(.otherSchoolAdmin, .reviewArchive))
+        for role in [Role.branchAdmin, .zongzhiAdmin, .committeeAdmin] { #expect(decide(role, .viewArchive)) }
+        #expect(!decide(.otherSchoolAdmin, .viewArchive))
+        let own = AccessTarget.member(Self.actor(.member).personID, branch: OrgPlacement(t.class1))
+        #expect(authorize(Self.actor(.member), .viewArchive, own) == .allow)  // ARC-11
+        #expect(authorize(Self.actor(.member), .manageArchive, own) == .deny(.outOfScope))
+    }
+
     @Test("actions that do not fit the target are denied")
     func notApplicable() {
         let actor = Self.actor(.committeeAdmin)

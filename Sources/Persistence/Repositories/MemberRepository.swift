@@ -77,7 +77,8 @@ public struct SQLMemberRepository: MemberRepository {
 
     static let select = """
         SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
-               o.name AS branch_name, o.path AS branch_path, o.category AS branch_category
+               o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
+               o.upper_committee_id AS branch_upper_committee_id
         FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
         """
 
@@ -91,6 +92,7 @@ public struct SQLMemberRepository: MemberRepository {
         let branchName: String
         let branchPath: String
         let branchCategory: String
+        let branchUpperCommitteeId: String?
 
         func record() throws -> MemberRecord {
             guard let personID = PersonID(rawValue: personId), let branchID = OrgID(rawValue: branchId),
@@ -100,7 +102,10 @@ public struct SQLMemberRepository: MemberRepository {
             let member = Member(
                 personID: personID, name: name, idNumber: idNumber, branchID: branchID, joinedOn: joinedOn,
                 developmentNumber: developmentNumber.flatMap(DevelopmentNumber.init))
-            return MemberRecord(member: member, branch: OrgPlacement(id: branchID, path: path, category: category), branchName: branchName)
+            return MemberRecord(member: member, branch: OrgPlacement(
+                    id: branchID, path: path, category: category,
+                    upperCommitteeID: branchUpperCommitteeId.flatMap(OrgID.init(rawValue:))),
+                branchName: branchName)
         }
     }
 
