@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PDFInspection
 import Persistence
 
 /// The service's configuration: one typed value, resolved once at start-up from flags, then
@@ -17,11 +18,24 @@ public struct AppConfig: Sendable, Equatable {
     /// Set when the service is reached over HTTPS, so cookies are marked `Secure`.
     public var secureCookies: Bool
     public var logLevel: Logger.Level
+    /// ARC-2: size limit and the form's page count (ZHTJ_ARCHIVE_PAGES: `12` or `10-14`).
+    public var archivePolicy: InspectionPolicy
+    /// The `zhtj` binary whose `inspect` subcommand parses uploads in a child process.
+    /// Defaults to the running executable.
+    public var inspectorExecutable: String
+
+    /// The running executable when it is `zhtj`, otherwise a `zhtj` beside it (tests).
+    public static var defaultInspectorExecutable: String {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if me.lastPathComponent == "zhtj" { return me.path }
+        return me.deletingLastPathComponent().appendingPathComponent("zhtj").path
+    }
 
     public init(
         dataDirectory: String = "storage", database: DatabaseLocation? = nil, host: String = "127.0.0.1",
         port: Int = 8080, bcryptCost: Int = 10, sessionLifetime: Int = 12 * 3600, secureCookies: Bool = false,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info, archivePolicy: InspectionPolicy = InspectionPolicy(),
+        inspectorExecutable: String = AppConfig.defaultInspectorExecutable
     ) {
         self.dataDirectory = dataDirectory
         self.database = database ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("zhtj.sqlite"))
@@ -31,6 +45,8 @@ public struct AppConfig: Sendable, Equatable {
         self.sessionLifetime = sessionLifetime
         self.secureCookies = secureCookies
         self.logLevel = logLevel
+        self.archivePolicy = archivePolicy
+        self.inspectorExecutable = inspectorExecutable
     }
 
     /// A configuration value that could not be used; the message names the variable.
@@ -110,6 +126,18 @@ public struct AppConfig: Sendable, Equatable {
                 throw Invalid(variable: "ZHTJ_SECURE_COOKIES", value: raw, reason: "expected true or false")
             }
             config.secureCookies = b
+        }
+        if let raw = environment["ZHTJ_ARCHIVE_PAGES"], !raw.isEmpty {
+            let parts = raw.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard (1...2).contains(parts.count), let low = parts.first ?? nil, let high = parts.last ?? nil, 1 <= low, low <= high,
+                high <= 1000
+            else {
+                throw Invalid(variable: "ZHTJ_ARCHIVE_PAGES", value: raw, reason: "expected a page count like 12 or a range like 10-14")
+            }
+            config.archivePolicy.pageRange = low...high
+        }
+        if let raw = environment["ZHTJ_INSPECTOR"], !raw.isEmpty {
+            config.inspectorExecutable = raw
         }
         if let (level, name) = value(flags.logLevel, "ZHTJ_LOG_LEVEL") {
             guard let l = Logger.Level(rawValue: level.lowercased()) else {

@@ -1,4 +1,6 @@
+import BlobStore
 import Domain
+import PDFInspection
 import Logging
 import Persistence
 
@@ -9,14 +11,25 @@ public struct AppServices: Sendable {
     public let clock: any TimeSource
     public let passwords: PasswordHasher
     public let throttle: LoginThrottle
+    public let blobs: any BlobStore
+    /// Parses uploads in a child process with CPU, memory and wall-clock limits.
+    public let inspector: any ArchiveInspector
 
-    public init(config: AppConfig, database: Database, clock: any TimeSource, throttleLimits: LoginThrottle.Limits = .init()) {
+    public init(
+        config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector,
+        throttleLimits: LoginThrottle.Limits = .init()
+    ) {
         self.config = config
         self.database = database
         self.clock = clock
         self.passwords = PasswordHasher(cost: config.bcryptCost)
         self.throttle = LoginThrottle(limits: throttleLimits, clock: clock)
+        self.blobs = blobs
+        self.inspector = inspector
     }
+
+    public var archives: any ArchiveRepository { SQLArchiveRepository(database.sql) }
+    public var audit: any AuditRepository { SQLAuditRepository(database.sql) }
 
     public var orgs: any OrgRepository { SQLOrgRepository(database.sql) }
     public var people: any PersonRepository { SQLPersonRepository(database.sql) }
@@ -37,3 +50,10 @@ public struct AppServices: Sendable {
             administeredOrgs: try await adminOrgs.map(OrgPlacement.init), mustChangePassword: account.mustChangePassword)
     }
 }
+
+/// What the upload path needs from the inspector; `IsolatedInspector` in production.
+public protocol ArchiveInspector: Sendable {
+    func inspect(fileAt path: String, policy: InspectionPolicy) async -> InspectionReport
+}
+
+extension IsolatedInspector: ArchiveInspector {}

@@ -1,4 +1,6 @@
+import BlobStore
 import Foundation
+import PDFInspection
 import Hummingbird
 import Logging
 import NIOCore
@@ -31,10 +33,23 @@ public func buildApplication(
         try? await database.close()
         throw error
     }
-    let services = AppServices(config: config, database: database, clock: clock, throttleLimits: throttleLimits)
+    let blobs: FileBlobStore
+    do {
+        blobs = try FileBlobStore(root: config.dataDirectory)
+        // Temp files of uploads interrupted by a crash: nothing refers to them.
+        _ = try await blobs.sweepStaleUploads(olderThan: .seconds(3600))
+    } catch {
+        try? await database.close()
+        throw error
+    }
+    let services = AppServices(
+        config: config, database: database, clock: clock, blobs: blobs,
+        inspector: IsolatedInspector(executable: config.inspectorExecutable), throttleLimits: throttleLimits)
     let router = buildRouter(services: services)
+    let uploadLimit = config.archivePolicy.maximumBytes + UploadReceiver.multipartAllowance
     var app = Application(
         router: router,
+        server: .http1(additionalChannelHandlers: [ExpectContinueHandler(maximumBodyBytes: uploadLimit)]),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zhtj"),
         logger: logger)
     app.addServices(DatabaseService(database: database))
@@ -66,6 +81,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     MeController(services: services).register(on: authenticated)
     OrgController(services: services).register(on: authenticated)
     MemberController(services: services).register(on: authenticated)
+    ArchiveController(services: services).register(on: authenticated)
+    OperationsController(services: services).register(on: authenticated)
     return router
 }
 

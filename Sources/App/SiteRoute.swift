@@ -1,9 +1,10 @@
 import Domain
 import Hummingbird
+import Persistence
 
 /// Every path the service serves, used both to register routes (with `{param}` placeholders)
 /// and to build links (with real ids), so the two never drift apart.
-public enum SiteRoute: Sendable, Equatable {
+enum SiteRoute: Sendable {
     case healthz
     case login
     case logout
@@ -13,12 +14,28 @@ public enum SiteRoute: Sendable, Equatable {
     case orgChildren(OrgID?)
     case orgMembers(OrgID?)
     case member(PersonID?)
+    case memberArchive(PersonID?)
+    case memberArchivePDF(PersonID?)
+    case myArchive
+    case myArchivePDF
+    case myAlerts
+    case archiveDecision(ArchiveID?, ArchiveController.Verdict)
+    case changeRequests(PersonID?)
+    case changeRequestDecision(PersonID?, String?, approve: Bool)
+    case inbox
+    case orgArchives(OrgID?)
+    case archiveSearch
+    case orgNewMemberStats(OrgID?)
+    case orgAudit(OrgID?)
+    case transfers
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
+    static let archiveParameter = "archiveId"
+    static let changeRequestParameter = "requestId"
 
     /// The path with ids filled in; `{orgId}`-style placeholders where an id is nil.
-    public var path: String {
+    var path: String {
         func org(_ id: OrgID?) -> String { id?.rawValue ?? "{\(Self.orgParameter)}" }
         func member(_ id: PersonID?) -> String { id?.rawValue ?? "{\(Self.memberParameter)}" }
         switch self {
@@ -31,6 +48,23 @@ public enum SiteRoute: Sendable, Equatable {
         case .orgChildren(let id): return "/api/v1/orgs/\(org(id))/children"
         case .orgMembers(let id): return "/api/v1/orgs/\(org(id))/members"
         case .member(let id): return "/api/v1/members/\(member(id))"
+        case .memberArchive(let id): return "/api/v1/members/\(member(id))/archive"
+        case .memberArchivePDF(let id): return "/api/v1/members/\(member(id))/archive/pdf"
+        case .myArchive: return "/api/v1/me/archive"
+        case .myArchivePDF: return "/api/v1/me/archive/pdf"
+        case .myAlerts: return "/api/v1/me/alerts"
+        case .archiveDecision(let id, let verdict):
+            let verb = switch verdict { case .approve: "approve"; case .reject: "reject"; case .withdraw: "withdraw" }
+            return "/api/v1/archives/\(id?.rawValue ?? "{\(Self.archiveParameter)}")/\(verb)"
+        case .changeRequests(let id): return "/api/v1/members/\(member(id))/archive/change-requests"
+        case .changeRequestDecision(let id, let request, let approve):
+            return "/api/v1/members/\(member(id))/archive/change-requests/\(request ?? "{\(Self.changeRequestParameter)}")/\(approve ? "approve" : "reject")"
+        case .inbox: return "/api/v1/inbox"
+        case .orgArchives(let id): return "/api/v1/orgs/\(org(id))/archives"
+        case .archiveSearch: return "/api/v1/archives/search"
+        case .orgNewMemberStats(let id): return "/api/v1/orgs/\(org(id))/stats/new-members"
+        case .orgAudit(let id): return "/api/v1/orgs/\(org(id))/audit"
+        case .transfers: return "/api/v1/transfers"
         }
     }
 

@@ -1,4 +1,5 @@
 import App
+import BlobStore
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -50,7 +51,7 @@ struct ZHTJ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhtj",
         abstract: "智慧团建 e-archive service.",
-        subcommands: [Serve.self, Migrate.self, Demo.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Inspect.self, Verify.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -118,6 +119,35 @@ struct Demo: AsyncParsableCommand {
         case .refusedNonEmpty:
             print("the database holds other data; demo data not loaded")
             throw ExitCode(3)
+        }
+    }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-hash every archive blob, check every database reference and the audit chain; exit 1 on any problem.")
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.resolve()
+        let logger = options.logger(config)
+        let database = try await openDatabase(config: config, logger: logger)
+        let summary: IntegrityCheck.Summary
+        do {
+            try await Migrator(database: database, logger: logger).migrate()
+            summary = try await IntegrityCheck(database: database, blobs: try FileBlobStore(root: config.dataDirectory)).run()
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        try await database.close()
+        print("checked \(summary.versionsChecked) archive versions, \(summary.blobsChecked) stored blobs, \(summary.auditEntriesChecked) audit entries")
+        for problem in summary.problems { print(problem) }
+        if summary.problems.isEmpty {
+            print("ok")
+        } else {
+            print("\(summary.problems.count) problem(s) found")
+            throw ExitCode(1)
         }
     }
 }

@@ -7,11 +7,22 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let statements: [String]
+    /// Statements only one dialect understands (triggers); run after the shared ones.
+    public let sqliteStatements: [String]
+    public let postgresStatements: [String]
 
-    public init(version: Int, name: String, statements: [String]) {
+    public init(
+        version: Int, name: String, statements: [String], sqliteStatements: [String] = [], postgresStatements: [String] = []
+    ) {
         self.version = version
         self.name = name
         self.statements = statements
+        self.sqliteStatements = sqliteStatements
+        self.postgresStatements = postgresStatements
+    }
+
+    func statements(for flavor: SQLFlavor) -> [String] {
+        statements + (flavor == .sqlite ? sqliteStatements : postgresStatements)
     }
 }
 
@@ -22,6 +33,8 @@ public enum Migrations {
         m0002CreatePeopleAndMembers,
         m0003CreateCadresAndAdmins,
         m0004CreateAccountsAndSessions,
+        m0005CreateArchives,
+        m0006CreateAuditLog,
     ]
 }
 
@@ -61,8 +74,9 @@ public struct Migrator: Sendable {
         var done: [Int] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
             logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            let statements = migration.statements(for: database.flavor)
             try await database.transaction { sql in
-                for statement in migration.statements {
+                for statement in statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
                 try await sql.raw("""

@@ -1,0 +1,74 @@
+import BlobStore
+import Domain
+import Persistence
+
+/// `zhtj verify`: re-hashes every blob, checks every database reference and the audit
+/// chain. Problems name the blob by SHA-256 and the members whose archives use it.
+public struct IntegrityCheck: Sendable {
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: String, Sendable { case missing, corrupted, unreadable, orphaned, auditChain = "audit_chain" }
+        public let kind: Kind
+        public let sha256: String?
+        /// "p-c1-03 马晓东 (archive …, version 2)" for each reference.
+        public let concerns: [String]
+        public let detail: String
+
+        public var description: String {
+            var line = "\(kind.rawValue)"
+            if let sha256 { line += " blob \(sha256)" }
+            if !detail.isEmpty { line += ": \(detail)" }
+            if !concerns.isEmpty { line += " — members: " + concerns.joined(separator: "; ") }
+            return line
+        }
+    }
+
+    public struct Summary: Sendable {
+        public let blobsChecked: Int
+        public let versionsChecked: Int
+        public let auditEntriesChecked: Int
+        public let problems: [Problem]
+    }
+
+    let database: Database
+    let blobs: any BlobStore
+
+    public init(database: Database, blobs: any BlobStore) {
+        self.database = database
+        self.blobs = blobs
+    }
+
+    public func run() async throws -> Summary {
+        let archives = SQLArchiveRepository(database.sql)
+        let members = SQLMemberRepository(database.sql)
+        let versions = try await archives.allVersions()
+        var memberOfArchive: [ArchiveID: String] = [:]
+        var references: [String: [String]] = [:]
+        for version in versions {
+            if memberOfArchive[version.archiveID] == nil, let archive = try await archives.find(version.archiveID) {
+                let record = try await members.find(archive.memberID)
+                memberOfArchive[version.archiveID] = "\(archive.memberID) \(record?.member.name ?? "?")"
+            }
+            let who = "\(memberOfArchive[version.archiveID] ?? "?") (archive \(version.archiveID), version \(version.version))"
+            references[version.sha256, default: []].append(who)
+        }
+        var problems: [Problem] = []
+        for (sha, concerns) in references.sorted(by: { $0.key < $1.key }) {
+            switch await blobs.verify(sha) {
+            case .intact: break
+            case .missing: problems.append(Problem(kind: .missing, sha256: sha, concerns: concerns, detail: "no file stored"))
+            case .corrupted(let actual):
+                problems.append(Problem(kind: .corrupted, sha256: sha, concerns: concerns, detail: "content now hashes to \(actual)"))
+            case .unreadable(let reason): problems.append(Problem(kind: .unreadable, sha256: sha, concerns: concerns, detail: reason))
+            }
+        }
+        let stored = try await blobs.allBlobs()
+        for sha in stored where references[sha] == nil {
+            problems.append(Problem(kind: .orphaned, sha256: sha, concerns: [], detail: "no archive version refers to it"))
+        }
+        let entries = try await SQLAuditRepository(database.sql).all()
+        for broken in AuditChain.verify(entries) {
+            problems.append(Problem(kind: .auditChain, sha256: nil, concerns: [], detail: broken.description))
+        }
+        return Summary(blobsChecked: stored.count, versionsChecked: versions.count, auditEntriesChecked: entries.count, problems: problems)
+    }
+}

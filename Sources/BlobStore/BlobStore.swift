@@ -1,0 +1,80 @@
+import Foundation
+
+/// A content-addressed store of immutable blobs keyed by their SHA-256
+/// (64 lower-case hex characters).
+///
+/// The store holds official records (scanned PDF archives) that must never be
+/// lost or silently altered, which shapes the contract:
+/// - content is addressed by its hash, so identical content is stored once
+///   and every read can be checked against the address;
+/// - nothing is acknowledged (``commit(_:)`` returning) before it is durable;
+/// - every read is verified; corrupted content is reported, never served;
+/// - there is deliberately no delete operation.
+///
+/// Keys passed in are validated (``BlobDigest/isValidSHA256(_:)``) before any
+/// storage is touched.
+///
+/// Implementations may do blocking I/O inside these `async` methods (the file
+/// store does, in 1 MiB chunks). Call them from Swift concurrency tasks, never
+/// from a NIO event loop thread.
+public protocol BlobStore: Sendable {
+    /// Starts an upload: an empty temp file in the store's staging area that
+    /// receives the streamed body. See ``BlobUpload`` for the life cycle.
+    func makeUpload() throws -> BlobUpload
+
+    /// Stores a finished upload under its SHA-256 and returns its digest.
+    ///
+    /// Finishes the upload first if the caller did not. When this returns
+    /// the blob is durable and intact. If identical content is already stored
+    /// and intact, the upload is dropped; if the stored copy is corrupted it is
+    /// atomically replaced by the new, verified one. Throws
+    /// ``BlobStoreError/corrupted(_:actual:)`` if the temp file no longer
+    /// hashes to what was written into it.
+    func commit(_ upload: BlobUpload) async throws -> BlobDigest
+
+    /// Stores `data` (convenience over ``makeUpload()`` + ``commit(_:)``).
+    func put(_ data: [UInt8]) async throws -> BlobDigest
+
+    /// Returns the blob's bytes after checking them against `sha256`.
+    /// Throws ``BlobStoreError/invalidHash(_:)``, ``BlobStoreError/missing(_:)``
+    /// or ``BlobStoreError/corrupted(_:actual:)``.
+    func read(_ sha256: String) async throws -> [UInt8]
+
+    /// ``read(_:)`` returning `Data`.
+    func readData(_ sha256: String) async throws -> Data
+
+    /// Re-hashes the stored file and returns a local path to it only if it
+    /// matches `sha256`, for streaming large blobs without loading them.
+    ///
+    /// The check is as of this call: the caller should open the path promptly
+    /// and treat it as read-only. Throws like ``read(_:)``.
+    func verifiedPath(_ sha256: String) async throws -> String
+
+    /// Checks one blob without throwing (for `zhtj verify` style audits).
+    func verify(_ sha256: String) async -> BlobHealth
+
+    /// Every hash stored, sorted, so audits can find blobs no record refers
+    /// to (orphans) and records whose blob is gone.
+    func allBlobs() async throws -> [String]
+
+    /// Deletes staged uploads whose temp file was last modified more than
+    /// `age` ago — leftovers of crashes, which no `discard` will ever clean.
+    /// Returns how many were removed. Choose `age` well above the longest
+    /// upload + inspection time (e.g. run at startup with one hour): an
+    /// active upload swept from under its owner fails loudly at commit.
+    func sweepStaleUploads(olderThan age: Duration) async throws -> Int
+}
+
+extension BlobStore {
+    public func put(_ data: [UInt8]) async throws -> BlobDigest {
+        let upload = try makeUpload()
+        defer { upload.discard() }
+        try upload.write(data)
+        try upload.finish()
+        return try await commit(upload)
+    }
+
+    public func readData(_ sha256: String) async throws -> Data {
+        Data(try await read(sha256))
+    }
+}

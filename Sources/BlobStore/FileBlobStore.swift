@@ -1,0 +1,253 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A ``BlobStore`` on a local filesystem.
+///
+/// Layout under `root`:
+/// - `blobs/ab/cd/abcd…` — one read-only (0444) file per blob, named by its
+///   SHA-256 and sharded by the first two byte-pairs of the hex, so no
+///   directory grows past 65 536 / 256 entries at realistic sizes;
+/// - `tmp/upload-<uuid>.part` — uploads in progress. It sits inside `root`
+///   so it is on the same filesystem as `blobs/`, which makes the final
+///   `rename` atomic: a blob path either does not exist or holds complete,
+///   fsynced content, even across a crash.
+///
+/// Durability order in ``commit(_:)``: fsync the file, create shard
+/// directories and fsync their parents, rename, fsync the destination
+/// directory. Only then does `commit` return.
+///
+/// All I/O is blocking (in 1 MiB chunks); do not call from an event loop.
+public struct FileBlobStore: BlobStore {
+    /// Absolute path of the store's root folder.
+    public let root: String
+    let blobsDirectory: String
+    let tmpDirectory: String
+
+    /// Opens (creating if needed) a store at `root`, with `root/blobs` and
+    /// `root/tmp`. A relative `root` is made absolute now, so upload paths
+    /// handed to an inspector process do not depend on its working directory.
+    /// Throws if `blobs/` and `tmp/` are on different filesystems (someone
+    /// mounted one of them separately), since commits could not be atomic.
+    public init(root: String) throws {
+        var root = root
+        if !root.hasPrefix("/") {
+            root = FileManager.default.currentDirectoryPath + "/" + root
+        }
+        while root.count > 1, root.hasSuffix("/") { root.removeLast() }
+        self.root = root
+        self.blobsDirectory = root + "/blobs"
+        self.tmpDirectory = root + "/tmp"
+
+        // A new root's entry in its parent must be durable too, or a crash
+        // could lose the whole (freshly created) store.
+        for directory in try POSIX.makeDirectories(root) {
+            try POSIX.syncDirectory((directory as NSString).deletingLastPathComponent)
+        }
+        let createdBlobs = try POSIX.makeDirectory(blobsDirectory)
+        let createdTmp = try POSIX.makeDirectory(tmpDirectory)
+        if createdBlobs || createdTmp { try POSIX.syncDirectory(root) }
+
+        var blobsStat = stat()
+        var tmpStat = stat()
+        guard stat(blobsDirectory, &blobsStat) == 0 else { throw POSIX.fail("stat", blobsDirectory) }
+        guard stat(tmpDirectory, &tmpStat) == 0 else { throw POSIX.fail("stat", tmpDirectory) }
+        guard blobsStat.st_dev == tmpStat.st_dev else {
+            throw BlobStoreError.io(operation: "open store (blobs/ and tmp/ on different filesystems)", path: root, errno: EXDEV)
+        }
+    }
+
+    // MARK: Paths
+
+    /// `blobs/ab` and `blobs/ab/cd` for a validated hash.
+    func shardDirectories(_ sha256: String) -> (outer: String, inner: String) {
+        let hex = Array(sha256.utf8)
+        let outer = blobsDirectory + "/" + String(decoding: hex[0..<2], as: UTF8.self)
+        let inner = outer + "/" + String(decoding: hex[2..<4], as: UTF8.self)
+        return (outer, inner)
+    }
+
+    /// Where a blob lives. Validates first: this is the only way a
+    /// caller-supplied string becomes a path.
+    func blobPath(_ sha256: String) throws -> String {
+        try BlobDigest.validate(sha256)
+        return shardDirectories(sha256).inner + "/" + sha256
+    }
+
+    // MARK: Writing
+
+    public func makeUpload() throws -> BlobUpload {
+        try BlobUpload(directory: tmpDirectory)
+    }
+
+    public func commit(_ upload: BlobUpload) async throws -> BlobDigest {
+        guard upload.directory == tmpDirectory else { throw BlobStoreError.foreignUpload(path: upload.path) }
+        return try upload.commit { digest in
+            let sha256 = digest.sha256
+
+            // The temp file was readable by the inspector between finish and
+            // now; make sure it still holds exactly what we hashed while
+            // receiving, so the content address can never be a lie.
+            let staged = try ChunkedHash.hashFile(at: upload.path)
+            guard staged == digest else {
+                throw BlobStoreError.corrupted(sha256, actual: staged.sha256)
+            }
+
+            // Shard directories. Their parents are fsynced even when another
+            // commit created them: that commit may not have reached its own
+            // fsync yet, and our blob must not depend on it. A directory fsync
+            // with nothing dirty is nearly free.
+            let (outer, inner) = shardDirectories(sha256)
+            try POSIX.makeDirectory(outer)
+            try POSIX.makeDirectory(inner)
+            try POSIX.syncDirectory(blobsDirectory)
+            try POSIX.syncDirectory(outer)
+
+            let destination = inner + "/" + sha256
+            switch health(atPath: destination, expected: sha256) {
+            case .intact:
+                // Stored once: keep the existing copy. Make sure it is
+                // durable (it may have been renamed in by a concurrent commit
+                // that has not fsynced yet) and read-only, then drop ours.
+                let fd = try POSIX.openFile(destination, O_RDONLY | O_NOFOLLOW)
+                defer { POSIX.closeFile(fd) }
+                try POSIX.syncFile(fd, path: destination)
+                // Best effort: restoring read-only is hygiene, not a reason
+                // to fail a commit whose content is already safely stored.
+                _ = fchmod(fd, 0o444)
+                try POSIX.syncDirectory(inner)
+                try POSIX.removeFile(upload.path)
+            case .missing, .corrupted, .unreadable:
+                // rename(2) replaces an existing (corrupted / unreadable)
+                // entry atomically: readers see the old file or the new one,
+                // never a missing or partial one. The staged file is already
+                // 0444 and fsynced (BlobUpload.finish).
+                try POSIX.renameFile(upload.path, to: destination)
+                try POSIX.syncDirectory(inner)
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func read(_ sha256: String) async throws -> [UInt8] {
+        let path = try blobPath(sha256)
+        var bytes: [UInt8] = []
+        // One pass: the bytes returned are exactly the bytes hashed, so
+        // there is no window between check and use.
+        try checkedHash(path, sha256, sizeHint: { bytes.reserveCapacity($0) }) { chunk in
+            bytes.append(contentsOf: chunk.assumingMemoryBound(to: UInt8.self))
+        }
+        return bytes
+    }
+
+    public func readData(_ sha256: String) async throws -> Data {
+        let path = try blobPath(sha256)
+        var data = Data()
+        try checkedHash(path, sha256, sizeHint: { data.reserveCapacity($0) }) { chunk in
+            data.append(contentsOf: chunk.assumingMemoryBound(to: UInt8.self))
+        }
+        return data
+    }
+
+    public func verifiedPath(_ sha256: String) async throws -> String {
+        let path = try blobPath(sha256)
+        try checkedHash(path, sha256)
+        return path
+    }
+
+    public func verify(_ sha256: String) async -> BlobHealth {
+        guard let path = try? blobPath(sha256) else {
+            return .unreadable(reason: "not a valid sha256 key")
+        }
+        return health(atPath: path, expected: sha256)
+    }
+
+    /// Hashes the file at `path`, throwing `.missing`/`.corrupted` unless it
+    /// matches `sha256`.
+    private func checkedHash(
+        _ path: String,
+        _ sha256: String,
+        sizeHint: (Int) -> Void = { _ in },
+        sink: (UnsafeRawBufferPointer) -> Void = { _ in }
+    ) throws {
+        let actual: BlobDigest
+        do {
+            actual = try ChunkedHash.hashFile(at: path, sizeHint: sizeHint, sink: sink)
+        } catch where POSIX.isNotFound(error) {
+            throw BlobStoreError.missing(sha256)
+        }
+        guard actual.sha256 == sha256 else {
+            throw BlobStoreError.corrupted(sha256, actual: actual.sha256)
+        }
+    }
+
+    private func health(atPath path: String, expected sha256: String) -> BlobHealth {
+        do {
+            let actual = try ChunkedHash.hashFile(at: path)
+            return actual.sha256 == sha256 ? .intact : .corrupted(actual: actual.sha256)
+        } catch where POSIX.isNotFound(error) {
+            return .missing
+        } catch {
+            return .unreadable(reason: "\(error)")
+        }
+    }
+
+    // MARK: Listing and maintenance
+
+    public func allBlobs() async throws -> [String] {
+        // Only entries shaped like blobs count (ab/cd/abcd…); anything else
+        // in blobs/ is not reachable by `read` and so is not a blob.
+        var result: [String] = []
+        for outer in try listDirectory(blobsDirectory) where isShardName(outer) {
+            let outerPath = blobsDirectory + "/" + outer
+            guard isDirectory(outerPath) else { continue }
+            for inner in try listDirectory(outerPath) where isShardName(inner) {
+                let innerPath = outerPath + "/" + inner
+                guard isDirectory(innerPath) else { continue }
+                let prefix = outer + inner
+                for name in try listDirectory(innerPath)
+                where BlobDigest.isValidSHA256(name) && name.hasPrefix(prefix) {
+                    result.append(name)
+                }
+            }
+        }
+        return result.sorted()
+    }
+
+    public func sweepStaleUploads(olderThan age: Duration) async throws -> Int {
+        let (seconds, attoseconds) = age.components
+        let cutoff = Date(timeIntervalSinceNow: -(Double(seconds) + Double(attoseconds) / 1e18))
+        var removed = 0
+        for name in try listDirectory(tmpDirectory)
+        where name.hasPrefix(BlobUpload.filePrefix) && name.hasSuffix(BlobUpload.fileSuffix) {
+            let path = tmpDirectory + "/" + name
+            // attributesOfItem uses lstat: a symlink is judged (and removed)
+            // as itself, never followed.
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  let modified = attributes[.modificationDate] as? Date,
+                  modified < cutoff
+            else { continue }
+            if try POSIX.removeFile(path) { removed += 1 }
+        }
+        return removed
+    }
+
+    private func listDirectory(_ path: String) throws -> [String] {
+        try POSIX.listDirectory(path)
+    }
+
+    private func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    private func isShardName(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        return utf8.count == 2 && utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+}

@@ -1,0 +1,126 @@
+import CPoppler
+
+/// Thin ownership wrappers around poppler-glib. Only the child process (`zhtj inspect`) and tests
+/// use them: poppler parses untrusted bytes, so the server never links this code into a request
+/// path (see ``IsolatedInspector``).
+final class PopplerDocument {
+    enum OpenError: Error {
+        /// POPPLER_ERROR_ENCRYPTED: a user password is needed.
+        case encrypted
+        /// Anything else poppler could not read; the message is poppler's, for logs.
+        case unreadable(String)
+    }
+
+    private let document: OpaquePointer
+    /// The bytes poppler reads; kept alive (and unchanged) as long as the document.
+    private let storage: OpaquePointer
+
+    /// Opens the very bytes that were hashed, never the path again: what is measured is what is
+    /// stored, even if the file changes on disk meanwhile.
+    init(bytes: [UInt8]) throws(OpenError) {
+        guard let storage = bytes.withUnsafeBytes({ g_bytes_new($0.baseAddress, gsize($0.count)) }) else {
+            throw .unreadable("g_bytes_new failed")
+        }
+        var error: UnsafeMutablePointer<GError>?
+        guard let document = poppler_document_new_from_bytes(storage, nil, &error) else {
+            g_bytes_unref(storage)
+            let reason: OpenError
+            if let error {
+                let isEncrypted =
+                    error.pointee.domain == poppler_error_quark()
+                    && error.pointee.code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue)
+                reason = isEncrypted ? .encrypted : .unreadable(error.pointee.message.map { String(cString: $0) } ?? "")
+                g_error_free(error)
+            } else {
+                reason = .unreadable("no error reported")
+            }
+            throw reason
+        }
+        self.document = document
+        self.storage = storage
+    }
+
+    deinit {
+        g_object_unref(UnsafeMutableRawPointer(document))
+        g_bytes_unref(storage)
+    }
+
+    var pageCount: Int { Int(poppler_document_get_n_pages(document)) }
+
+    /// "1.4"; poppler takes the larger of the header's and the catalog's `/Version`.
+    var version: String {
+        var major: guint = 0
+        var minor: guint = 0
+        poppler_document_get_pdf_version(document, &major, &minor)
+        return "\(major).\(minor)"
+    }
+
+    /// False when the file carries an encryption dictionary that restricts something, even if it
+    /// opened without a password (owner-password-only files).
+    var hasFullPermissions: Bool {
+        poppler_document_get_permissions(document).rawValue & POPPLER_PERMISSIONS_FULL.rawValue
+            == POPPLER_PERMISSIONS_FULL.rawValue
+    }
+
+    /// 0-based; nil when poppler cannot build the page (a broken page tree).
+    func page(at index: Int) -> PopplerPage? {
+        guard index >= 0, index < Int(Int32.max), let page = poppler_document_get_page(document, Int32(index)) else {
+            return nil
+        }
+        return PopplerPage(page, owner: self)
+    }
+}
+
+final class PopplerPage {
+    let page: OpaquePointer
+    /// Pages must not outlive their document.
+    private let owner: PopplerDocument
+
+    fileprivate init(_ page: OpaquePointer, owner: PopplerDocument) {
+        self.page = page
+        self.owner = owner
+    }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(page)) }
+
+    /// Points, rotation applied.
+    var size: (width: Double, height: Double) {
+        var width = 0.0
+        var height = 0.0
+        poppler_page_get_size(page, &width, &height)
+        return (width, height)
+    }
+
+    struct ImagePlacement {
+        var id: Int
+        var width: Double
+        var height: Double
+    }
+
+    /// Where images are drawn. poppler walks the content stream but decodes nothing here.
+    func imagePlacements() -> [ImagePlacement] {
+        guard let list = poppler_page_get_image_mapping(page) else { return [] }
+        defer { poppler_page_free_image_mapping(list) }
+        var placements: [ImagePlacement] = []
+        var node: UnsafeMutablePointer<GList>? = list
+        while let current = node {
+            if let data = current.pointee.data {
+                let mapping = data.assumingMemoryBound(to: PopplerImageMapping.self).pointee
+                placements.append(
+                    ImagePlacement(
+                        id: Int(mapping.image_id), width: abs(mapping.area.x2 - mapping.area.x1),
+                        height: abs(mapping.area.y2 - mapping.area.y1)))
+            }
+            node = current.pointee.next
+        }
+        return placements
+    }
+
+    /// The image's own pixel size: poppler decodes it into a cairo surface of exactly that size.
+    func imagePixelSize(id: Int) -> (width: Int, height: Int)? {
+        guard let surface = poppler_page_get_image(page, Int32(clamping: id)) else { return nil }
+        defer { cairo_surface_destroy(surface) }
+        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else { return nil }
+        return (Int(cairo_image_surface_get_width(surface)), Int(cairo_image_surface_get_height(surface)))
+    }
+}
