@@ -294,7 +294,7 @@ struct XRefWalker {
             let data = bytes[dataStart..<(dataStart + length)]
             if let problem = checkStreamEntries(
                 data: Array(data), widths: widths, index: dictionary["Index"]?.arrayValue?.compactMap(\.intValue),
-                size: dictionary["Size"]?.intValue ?? 0)
+                size: dictionary["Size"]?.intValue ?? 0, streamObject: number)
             {
                 return .failure(problem)
             }
@@ -302,7 +302,11 @@ struct XRefWalker {
         return .success(Section(isTable: false, trailer: dictionary))
     }
 
-    private mutating func checkStreamEntries(data: [UInt8], widths: [Int], index: [Int]?, size: Int) -> String? {
+    /// `streamObject`'s own entry is not checked: no reader fetches the cross-reference stream
+    /// through it, and writers get it wrong harmlessly (corpus `hybrid-xref.pdf`).
+    private mutating func checkStreamEntries(
+        data: [UInt8], widths: [Int], index: [Int]?, size: Int, streamObject: Int
+    ) -> String? {
         let entryLength = widths.reduce(0, +)
         guard entryLength > 0 else { return "xref stream with zero-width entries" }
         var ranges: [(first: Int, count: Int)] = []
@@ -326,7 +330,7 @@ struct XRefWalker {
                 let second = field(cursor + widths[0], widths[1])
                 let third = widths[2] == 0 ? 0 : field(cursor + widths[0] + widths[1], widths[2])
                 cursor += entryLength
-                guard seenObjects.insert(number).inserted, type == 1 else { continue }
+                guard seenObjects.insert(number).inserted, type == 1, number != streamObject else { continue }
                 guard checkedEntries < PDFStructure.maximumCheckedEntries else { return nil }
                 checkedEntries += 1
                 if !objectHeader(at: second, is: number, generation: third) {

@@ -32,7 +32,7 @@ public enum ResourceLimits {
             try lower(resourceCPU, name: "RLIMIT_CPU", soft: soft, hard: soft + 1)
         }
         if let addressSpaceBytes {
-            let bytes = rlim_t(max(64 * 1024 * 1024, addressSpaceBytes))
+            let bytes = rlim_t(max(1 << 20, addressSpaceBytes))
             try lower(resourceAddressSpace, name: "RLIMIT_AS", soft: bytes, hard: bytes)
         }
         try lower(resourceCore, name: "RLIMIT_CORE", soft: 0, hard: 0)

@@ -31,7 +31,11 @@ func withDemoApp(
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation { location in
-        let config = AppConfig(dataDirectory: NSTemporaryDirectory(), database: location, port: 0, bcryptCost: 4)
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-app-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let config = AppConfig(
+            dataDirectory: dataDirectory.path, database: location, port: 0, bcryptCost: 4,
+            inspectorExecutable: zhtjExecutable?.path ?? "/nonexistent/zhtj")
         let database = try await openDatabase(config: config, logger: TestDatabase.logger)
         do {
             try await Migrator(database: database, logger: TestDatabase.logger).migrate()
@@ -44,6 +48,42 @@ func withDemoApp(
         let app = try await buildApplication(config: config, clock: clock, throttleLimits: limits, logger: logger ?? TestDatabase.logger)
         try await app.test(.router) { client in try await body(client) }
     }
+}
+
+/// The built `zhtj` binary (the upload path runs `zhtj inspect` in a child process).
+let zhtjExecutable: URL? = {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zhtj"),
+        repositoryRoot.appendingPathComponent(".build/debug/zhtj"),
+    ]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}()
+
+/// A small valid PDF with `pages` pages, each carrying its number as text, built byte by
+/// byte with a correct cross-reference table.
+func makePDF(pages: Int, salt: String = "") -> [UInt8] {
+    var objects: [String] = []
+    let pageIDs = (0..<pages).map { 3 + 2 * $0 }
+    objects.append("<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append("<< /Type /Pages /Kids [\(pageIDs.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pages) >>")
+    for i in 0..<pages {
+        let content = "BT /F1 24 Tf 72 720 Td (Page \(i + 1) \(salt)) Tj ET"
+        objects.append(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents \(pageIDs[i] + 1) 0 R "
+                + "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>")
+        objects.append("<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream")
+    }
+    var out = Array("%PDF-1.4\n%\u{00E2}\u{00E3}\n".utf8)
+    var offsets: [Int] = []
+    for (index, body) in objects.enumerated() {
+        offsets.append(out.count)
+        out += Array("\(index + 1) 0 obj\n\(body)\nendobj\n".utf8)
+    }
+    let xref = out.count
+    var table = "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+    for offset in offsets { table += String(format: "%010d 00000 n \n", offset) }
+    table += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+    return out + Array(table.utf8)
 }
 
 struct LoginBody: Decodable {
@@ -63,6 +103,22 @@ extension TestClientProtocol {
         return try await execute(
             uri: path, method: .post, headers: headers,
             body: ByteBuffer(string: String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)))
+    }
+
+    func upload(_ path: String, _ bytes: [UInt8], token: String, contentType: String = "application/pdf") async throws -> TestResponse {
+        try await execute(
+            uri: path, method: .put, headers: [.authorization: "Bearer \(token)", .contentType: contentType],
+            body: ByteBuffer(bytes: bytes))
+    }
+
+    func post(_ path: String, token: String, json: [String: String]? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [.authorization: "Bearer \(token)"]
+        var body: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(string: String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
+        }
+        return try await execute(uri: path, method: .post, headers: headers, body: body)
     }
 
     func get(_ path: String, token: String?) async throws -> TestResponse {
