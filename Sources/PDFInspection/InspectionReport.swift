@@ -35,9 +35,10 @@ public struct InspectionReport: Codable, Sendable, Equatable {
     public var images: [PageImage]
     /// Images placed but not measured because a page had more than the per-page maximum.
     public var imagesNotMeasured: Int
-    /// Set only when the inspecting child process misbehaved: `timeout`, `cpu`, `memory`,
-    /// `crashed(SIGSEGV)`, `exit(3)`, `bad_output`, `output_too_large`, `spawn_failed`, … The
-    /// refusal is then `damaged`. For logs; never shown to users.
+    /// Set when the inspection itself could not finish, not when the file was merely refused:
+    /// `timeout`, `cpu`, `memory`, `crashed(SIGSEGV)`, `exit(3)`, `bad_output`,
+    /// `output_too_large`, `spawn_failed`, `cancelled`, `magic_unavailable`, `io`. The refusal is
+    /// then `damaged`. For logs and metrics; never shown to users.
     public var failure: String?
     /// A little more about `failure` (e.g. the end of the child's stderr), for logs.
     public var failureDetail: String?
@@ -119,9 +120,11 @@ public struct Refusal: Codable, Sendable, Equatable {
         case wrongPageCount = "wrong_page_count"
     }
 
+    /// The stable reason, for programs (`too_large`, `wrong_page_count`, …).
     public var code: Code
     /// For the user, in Chinese.
     public var message: String
+    /// The status the upload request answers with (400, 413, 415 or 422).
     public var httpStatus: Int
 
     public init(code: Code, message: String, httpStatus: Int) {
@@ -155,6 +158,16 @@ public struct Refusal: Codable, Sendable, Equatable {
         Refusal(code: .damaged, message: message, httpStatus: 422)
     }
 
+    /// 422 (`damaged`) when decoding needed more time than the limits allow.
+    public static let timedOut = unreadable("文件处理超时，可能已损坏，无法读取")
+
+    /// 422 (`damaged`) when decoding needed more memory than the limits allow.
+    public static let memoryExhausted = unreadable("文件处理所需内存过多，可能已损坏，无法读取")
+
+    /// 422 with the code of ``damaged`` when the service, not the file, failed (the inspecting
+    /// child could not start, libmagic is missing); `failure` in the report says which.
+    public static let inspectionUnavailable = unreadable("暂时无法检查文件，请稍后重试")
+
     /// 422: "必须上传12页完整的电子版《入团志愿书》，当前为9页" (ARC-2); a range reads "a至b页".
     public static func wrongPageCount(actual: Int, expected: ClosedRange<Int>) -> Refusal {
         let expectation =
@@ -178,7 +191,9 @@ public struct Refusal: Codable, Sendable, Equatable {
 public struct PageSize: Codable, Sendable, Equatable {
     /// 1-based.
     public var page: Int
+    /// Points (595.28 for A4 portrait).
     public var width: Double
+    /// Points (841.89 for A4 portrait).
     public var height: Double
 
     public init(page: Int, width: Double, height: Double) {
@@ -194,6 +209,7 @@ public struct PageImage: Codable, Sendable, Equatable {
     public var page: Int
     /// poppler's image id on that page.
     public var imageID: Int
+    /// The image's own pixels, as stored in the file.
     public var pixelWidth: Int
     public var pixelHeight: Int
     /// The area the image covers on the page, in points.

@@ -50,6 +50,7 @@ public struct IsolatedInspector: Sendable {
 
     /// The `zhtj` binary (absolute, or relative to the working directory).
     public let executable: String
+    /// What each child may spend.
     public let limits: Limits
     private let gate: ConcurrencyGate
 
@@ -58,6 +59,10 @@ public struct IsolatedInspector: Sendable {
     /// A PNG of a page at most 4096 pixels wide.
     static let renderOutputLimit = 64 * 1024 * 1024
 
+    /// - Parameters:
+    ///   - executable: the `zhtj` binary, usually the server's own (`CommandLine.arguments[0]`
+    ///     resolved to an absolute path).
+    ///   - maximumConcurrentChildren: inspections beyond this wait (suspended, not blocking).
     public init(
         executable: String, limits: Limits = Limits(),
         maximumConcurrentChildren: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -131,6 +136,10 @@ public struct IsolatedInspector: Sendable {
 
     private func runChild(arguments: [String], outputLimit: Int) async -> ChildProcess.Outcome {
         await gate.acquire()
+        if Task.isCancelled {
+            gate.release()
+            return ChildProcess.Outcome(termination: .cancelled, stdout: [], stderr: [], elapsedSeconds: 0)
+        }
         let child = ChildProcess()
         var environment = ProcessInfo.processInfo.environment
         // A crashing child should die at once, not spend seconds symbolicating a backtrace.
@@ -176,9 +185,6 @@ public struct IsolatedInspector: Sendable {
             failure: failure, failureDetail: detail)
     }
 
-    static let timeoutRefusal = Refusal.unreadable("文件处理超时，可能已损坏，无法读取")
-    static let memoryRefusal = Refusal.unreadable("文件处理所需内存过多，可能已损坏，无法读取")
-    static let unavailableRefusal = Refusal.unreadable("暂时无法检查文件，请稍后重试")
 
     /// Names what went wrong with a child that produced no usable report.
     static func classify(_ outcome: ChildProcess.Outcome) -> (failure: String, detail: String?, refusal: Refusal) {
@@ -193,15 +199,15 @@ public struct IsolatedInspector: Sendable {
 
         switch outcome.termination {
         case .timedOut:
-            return ("timeout", joined(elapsed, tail), timeoutRefusal)
+            return ("timeout", joined(elapsed, tail), .timedOut)
         case .signalled(SIGXCPU):
-            return ("cpu", joined(elapsed, tail), timeoutRefusal)
+            return ("cpu", joined(elapsed, tail), .timedOut)
         case .signalled(let signal) where ranOutOfMemory:
-            return ("memory", joined("signal \(signalName(signal))", elapsed, tail), memoryRefusal)
+            return ("memory", joined("signal \(signalName(signal))", elapsed, tail), .memoryExhausted)
         case .signalled(let signal):
             return ("crashed(\(signalName(signal)))", joined(elapsed, tail), .damaged)
         case .exited(let status) where ranOutOfMemory:
-            return ("memory", joined("exit \(status)", elapsed, tail), memoryRefusal)
+            return ("memory", joined("exit \(status)", elapsed, tail), .memoryExhausted)
         case .exited(let status) where status == 0 || status == 1:
             let output = String(decoding: outcome.stdout.prefix(200), as: UTF8.self)
             return ("bad_output", joined(elapsed, "stdout: \(output)", tail), .damaged)
@@ -210,9 +216,9 @@ public struct IsolatedInspector: Sendable {
         case .outputTooLarge:
             return ("output_too_large", joined(elapsed, tail), .damaged)
         case .cancelled:
-            return ("cancelled", elapsed, unavailableRefusal)
+            return ("cancelled", elapsed, .inspectionUnavailable)
         case .spawnFailed(let code):
-            return ("spawn_failed", String(cString: strerror(code)), unavailableRefusal)
+            return ("spawn_failed", String(cString: strerror(code)), .inspectionUnavailable)
         }
     }
 

@@ -12,11 +12,13 @@ import Foundation
 /// 1. `empty` (400): 0 bytes.
 /// 2. `too_large` (413): over `policy.maximumBytes`; the file is not read.
 /// 3. `not_pdf` (415): libmagic does not say `application/pdf`. One exception (decided): when
-///    libmagic says only `application/octet-stream` (it recognises nothing else) and `%PDF-`
-///    starts within the first 1024 bytes, the file is a PDF with leading junk, which the PDF
-///    reference (PDF 1.7, implementation note 13), Acrobat and poppler all accept; junk that is
-///    itself something (HTML, a ZIP, an image) is still refused, so polyglots stay out.
-///    `headerOffset` in the report says how much junk there was.
+///    libmagic says only `application/octet-stream` (it recognises nothing) and `%PDF-` starts
+///    within the first 1024 bytes, the file is a PDF with leading junk, which the PDF reference
+///    (PDF 1.7, implementation note 13), Acrobat and poppler all accept — provided libmagic
+///    recognises nothing in the junk alone either (plain text or unknown bytes): a prefix that
+///    is itself HTML, script, an image or an archive makes a polyglot, refused. `headerOffset`
+///    in the report says how much junk there was. A file without any `%PDF-` header is never a
+///    PDF here, even when poppler could salvage pages from it (corpus `fuzz-16214.pdf`).
 /// 4. `encrypted` (422): poppler needs a password (POPPLER_ERROR_ENCRYPTED), or — for
 ///    owner-password-only files, which poppler-glib opens silently — a trailer or
 ///    cross-reference stream dictionary names `/Encrypt` (read structurally, see
@@ -75,7 +77,7 @@ public enum PDFInspector {
         if bytes.count > policy.maximumBytes { return tooLargeReport(bytes: bytes.count, policy: policy) }
 
         var report = InspectionReport(
-            accepted: false, refusal: nil, detectedType: detectMIMEType(bytes), bytes: bytes.count,
+            accepted: false, refusal: nil, detectedType: "application/octet-stream", bytes: bytes.count,
             sha256: hexSHA256(bytes))
         func refuse(_ refusal: Refusal) -> InspectionReport {
             report.refusal = refusal
@@ -83,13 +85,21 @@ public enum PDFInspector {
             return report
         }
 
+        guard let detectedType = detectMIMEType(bytes) else {
+            // Not the file's fault: the server's environment is broken. Say so, do not guess.
+            report.failure = "magic_unavailable"
+            report.failureDetail = "libmagic could not load its database or failed its self-test"
+            return refuse(.inspectionUnavailable)
+        }
+        report.detectedType = detectedType
+
         let structure = PDFStructure.analyse(bytes)
         report.headerOffset = structure.headerOffset
         report.pdfVersion = structure.headerVersion
-        let isPDF =
-            report.detectedType == "application/pdf"
-            || (report.detectedType == "application/octet-stream" && structure.headerOffset != nil)
-        guard isPDF else { return refuse(.notPDF) }
+        guard detectedType == "application/pdf" || hasTolerableJunk(bytes, detectedType: detectedType, structure: structure)
+        else {
+            return refuse(.notPDF)
+        }
 
         report.repaired = !structure.xrefIntact
         report.repairReason = structure.xrefProblem
@@ -129,7 +139,7 @@ public enum PDFInspector {
                 report.failureDetail = "page \(index + 1) has no usable size"
                 return refuse(.damaged)
             }
-            report.pageSizes.append(PageSize(page: index + 1, width: size.width, height: size.height))
+            report.pageSizes.append(PageSize(page: index + 1, width: hundredths(size.width), height: hundredths(size.height)))
             pages.append(page)
         }
         guard policy.pageRange.contains(pageCount) else {
@@ -140,16 +150,36 @@ public enum PDFInspector {
         for (index, page) in pages.enumerated() {
             let placements = page.imagePlacements()
             for placement in placements.prefix(maximumImagesPerPage) {
-                guard let pixels = page.imagePixelSize(id: placement.id) else { continue }
-                report.images.append(
-                    PageImage(
-                        page: index + 1, imageID: placement.id, pixelWidth: pixels.width, pixelHeight: pixels.height,
-                        width: placement.width, height: placement.height))
+                switch page.imagePixelSize(id: placement.id) {
+                case .size(let width, let height):
+                    report.images.append(
+                        PageImage(
+                            page: index + 1, imageID: placement.id, pixelWidth: width, pixelHeight: height,
+                            width: hundredths(placement.width), height: hundredths(placement.height)))
+                case .outOfMemory:
+                    // poppler and cairo survive a failed allocation and would draw nothing; a
+                    // page that cannot be decoded within the limit is not accepted as readable.
+                    report.failure = "memory"
+                    report.failureDetail = "image \(placement.id) on page \(index + 1) does not fit in memory"
+                    return refuse(.memoryExhausted)
+                case .unavailable:
+                    continue
+                }
             }
             report.imagesNotMeasured += max(0, placements.count - maximumImagesPerPage)
         }
         report.accepted = true
         return report
+    }
+
+    /// Junk before `%PDF-` is tolerated when libmagic recognises nothing in the whole file, and
+    /// nothing in the junk either (a polyglot with an HTML, script or image prefix is refused;
+    /// libmagic calls the whole of such a file octet-stream because the scan after it is binary).
+    static func hasTolerableJunk(_ bytes: [UInt8], detectedType: String, structure: PDFStructure) -> Bool {
+        guard let offset = structure.headerOffset, offset > 0, detectedType == "application/octet-stream",
+            let junkType = MagicDatabase.shared.mimeType(of: Array(bytes[..<offset]))
+        else { return false }
+        return ["application/octet-stream", "text/plain"].contains(junkType)
     }
 
     // MARK: - Reading
@@ -173,8 +203,9 @@ public enum PDFInspector {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(size + 1)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while bytes.count <= limit {
-            let wanted = min(chunk.count, limit + 1 - bytes.count)
+        let cap = limit < Int.max ? limit + 1 : Int.max
+        while bytes.count < cap {
+            let wanted = min(chunk.count, cap - bytes.count)
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, wanted) }
             if count < 0 {
                 if errno == EINTR { continue }
@@ -187,19 +218,22 @@ public enum PDFInspector {
         return .contents(bytes)
     }
 
+    /// Points to 1/100 (595.2760000000001 → 595.28): finer says nothing about a scan.
+    static func hundredths(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
     static func hexSHA256(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// libmagic's MIME type for the content (compressed-file and ELF sniffing off: neither can
-    /// make a PDF, and both parse more untrusted data).
-    static func detectMIMEType(_ bytes: [UInt8]) -> String {
-        let flags = MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF
-        guard let cookie = magic_open(flags) else { return "application/octet-stream" }
-        defer { magic_close(cookie) }
-        guard magic_load(cookie, nil) == 0 else { return "application/octet-stream" }
-        let result = bytes.withUnsafeBytes { magic_buffer(cookie, $0.baseAddress, $0.count) }
-        guard let result else { return "application/octet-stream" }
-        return String(cString: result)
+    /// Loads what inspection needs from the system before any resource limit applies: the
+    /// libmagic database is mapped into memory, and under a tight `RLIMIT_AS` libmagic silently
+    /// falls back to a text database that recognises nothing. `zhtj inspect` calls this first.
+    public static func prepare() {
+        _ = MagicDatabase.shared
+    }
+
+    /// libmagic's MIME type for the content, nil when libmagic is unusable.
+    static func detectMIMEType(_ bytes: [UInt8]) -> String? {
+        MagicDatabase.shared.mimeType(of: bytes)
     }
 }

@@ -116,11 +116,26 @@ final class PopplerPage {
         return placements
     }
 
+    enum PixelSize {
+        case size(width: Int, height: Int)
+        /// cairo could not allocate the surface: the image is larger than the memory limit.
+        case outOfMemory(width: Int, height: Int)
+        /// poppler drew nothing for this id, or cairo refused the size (over 32767 pixels).
+        case unavailable
+    }
+
     /// The image's own pixel size: poppler decodes it into a cairo surface of exactly that size.
-    func imagePixelSize(id: Int) -> (width: Int, height: Int)? {
-        guard let surface = poppler_page_get_image(page, Int32(clamping: id)) else { return nil }
+    func imagePixelSize(id: Int) -> PixelSize {
+        guard let surface = poppler_page_get_image(page, Int32(clamping: id)) else { return .unavailable }
         defer { cairo_surface_destroy(surface) }
-        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else { return nil }
-        return (Int(cairo_image_surface_get_width(surface)), Int(cairo_image_surface_get_height(surface)))
+        switch cairo_surface_status(surface) {
+        case CAIRO_STATUS_SUCCESS:
+            return .size(
+                width: Int(cairo_image_surface_get_width(surface)), height: Int(cairo_image_surface_get_height(surface)))
+        case CAIRO_STATUS_NO_MEMORY:
+            return .outOfMemory(width: 0, height: 0)
+        default:
+            return .unavailable
+        }
     }
 }

@@ -48,8 +48,8 @@ struct Inspect: ParsableCommand {
 
     func validate() throws {
         guard maximumBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
-        guard minimumPages >= 1, minimumPages <= maximumPages else {
-            throw ValidationError("--min-pages must be at least 1 and at most --max-pages")
+        guard minimumPages >= 0, minimumPages <= maximumPages else {
+            throw ValidationError("--min-pages must be at most --max-pages")
         }
         guard cpuSeconds >= 0, memoryBytes >= 0 else { throw ValidationError("limits must not be negative") }
         if renderPage != nil {
@@ -61,7 +61,8 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
-        // First, before a byte of the file is read.
+        // System data first (libmagic's database), then the limits, then the file.
+        PDFInspector.prepare()
         do {
             try ResourceLimits.apply(
                 cpuSeconds: cpuSeconds > 0 ? cpuSeconds : nil, addressSpaceBytes: memoryBytes > 0 ? memoryBytes : nil)

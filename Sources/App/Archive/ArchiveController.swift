@@ -51,11 +51,15 @@ struct ArchiveController {
         let kind = try receiver.kind(of: request)
         let upload = try services.blobs.makeUpload()
         defer { upload.discard() }
+        let clock = ContinuousClock()
+        let started = clock.now
         try await receiver.receive(request, kind: kind, into: upload)
         let digest = try upload.finish()
         if digest.byteCount == 0 { throw UploadReceiver.empty }
+        let received = clock.now
 
         let report = await services.inspector.inspect(fileAt: upload.path, policy: services.config.archivePolicy)
+        let inspected = clock.now
         if let refusal = report.refusal ?? (report.accepted ? nil : Refusal(code: .damaged, message: "文件已损坏，无法读取", httpStatus: 422)) {
             context.logger.info(
                 "archive upload refused",
@@ -63,10 +67,19 @@ struct ArchiveController {
             throw AppError(.init(code: refusal.httpStatus), refusal.code.rawValue, refusal.message)
         }
         let stored = try await services.blobs.commit(upload)
+        let committed = clock.now
         let inspection = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         let outcome = try await archives.recordUpload(
             member: member, actor: actor.personID, actingOrg: actingOrg, digest: stored, pages: report.pages ?? 0,
             inspection: inspection)
+        let recorded = clock.now
+        func ms(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+        context.logger.info(
+            "archive uploaded",
+            metadata: [
+                "bytes": "\(stored.byteCount)", "receive_ms": .string(ms(received - started)), "inspect_ms": .string(ms(inspected - received)),
+                "store_ms": .string(ms(committed - inspected)), "record_ms": .string(ms(recorded - committed)),
+            ])
         let state = outcome.archive.state
         return try UploadResponse(
             archiveId: outcome.archive.id.rawValue, version: outcome.version?.version ?? 0, status: state.status.rawValue,

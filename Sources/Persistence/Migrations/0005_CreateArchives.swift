@@ -44,6 +44,8 @@ let m0005CreateArchives = Migration(
         CREATE TABLE archive_decisions (
             id TEXT PRIMARY KEY,
             archive_id TEXT NOT NULL REFERENCES archives (id),
+            -- 1, 2, 3 … per archive: the order of decisions, independent of clock resolution.
+            ordinal INTEGER NOT NULL CHECK (ordinal >= 1),
             version INTEGER,
             kind TEXT NOT NULL CHECK (kind IN (
                 'approve', 'auto_approve', 'reject', 'withdraw', 'change_request', 'change_approve', 'change_reject')),
@@ -51,11 +53,11 @@ let m0005CreateArchives = Migration(
             actor_id TEXT NOT NULL REFERENCES people (id),
             actor_org_id TEXT REFERENCES orgs (id),
             decided_at TEXT NOT NULL,
-            CHECK (kind NOT IN ('reject', 'change_request', 'change_reject') OR (reason IS NOT NULL AND length(reason) > 0))
+            CHECK (kind NOT IN ('reject', 'change_request', 'change_reject') OR (reason IS NOT NULL AND length(reason) > 0)),
+            UNIQUE (archive_id, ordinal)
         )
         """,
-        "CREATE INDEX archive_decisions_archive ON archive_decisions (archive_id, decided_at)",
-    ],
+            ],
     sqliteStatements: AppendOnly.sqlite("archive_versions") + AppendOnly.sqlite("archive_decisions"),
     postgresStatements: [AppendOnly.postgresFunction] + AppendOnly.postgres("archive_versions")
         + AppendOnly.postgres("archive_decisions"))

@@ -250,9 +250,11 @@ public struct SQLArchiveRepository: ArchiveRepository {
 
     public func insertDecision(_ d: ArchiveDecisionRecord) async throws {
         try await sql.raw("""
-            INSERT INTO archive_decisions (id, archive_id, version, kind, reason, actor_id, actor_org_id, decided_at)
-            VALUES (\(bind: d.id), \(bind: d.archiveID.rawValue), \(bind: d.version), \(bind: d.kind.rawValue), \(bind: d.reason),
-                    \(bind: d.actorID.rawValue), \(bind: d.actorOrgID?.rawValue), \(bind: d.decidedAt.text))
+            INSERT INTO archive_decisions (id, archive_id, ordinal, version, kind, reason, actor_id, actor_org_id, decided_at)
+            SELECT \(bind: d.id), \(bind: d.archiveID.rawValue), COALESCE(MAX(ordinal), 0) + 1, \(bind: d.version),
+                   \(bind: d.kind.rawValue), \(bind: d.reason), \(bind: d.actorID.rawValue), \(bind: d.actorOrgID?.rawValue),
+                   \(bind: d.decidedAt.text)
+            FROM archive_decisions WHERE archive_id = \(bind: d.archiveID.rawValue)
             """).run()
     }
 
@@ -270,7 +272,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
     public func decisions(_ id: ArchiveID) async throws -> [ArchiveDecisionRecord] {
         try await sql.raw("""
             SELECT id, archive_id, version, kind, reason, actor_id, actor_org_id, decided_at FROM archive_decisions
-            WHERE archive_id = \(bind: id.rawValue) ORDER BY decided_at, id
+            WHERE archive_id = \(bind: id.rawValue) ORDER BY ordinal
             """).all(decoding: DecisionRow.self, with: .snakeCase).map { row in
             guard let kind = ArchiveDecisionKind(rawValue: row.kind), let at = Timestamp(text: row.decidedAt) else {
                 throw CorruptRow(table: "archive_decisions", key: row.id)
