@@ -283,19 +283,6 @@ public struct SQLArchiveRepository: ArchiveRepository {
         }
     }
 
-    struct WaitingRow: Decodable {
-        let id: String
-        let memberId: String
-        let state: String
-        let latestVersion: Int?
-        let verifiedVersion: Int?
-        let resumes: String?
-        let pendingSince: String?
-        let reviewerOrgId: String?
-        let revision: Int
-        let since: String
-    }
-
     public func waiting(
         on reviewers: [OrgID], states: [String], after cursor: (Timestamp, ArchiveID)?, limit: Int
     ) async throws -> [WaitingArchive] {
@@ -310,12 +297,10 @@ public struct SQLArchiveRepository: ArchiveRepository {
                    OR (COALESCE(pending_since, updated_at) = \(bind: since) AND id > \(bind: id)))
             ORDER BY COALESCE(pending_since, updated_at), id
             LIMIT \(bind: limit)
-            """).all(decoding: WaitingRow.self, with: .snakeCase).map { w in
-            let record = try Row(
-                id: w.id, memberId: w.memberId, state: w.state, latestVersion: w.latestVersion, verifiedVersion: w.verifiedVersion,
-                resumes: w.resumes, pendingSince: w.pendingSince, reviewerOrgId: w.reviewerOrgId, revision: w.revision
-            ).record()
-            return WaitingArchive(archive: record, since: Timestamp(text: w.since) ?? Timestamp(millisecondsSinceEpoch: 0))
+            """).all().map { row in
+            WaitingArchive(
+                archive: try row.decode(model: Row.self, keyDecodingStrategy: .convertFromSnakeCase).record(),
+                since: Timestamp(text: try row.decode(column: "since", as: String.self)) ?? Timestamp(millisecondsSinceEpoch: 0))
         }
     }
 
@@ -328,34 +313,24 @@ public struct SQLArchiveRepository: ArchiveRepository {
         LEFT JOIN archives a ON a.member_id = m.person_id
         """
 
-    struct MemberArchiveSQLRow: Decodable {
-        let personId: String
-        let name: String
-        let idNumber: String
-        let branchId: String
-        let joinedOn: String
-        let developmentNumber: String?
-        let branchName: String
-        let branchPath: String
-        let branchCategory: String
-        let branchUpperCommitteeId: String?
+    /// The archive columns of `memberArchiveSelect`; the member columns decode as
+    /// `SQLMemberRepository.Row` from the same row.
+    struct ArchiveColumns: Decodable {
         let archiveId: String?
         let archiveState: String?
         let latestVersion: Int?
         let verifiedVersion: Int?
         let resumes: String?
+    }
 
-        func row() throws -> MemberArchiveRow {
-            let member = try SQLMemberRepository.Row(
-                personId: personId, name: name, idNumber: idNumber, branchId: branchId, joinedOn: joinedOn,
-                developmentNumber: developmentNumber, branchName: branchName, branchPath: branchPath, branchCategory: branchCategory,
-                branchUpperCommitteeId: branchUpperCommitteeId
-            ).record()
-            let state = try archiveState.map {
-                try ArchiveStateCoding.decode(state: $0, latest: latestVersion, verified: verifiedVersion, resumes: resumes, key: personId)
-            } ?? .notUploaded
-            return MemberArchiveRow(member: member, archiveID: archiveId.map(ArchiveID.init(unchecked:)), state: state)
-        }
+    static func memberArchiveRow(_ row: any SQLRow) throws -> MemberArchiveRow {
+        let member = try row.decode(model: SQLMemberRepository.Row.self, keyDecodingStrategy: .convertFromSnakeCase).record()
+        let a = try row.decode(model: ArchiveColumns.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let state = try a.archiveState.map {
+            try ArchiveStateCoding.decode(
+                state: $0, latest: a.latestVersion, verified: a.verifiedVersion, resumes: a.resumes, key: member.member.personID.rawValue)
+        } ?? .notUploaded
+        return MemberArchiveRow(member: member, archiveID: a.archiveId.map(ArchiveID.init(unchecked:)), state: state)
     }
 
     /// SQL condition selecting members whose archive is in `status`.
@@ -379,7 +354,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
               AND m.person_id > \(bind: cursor?.rawValue ?? "")
               \(unsafeRaw: statusSQL)
             ORDER BY m.person_id LIMIT \(bind: limit)
-            """).all(decoding: MemberArchiveSQLRow.self, with: .snakeCase).map { try $0.row() }
+            """).all().map(Self.memberArchiveRow)
     }
 
     public func counts(inSubtreeOf path: OrgPath) async throws -> ArchiveCounts {
@@ -416,7 +391,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
               AND (p.name LIKE \(bind: "%" + escaped + "%") ESCAPE '\\' OR p.id_number = \(bind: q.uppercased())
                    OR m.development_number = \(bind: q))
             ORDER BY m.person_id LIMIT \(bind: limit)
-            """).all(decoding: MemberArchiveSQLRow.self, with: .snakeCase).map { try $0.row() }
+            """).all().map(Self.memberArchiveRow)
     }
 }
 
