@@ -49,6 +49,13 @@ public struct AuditEntry: Sendable, Equatable {
     public let event: AuditEvent
     public let prevHash: String
     public let hash: String
+
+    public init(seq: Int, event: AuditEvent, prevHash: String, hash: String) {
+        self.seq = seq
+        self.event = event
+        self.prevHash = prevHash
+        self.hash = hash
+    }
 }
 
 /// The hash chain: each entry's hash covers its fields and the previous entry's hash, so
