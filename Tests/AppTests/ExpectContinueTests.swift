@@ -84,5 +84,15 @@ struct ExpectContinueTests {
         #expect(!refused.contains("100 Continue"), "\(refused)")
         #expect(refused.contains("< HTTP/1.1 413"), "\(refused)")
         #expect(refused.contains("too_large"))
+
+        // A chunked body declares no size: it is cut off as soon as it passes the limit.
+        let (_, chunked) = try run(curl, [
+            "-sv", "-X", "PUT", "\(base)/api/v1/members/\(try DemoAccounts.load()["member_new_2"].memberId!)/archive",
+            "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/pdf", "-H", "Transfer-Encoding: chunked",
+            "--data-binary", "@\(big.path)",
+        ])
+        #expect(chunked.contains("< HTTP/1.1 413"), "\(chunked.suffix(2000))")
+        // The server is still serving.
+        #expect(try run(curl, ["-fs", "\(base)/healthz"]).0 == 0)
     }
 }
