@@ -75,6 +75,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     HealthController(services: services).register(on: router)
     let auth = AuthController(services: services)
     auth.registerPublic(on: router)
+    // Server-rendered pages: their own cookie session, CSRF check and HTML errors.
+    PagesController(services: services).register(on: router)
 
     let authenticated = router.group().add(middleware: SessionMiddleware(services: services))
     auth.registerAuthenticated(on: authenticated)

@@ -1,0 +1,247 @@
+import Crypto
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Persistence
+
+/// Thrown by page handlers to send the browser elsewhere (303 See Other).
+struct PageRedirect: Error {
+    let location: String
+}
+
+/// The CSRF token of a page session: HMAC-SHA256 keyed by the session cookie's value (a
+/// 256-bit secret the browser never shows to other sites) over a fixed label. It is stable for
+/// the session's life, survives restarts, and reveals nothing about the cookie.
+enum PageCSRF {
+    static let field = "csrf"
+
+    static func token(forSessionCookie cookie: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("zhtj-page-csrf-v1".utf8), using: SymmetricKey(data: Data(cookie.utf8)))
+        return Data(mac).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Constant-time comparison.
+    static func matches(_ presented: String?, expected: String) -> Bool {
+        guard let presented else { return false }
+        let a = Array(presented.utf8)
+        let b = Array(expected.utf8)
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+}
+
+/// An `application/x-www-form-urlencoded` body.
+struct PageForm: Sendable {
+    let fields: [String: String]
+
+    init(fields: [String: String]) { self.fields = fields }
+
+    init(_ buffer: ByteBuffer) {
+        self.init(query: String(buffer: buffer))
+    }
+
+    init(query: String) {
+        var fields: [String: String] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            let key = decode(parts[0])
+            if fields[key] == nil { fields[key] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        self.fields = fields
+    }
+
+    subscript(_ key: String) -> String? { fields[key] }
+
+    static let maximumBytes = 64 * 1024
+
+    static func read(_ request: Request) async throws -> PageForm {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maximumBytes)
+        return PageForm(buffer)
+    }
+}
+
+/// Helpers shared by the page handlers.
+enum PageKit {
+    /// A request carrying a JSON body, for calling the API's handlers with a page's form.
+    static func jsonRequest(_ path: String, _ json: [String: String]) throws -> Request {
+        let data = try JSONSerialization.data(withJSONObject: json)
+        var head = HTTPRequest(method: .post, scheme: nil, authority: nil, path: path)
+        head.headerFields[.contentType] = "application/json"
+        head.headerFields[.contentLength] = String(data.count)
+        return Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A GET request for calling the API's list handlers with their query parameters.
+    static func getRequest(_ path: String, query: [(String, String?)]) -> Request {
+        var components = URLComponents()
+        components.path = path
+        let items = query.compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+        components.queryItems = items.isEmpty ? nil : items
+        let head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
+        return Request(head: head, body: RequestBody(buffer: ByteBuffer()))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    /// The session cookie's value, if the browser sent one.
+    static func sessionCookie(_ request: Request) -> String? {
+        guard let value = request.cookies[SessionToken.cookieName]?.value, !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// `yyyy-MM-dd HH:mm` in China Standard Time.
+    static func chinaTime(_ t: Timestamp) -> String {
+        let shifted = t.millisecondsSinceEpoch + 8 * 3_600_000
+        let day: Int64 = 86_400_000
+        let rem = Int(((shifted % day) + day) % day)
+        let date = t.chinaDate
+        func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(date.iso) \(pad(rem / 3_600_000)):\(pad(rem / 60_000 % 60))"
+    }
+
+    static func chinaTime(text: String) -> String {
+        Timestamp(text: text).map(chinaTime) ?? text
+    }
+
+    /// Percent-encodes a value for a query string.
+    static func query(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    static func sizeText(_ bytes: Int) -> String {
+        if bytes >= 1024 * 1024 { return String(format: "%.1f MB", Double(bytes) / 1048576) }
+        if bytes >= 1024 { return String(format: "%.0f KB", Double(bytes) / 1024) }
+        return "\(bytes) 字节"
+    }
+}
+
+/// Everything the page routes share: security headers (with a Content-Security-Policy that
+/// allows no inline script or style), the session from the `zhtj_session` cookie (never a
+/// bearer header), the CSRF check on every POST, and HTML error pages.
+struct PageMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let services: AppServices
+    let renderer: PageRenderer
+
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    /// POST routes that run without a session (and so without a CSRF token).
+    static let openPosts: Set<String> = ["/login"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await guarded(request, context: context, next: next)
+        // A handler may narrow it further (page images set their own).
+        if response.headers[.init("Content-Security-Policy")!] == nil {
+            response.headers[.init("Content-Security-Policy")!] = Self.contentSecurityPolicy
+        }
+        response.headers[.init("Cross-Origin-Opener-Policy")!] = "same-origin"
+        return response
+    }
+
+    private func guarded(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        var request = request
+        do {
+            let cookie = PageKit.sessionCookie(request)
+            if let cookie {
+                let hash = SessionToken.hash(cookie)
+                if let session = try await services.sessions.findActive(tokenHash: hash, now: services.clock.now()),
+                    let account = try await services.accounts.find(session.accountID)
+                {
+                    context.session = AuthenticatedSession(
+                        actor: try await services.actor(for: account), account: account, tokenHash: hash)
+                }
+            }
+            if request.method == .post {
+                try checkOrigin(request)
+                if !Self.openPosts.contains(request.uri.path) {
+                    guard let cookie, context.session != nil else { throw PageRedirect(location: "/") }
+                    let expected = PageCSRF.token(forSessionCookie: cookie)
+                    var presented = request.uri.queryParameters[Substring(PageCSRF.field)].map(String.init)
+                    let type = request.headers[.contentType]?.lowercased() ?? ""
+                    if type.hasPrefix("application/x-www-form-urlencoded") {
+                        let buffer = try await request.collectBody(upTo: PageForm.maximumBytes)
+                        presented = PageForm(buffer)[PageCSRF.field] ?? presented
+                    }
+                    guard PageCSRF.matches(presented, expected: expected) else { throw PageError.csrf }
+                }
+            }
+            return try await next(request, context)
+        } catch let redirect as PageRedirect {
+            return PageKit.redirect(redirect.location)
+        } catch {
+            let status: HTTPResponse.Status
+            let title: String
+            let message: String
+            var headers: HTTPFields = [:]
+            switch error {
+            case let error as PageError:
+                (status, title, message) = (error.status, error.title, error.message)
+            case let error as AppError:
+                (status, title, message, headers) = (error.status, PageError.title(for: error.status), error.message, error.headers)
+            case let error as HTTPError:
+                let app = ErrorMiddleware<Context>.translate(error)
+                (status, title, message) = (app.status, PageError.title(for: app.status), app.message)
+            default:
+                context.logger.error("page failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                (status, title, message) = (.internalServerError, PageError.title(for: .internalServerError), AppError.internalError.message)
+            }
+            if status == .unauthorized { return PageKit.redirect("/") }
+            let visitor = try? await PageVisitor.make(services: services, request: request, context: context)
+            var response = renderer.errorPage(status: status, title: title, message: message, visitor: visitor)
+            for field in headers { response.headers.append(field) }
+            return response
+        }
+    }
+
+    /// A POST whose `Origin` names another site is refused outright (defence in depth beside
+    /// the token and SameSite=Lax).
+    private func checkOrigin(_ request: Request) throws {
+        guard let origin = request.headers[.origin], origin != "null" else { return }
+        guard let host = request.head.authority else { throw PageError.csrf }
+        let stripped = origin.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+        if stripped.lowercased() != host.lowercased() { throw PageError.csrf }
+    }
+}
+
+/// Refusals particular to pages.
+struct PageError: Error {
+    let status: HTTPResponse.Status
+    let title: String
+    let message: String
+
+    static let csrf = PageError(status: .forbidden, title: "请求已失效", message: "页面已过期或请求来源无效，请返回刷新页面后重试。")
+    static let forbidden = PageError(status: .forbidden, title: title(for: .forbidden), message: AppError.forbidden.message)
+    static let notFound = PageError(status: .notFound, title: title(for: .notFound), message: AppError.notFound.message)
+
+    static func title(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "请求有误"
+        case 403: "无权访问"
+        case 404: "页面不存在"
+        case 405: "不支持该操作"
+        case 409: "操作冲突"
+        case 413: "文件过大"
+        case 422: "无法处理"
+        case 429: "请稍后再试"
+        case 500...: "服务器错误"
+        default: "出错了"
+        }
+    }
+}
