@@ -53,7 +53,8 @@ public struct AppServices: Sendable {
 
 /// What the upload path needs from the inspector; `IsolatedInspector` in production.
 public protocol ArchiveInspector: Sendable {
-    func inspect(fileAt path: String, policy: InspectionPolicy) async -> InspectionReport
+    /// `sha256` is the hash the upload computed while streaming, so the child need not hash again.
+    func inspect(fileAt path: String, policy: InspectionPolicy, sha256: String?) async -> InspectionReport
 }
 
 extension IsolatedInspector: ArchiveInspector {}

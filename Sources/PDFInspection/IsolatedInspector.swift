@@ -76,12 +76,20 @@ public struct IsolatedInspector: Sendable {
     /// `inspect --json --max-bytes 20971520 --min-pages 12 --max-pages 12 --limit-cpu 20
     /// --limit-memory 1073741824 -- FILE`.
     public func inspectArguments(fileAt path: String, policy: InspectionPolicy) -> [String] {
-        [
+        inspectArguments(fileAt: path, policy: policy, sha256: nil)
+    }
+
+    /// As ``inspectArguments(fileAt:policy:)``, with `--sha256 HEX` when `sha256` is 64 hex
+    /// digits (lower-cased); any other value is left out, and the child hashes the file itself.
+    public func inspectArguments(fileAt path: String, policy: InspectionPolicy, sha256: String?) -> [String] {
+        var arguments = [
             "inspect", "--json",
             "--max-bytes", String(policy.maximumBytes),
             "--min-pages", String(policy.pageRange.lowerBound),
             "--max-pages", String(policy.pageRange.upperBound),
-        ] + limitArguments + ["--", path]
+        ]
+        if let sha256, PDFInspector.isSHA256Hex(sha256) { arguments += ["--sha256", sha256.lowercased()] }
+        return arguments + limitArguments + ["--", path]
     }
 
     /// `inspect --render-page N --width W --output - …limits -- FILE`.
@@ -101,6 +109,20 @@ public struct IsolatedInspector: Sendable {
     /// Empty and over-size files are refused here from `stat` alone, before any child starts, so
     /// a hostile huge file is never parsed (nor hashed: its `sha256` is empty).
     public func inspect(fileAt path: String, policy: InspectionPolicy) async -> InspectionReport {
+        await inspect(fileAt: path, policy: policy, sha256: nil)
+    }
+
+    /// As ``inspect(fileAt:policy:)``, for a caller that already knows the content's SHA-256
+    /// (the upload path hashes while it receives): `sha256`, lower-case hex, is passed to the
+    /// child as `--sha256`, which reports it as the file's hash instead of reading all of the
+    /// file again to compute it. The child does not check it — it is the caller's own hash of
+    /// the file the caller wrote, and the caller stores what it hashed; a wrong value would
+    /// simply be reported back. Nil, or anything but 64 hex digits, and the child hashes the
+    /// file itself. The empty-file report always carries the hash of no bytes, and an over-size
+    /// file's report none.
+    public func inspect(fileAt path: String, policy: InspectionPolicy, sha256 knownSHA256: String?) async
+        -> InspectionReport
+    {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             let problem = String(cString: strerror(errno))
@@ -112,7 +134,8 @@ public struct IsolatedInspector: Sendable {
         if size > policy.maximumBytes { return PDFInspector.tooLargeReport(bytes: size, policy: policy) }
 
         let outcome = await runChild(
-            arguments: inspectArguments(fileAt: path, policy: policy), outputLimit: Self.reportOutputLimit)
+            arguments: inspectArguments(fileAt: path, policy: policy, sha256: knownSHA256),
+            outputLimit: Self.reportOutputLimit)
         return report(from: outcome, bytes: size)
     }
 

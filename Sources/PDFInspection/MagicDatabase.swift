@@ -38,7 +38,7 @@ final class MagicDatabase: @unchecked Sendable {
     }
 
     /// The MIME type libmagic reads from `bytes`; nil when libmagic is unusable.
-    func mimeType(of bytes: [UInt8]) -> String? {
+    func mimeType(of bytes: ByteView) -> String? {
         guard let cookie else { return nil }
         lock.lock()
         defer { lock.unlock() }

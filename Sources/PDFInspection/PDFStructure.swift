@@ -28,7 +28,16 @@ struct PDFStructure: Equatable {
     /// Entries whose target is verified (20 MiB of PDF holds far fewer objects).
     static let maximumCheckedEntries = 2_000_000
 
+    /// What offsets in the cross-reference data count from: 0, or `headerOffset` when junk
+    /// precedes the header and the file counts from `%PDF-`. Nil when no section was found.
+    var offsetBase: Int?
+
+    /// Over a copy of `bytes` (tests).
     static func analyse(_ bytes: [UInt8]) -> PDFStructure {
+        analyse(ByteView(copying: bytes))
+    }
+
+    static func analyse(_ bytes: ByteView) -> PDFStructure {
         let header = findHeader(bytes)
         var structure = PDFStructure(
             headerOffset: header?.offset, headerVersion: header?.version, xrefIntact: false, xrefProblem: nil,
@@ -38,6 +47,7 @@ struct PDFStructure: Equatable {
         structure.xrefIntact = walk.problem == nil
         structure.xrefProblem = walk.problem
         structure.encryptDeclared = walk.encryptDeclared
+        structure.offsetBase = walker.offsetBase
         if walk.problem != nil {
             // A reader rebuilds a broken xref by scanning the whole file for trailers and
             // cross-reference streams, so the encryption check must look where it would look.
@@ -47,7 +57,7 @@ struct PDFStructure: Equatable {
     }
 
     /// `%PDF-x.y` within the first 1024 bytes.
-    static func findHeader(_ bytes: [UInt8]) -> (offset: Int, version: String?)? {
+    static func findHeader(_ bytes: ByteView) -> (offset: Int, version: String?)? {
         let marker = Array("%PDF-".utf8)
         let end = min(bytes.count, headerSearchLength + marker.count)
         guard let offset = bytes.firstIndex(of: marker, in: 0..<end) else { return nil }
@@ -65,7 +75,7 @@ struct PDFStructure: Equatable {
     /// The fallback for a broken chain: every `trailer` dictionary and every dictionary of type
     /// `/XRef` in the file, parsed as dictionaries (so `/Encrypt` inside a string, a content
     /// stream or another key's value does not count), bounded in number.
-    static func scanForEncryptDictionary(_ bytes: [UInt8]) -> Bool {
+    static func scanForEncryptDictionary(_ bytes: ByteView) -> Bool {
         func declaresEncrypt(_ dictionary: [String: PDFValue]) -> Bool {
             guard let value = dictionary["Encrypt"] else { return false }
             return value != .null
@@ -107,15 +117,17 @@ struct PDFStructure: Equatable {
 /// Any step that a conforming reader could not take is a problem: then poppler falls back to
 /// reconstructing the table by scanning the file, which is what `repaired` reports.
 struct XRefWalker {
-    let bytes: [UInt8]
+    let bytes: ByteView
     let headerOffset: Int
     /// Offsets in `startxref` and `/Prev` count from `%PDF-` when junk precedes it; which base the
     /// file uses is found on the first section and kept for the rest.
     private var base: Int?
     private var checkedEntries = 0
+    /// The base the first section was found with (see ``PDFStructure/offsetBase``).
+    var offsetBase: Int? { base }
     private var seenObjects = Set<Int>()
 
-    init(bytes: [UInt8], headerOffset: Int) {
+    init(bytes: ByteView, headerOffset: Int) {
         self.bytes = bytes
         self.headerOffset = headerOffset
     }
@@ -240,6 +252,7 @@ struct XRefWalker {
                 return .failure("malformed xref subsection header in the table at \(offset)")
             }
             guard count <= bytes.count / 18 else { return .failure("impossible xref subsection size \(count)") }
+            guard first <= Int(Int32.max) else { return .failure("impossible xref subsection start \(first)") }
             for index in 0..<count {
                 guard let entryOffset = lexer.readUnsignedInteger(), let generation = lexer.readUnsignedInteger(),
                     let kind = lexer.readKeyword(maximumLength: 1), kind == "n" || kind == "f"
@@ -323,6 +336,9 @@ struct XRefWalker {
         }
         var cursor = 0
         for range in ranges {
+            // (Bounds that keep `first + count` from overflowing; entries past the data fail below.)
+            guard range.first <= Int(Int32.max) else { return "xref stream /Index starts at \(range.first)" }
+            guard range.count <= data.count else { return "xref stream shorter than its /Index" }
             for number in range.first..<(range.first + max(0, range.count)) {
                 guard cursor + entryLength <= data.count else { return "xref stream shorter than its /Index" }
                 // A missing type field means type 1 (§7.5.8.2, table 17).

@@ -40,20 +40,30 @@ enum PDFValue: Equatable {
 /// bytes one `parseValue` may consume, the length of a name or keyword. Running out of budget is
 /// a parse failure (nil), never a crash or a long stall.
 struct PDFLexer {
-    let bytes: [UInt8]
+    let bytes: ByteView
     var position: Int
     /// Parsing may not move past this index (a budget, not the end of the file).
     private var limit: Int
+    /// Strict parsing (``PDFObjects`` and the content streams it reads) refuses what a reader
+    /// could take in more than one way, so that what parses here parses the same in poppler: a
+    /// key given twice in one dictionary, a malformed `#xx` escape or `#00` in a name, a number
+    /// outside the PDF grammar (`1e5`, `0x10`, `--5`, `nan`).
+    var strict = false
 
     /// Objects deeper than this are refused: trailers are shallow, and deep nesting is a known
     /// attack on recursive parsers (corpus `issue-146.pdf`).
     static let maximumDepth = 32
 
-    init(bytes: [UInt8], position: Int, budget: Int = 64 * 1024) {
+    init(bytes: ByteView, position: Int, budget: Int = 64 * 1024) {
         self.bytes = bytes
         self.position = max(0, min(position, bytes.count))
-        let (end, overflow) = self.position.addingReportingOverflow(budget)
+        let (end, overflow) = self.position.addingReportingOverflow(max(0, budget))
         self.limit = overflow ? bytes.count : min(bytes.count, end)
+    }
+
+    /// Over a copy of `bytes` (tests).
+    init(bytes: [UInt8], position: Int, budget: Int = 64 * 1024) {
+        self.init(bytes: ByteView(copying: bytes), position: position, budget: budget)
     }
 
     static func isWhitespace(_ byte: UInt8) -> Bool {
@@ -200,8 +210,12 @@ struct PDFLexer {
             }
             guard case .name(let key)? = parseName() else { return nil }
             guard let value = parseValue(depth: depth + 1) else { return nil }
-            // The first occurrence wins, as in poppler's Dict lookup.
-            if entries[key] == nil { entries[key] = value }
+            // The first occurrence wins here; strict parsing refuses the ambiguity instead.
+            if entries[key] == nil {
+                entries[key] = value
+            } else if strict {
+                return nil
+            }
         }
     }
 
@@ -215,8 +229,11 @@ struct PDFLexer {
             if byte == UInt8(ascii: "#"), position + 2 < limit,
                 let high = Self.hexValue(bytes[position + 1]), let low = Self.hexValue(bytes[position + 2])
             {
+                if strict, high == 0, low == 0 { return nil }
                 name.append(high << 4 | low)
                 position += 3
+            } else if strict, byte == UInt8(ascii: "#") {
+                return nil
             } else {
                 name.append(byte)
                 position += 1
@@ -242,7 +259,9 @@ struct PDFLexer {
             position += 1
             if position - start > 64 { return nil }
         }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        let token = bytes[start..<position]
+        if strict, !Self.isPDFNumber(token) { return nil }
+        let text = String(decoding: token, as: UTF8.self)
         if let value = Int(text) { return .int(value) }
         if let value = Double(text) { return .real(value) }
         return nil
@@ -274,6 +293,28 @@ struct PDFLexer {
             }
         }
         return false
+    }
+
+    /// `[+-]?(digits[.digits*] | .digits)` with at most 32 characters: what ISO 32000-1 §7.3.3
+    /// allows and poppler's lexer reads as one number.
+    static func isPDFNumber(_ token: [UInt8]) -> Bool {
+        guard !token.isEmpty, token.count <= 32 else { return false }
+        var index = 0
+        if token[0] == UInt8(ascii: "+") || token[0] == UInt8(ascii: "-") { index = 1 }
+        var digits = 0
+        var dots = 0
+        while index < token.count {
+            let byte = token[index]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digits += 1
+            } else if byte == UInt8(ascii: ".") {
+                dots += 1
+            } else {
+                return false
+            }
+            index += 1
+        }
+        return digits > 0 && dots <= 1
     }
 
     static func hexValue(_ byte: UInt8) -> UInt8? {

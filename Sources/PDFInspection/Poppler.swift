@@ -15,10 +15,18 @@ final class PopplerDocument {
     /// The bytes poppler reads; kept alive (and unchanged) as long as the document.
     private let storage: OpaquePointer
 
-    /// Opens the very bytes that were hashed, never the path again: what is measured is what is
-    /// stored, even if the file changes on disk meanwhile.
-    init(bytes: [UInt8]) throws(OpenError) {
-        guard let storage = bytes.withUnsafeBytes({ g_bytes_new($0.baseAddress, gsize($0.count)) }) else {
+    /// Opens the very bytes that were examined (hashed, sniffed, walked), never the path again,
+    /// and without copying them: poppler reads the mapping (or array copy) behind `bytes`, which
+    /// the `GBytes` keeps alive for as long as poppler holds it.
+    init(bytes: ByteView) throws(OpenError) {
+        let retained = Unmanaged.passRetained(bytes.owner)
+        let storage = bytes.owner.bytes.baseAddress.flatMap { address in
+            g_bytes_new_with_free_func(
+                address, gsize(bytes.count), { context in Unmanaged<ByteStorage>.fromOpaque(context!).release() },
+                retained.toOpaque())
+        }
+        guard let storage else {
+            retained.release()
             throw .unreadable("g_bytes_new failed")
         }
         var error: UnsafeMutablePointer<GError>?
@@ -91,13 +99,24 @@ final class PopplerPage {
         return (width, height)
     }
 
-    struct ImagePlacement {
-        var id: Int
-        var width: Double
-        var height: Double
+    /// The crop box in default user space (poppler's `Page::getCropBox`).
+    var cropBox: PDFPageImages.Rectangle {
+        var rectangle = PopplerRectangle()
+        poppler_page_get_crop_box(page, &rectangle)
+        return PDFPageImages.Rectangle(x1: rectangle.x1, y1: rectangle.y1, x2: rectangle.x2, y2: rectangle.y2)
     }
 
-    /// Where images are drawn. poppler walks the content stream but decodes nothing here.
+    struct ImagePlacement {
+        var id: Int
+        /// poppler's area: device space (72 dpi, y down, rotation applied) less the crop box's
+        /// lower-left corner.
+        var area: PDFPageImages.Rectangle
+        var width: Double { abs(area.x2 - area.x1) }
+        var height: Double { abs(area.y2 - area.y1) }
+    }
+
+    /// Where images are drawn, in poppler's list order (the last drawn first). poppler walks
+    /// the content stream but decodes nothing here.
     func imagePlacements() -> [ImagePlacement] {
         guard let list = poppler_page_get_image_mapping(page) else { return [] }
         defer { poppler_page_free_image_mapping(list) }
@@ -108,15 +127,16 @@ final class PopplerPage {
                 let mapping = data.assumingMemoryBound(to: PopplerImageMapping.self).pointee
                 placements.append(
                     ImagePlacement(
-                        id: Int(mapping.image_id), width: abs(mapping.area.x2 - mapping.area.x1),
-                        height: abs(mapping.area.y2 - mapping.area.y1)))
+                        id: Int(mapping.image_id),
+                        area: PDFPageImages.Rectangle(
+                            x1: mapping.area.x1, y1: mapping.area.y1, x2: mapping.area.x2, y2: mapping.area.y2)))
             }
             node = current.pointee.next
         }
         return placements
     }
 
-    enum PixelSize {
+    enum PixelSize: Equatable {
         case size(width: Int, height: Int)
         /// cairo could not allocate the surface: the image is larger than the memory limit.
         case outOfMemory(width: Int, height: Int)
@@ -128,6 +148,22 @@ final class PopplerPage {
     func imagePixelSize(id: Int) -> PixelSize {
         guard let surface = poppler_page_get_image(page, Int32(clamping: id)) else { return .unavailable }
         defer { cairo_surface_destroy(surface) }
+        return Self.pixelSize(of: surface)
+    }
+
+    /// What ``imagePixelSize(id:)`` answers for an image that poppler hands to its output device
+    /// as `width` × `height` pixels, without decoding it: the same ARGB32 surface is created —
+    /// so the same allocation succeeds or fails under the same address-space limit, and cairo
+    /// refuses the same sizes — and destroyed untouched (large surfaces are fresh `mmap`s, see
+    /// ``PDFInspector/prepare()``, so nothing is written or faulted in).
+    static func probeSurface(width: Int, height: Int) -> PixelSize {
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(clamping: width), Int32(clamping: height))
+        else { return .unavailable }
+        defer { cairo_surface_destroy(surface) }
+        return pixelSize(of: surface)
+    }
+
+    private static func pixelSize(of surface: OpaquePointer) -> PixelSize {
         switch cairo_surface_status(surface) {
         case CAIRO_STATUS_SUCCESS:
             return .size(

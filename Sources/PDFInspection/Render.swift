@@ -30,11 +30,12 @@ extension PDFInspector {
     public static func render(
         fileAt path: String, page: Int, maxWidth: Int, maximumBytes: Int = InspectionPolicy().maximumBytes
     ) throws(RenderError) -> Data {
-        let bytes: [UInt8]
-        switch readFile(path, limit: maximumBytes) {
+        let bytes: ByteView
+        switch MappedFile.map(path, limit: maximumBytes) {
         case .failure(let problem): throw .unreadable(problem)
         case .tooLarge: throw .tooLarge
-        case .contents(let contents): bytes = contents
+        case .empty: throw .unreadable("empty file")
+        case .mapped(let file): bytes = ByteView(file)
         }
         let document: PopplerDocument
         do {

@@ -12,8 +12,10 @@ struct Inspect: ParsableCommand {
         abstract: "Inspect an archive PDF (ARC-2) and print the report as JSON; exit 0 accepted, 1 refused.",
         discussion: """
             Resource limits are applied before the file is read; by default the same as the \
-            server's (20 s CPU, 1 GiB address space); 0 turns one off. With --render-page the \
-            command renders that page to PNG instead of inspecting.
+            server's (20 s CPU, 1 GiB address space); 0 turns one off. With --sha256 the report \
+            carries that hash instead of one computed here (the server passes the hash it took \
+            while receiving the upload). With --render-page the command renders that page to PNG \
+            instead of inspecting.
             """)
 
     @Argument(help: "The file to inspect (its name does not matter; the content decides).")
@@ -37,6 +39,13 @@ struct Inspect: ParsableCommand {
     @Option(name: .customLong("limit-memory"), help: "Address-space bytes this process may use (0: no limit).")
     var memoryBytes = IsolatedInspector.Limits().memoryBytes
 
+    @Option(
+        name: .customLong("sha256"),
+        help: ArgumentHelp(
+            "The file's SHA-256 (64 hex digits), already computed by the caller: reported as the file's hash, not recomputed nor checked.",
+            valueName: "hex"))
+    var sha256: String?
+
     @Option(name: .customLong("render-page"), help: "Render this page (1-based) to PNG instead of inspecting.")
     var renderPage: Int?
 
@@ -52,6 +61,9 @@ struct Inspect: ParsableCommand {
             throw ValidationError("--min-pages must be at most --max-pages")
         }
         guard cpuSeconds >= 0, memoryBytes >= 0 else { throw ValidationError("limits must not be negative") }
+        if let sha256, !PDFInspector.isSHA256Hex(sha256) {
+            throw ValidationError("--sha256 must be 64 hexadecimal digits")
+        }
         if renderPage != nil {
             guard output != nil else { throw ValidationError("--render-page needs --output FILE (or - for stdout)") }
             guard (1...PDFInspector.maximumRenderWidth).contains(width) else {
@@ -75,7 +87,7 @@ struct Inspect: ParsableCommand {
             return
         }
         let policy = InspectionPolicy(maximumBytes: maximumBytes, pageRange: minimumPages...maximumPages)
-        let report = PDFInspector.inspect(fileAt: file, policy: policy)
+        let report = PDFInspector.inspect(fileAt: file, policy: policy, sha256: sha256?.lowercased())
         let encoder = JSONEncoder()
         encoder.outputFormatting = compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var json = try encoder.encode(report)

@@ -176,4 +176,41 @@ struct IsolationTests {
                     "--limit-memory", "123", "--", "-weird name.pdf",
                 ])
     }
+
+    @Test("--sha256: the parent's hash is passed on and reported as is; without it, or malformed, the child hashes")
+    func knownHash() async throws {
+        let scratch = try Scratch()
+        let bytes = TestPDF.scannedForm(pages: 12, imageWidth: 30, imageHeight: 42)
+        let path = try scratch.write(bytes, named: "form.pdf")
+        let actual = try GeneratedFileTests.sha256sum(path)
+        let inspector = try #require(TestEnvironment.isolatedInspector())
+        let policy = InspectionPolicy()
+
+        let hashed = await inspector.inspect(fileAt: path, policy: policy)
+        #expect(hashed.sha256 == actual)
+        // The same report when the parent already knows the hash (upper case is lower-cased).
+        #expect(await inspector.inspect(fileAt: path, policy: policy, sha256: actual) == hashed)
+        #expect(await inspector.inspect(fileAt: path, policy: policy, sha256: actual.uppercased()) == hashed)
+        // The child does not check it: a different hash is the caller's statement, reported back.
+        // (The upload path passes the hash of the very temp file it wrote and later stores.)
+        let other = String(repeating: "0123456789abcdef", count: 4)
+        let trusted = await inspector.inspect(fileAt: path, policy: policy, sha256: other)
+        #expect(trusted.sha256 == other)
+        #expect(trusted.accepted && trusted.pages == 12)
+        // Nil or not 64 hex digits: not passed, the child hashes.
+        #expect(await inspector.inspect(fileAt: path, policy: policy, sha256: nil) == hashed)
+        #expect(await inspector.inspect(fileAt: path, policy: policy, sha256: "abc") == hashed)
+        #expect(await inspector.inspect(fileAt: path, policy: policy, sha256: String(repeating: "g", count: 64)) == hashed)
+
+        #expect(
+            inspector.inspectArguments(fileAt: path, policy: policy, sha256: other.uppercased()).contains(["--sha256", other]))
+        #expect(!inspector.inspectArguments(fileAt: path, policy: policy, sha256: "abc").contains("--sha256"))
+        #expect(inspector.inspectArguments(fileAt: path, policy: policy) == inspector.inspectArguments(fileAt: path, policy: policy, sha256: nil))
+
+        // Refused before any child: the empty file's hash is of no bytes, the over-size file's none.
+        let empty = try scratch.write([], named: "empty.pdf")
+        #expect(await inspector.inspect(fileAt: empty, policy: policy, sha256: other).sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let small = InspectionPolicy(maximumBytes: 100, pageRange: 12...12)
+        #expect(await inspector.inspect(fileAt: path, policy: small, sha256: other).sha256 == "")
+    }
 }

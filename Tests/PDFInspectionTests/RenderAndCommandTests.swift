@@ -65,6 +65,14 @@ struct RenderAndCommandTests {
 
         let usage = try Self.run(zhtj, ["inspect", "--min-pages", "5", "--max-pages", "4", form])
         #expect(usage.status != 0 && usage.status != 1, "a usage error is neither verdict")
+
+        // --sha256 HEX is reported as given (lower-cased), not recomputed; anything else is a usage error.
+        let given = String(repeating: "AB", count: 32)
+        let known = try Self.run(zhtj, ["inspect", "--json", "--sha256", given, form])
+        #expect(known.status == 0)
+        #expect(known.stdout.contains("\"sha256\":\"\(given.lowercased())\""))
+        let badHash = try Self.run(zhtj, ["inspect", "--json", "--sha256", "xyz", form])
+        #expect(badHash.status != 0 && badHash.status != 1, "a malformed --sha256 is a usage error")
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String) {

@@ -58,7 +58,8 @@ struct ArchiveController {
         if digest.byteCount == 0 { throw UploadReceiver.empty }
         let received = clock.now
 
-        let report = await services.inspector.inspect(fileAt: upload.path, policy: services.config.archivePolicy)
+        let report = await services.inspector.inspect(
+            fileAt: upload.path, policy: services.config.archivePolicy, sha256: digest.sha256)
         let inspected = clock.now
         if let refusal = report.refusal ?? (report.accepted ? nil : Refusal(code: .damaged, message: "文件已损坏，无法读取", httpStatus: 422)) {
             context.logger.info(
