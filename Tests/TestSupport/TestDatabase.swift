@@ -19,6 +19,10 @@ public enum TestDatabase {
         return l
     }()
 
+    struct TestSetupError: Error, CustomStringConvertible {
+        let description: String
+    }
+
     struct MissingAdminURL: Error, CustomStringConvertible {
         var description: String { "ZHTJ_TEST_DATABASE=postgres needs ZHTJ_TEST_ADMIN_DATABASE_URL (scripts/test sets it)" }
     }
@@ -37,7 +41,22 @@ public enum TestDatabase {
             }
             let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             let admin = try await Database.open(.postgres(url: adminURL), logger: logger)
-            try await admin.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+            // Concurrent CREATE DATABASE calls copy template1 and can collide ("source database
+            // is being accessed by other users"); tests run in parallel, so retry with backoff.
+            var attempt = 0
+            while true {
+                do {
+                    try await admin.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+                    break
+                } catch {
+                    attempt += 1
+                    if attempt >= 20 {
+                        try? await admin.close()
+                        throw TestSetupError(description: "CREATE DATABASE failed: \(String(reflecting: error))")
+                    }
+                    try await Task.sleep(for: .milliseconds(50 * attempt + Int.random(in: 0...50)))
+                }
+            }
             var components = URLComponents(string: adminURL)!
             components.path = "/" + name
             do {
@@ -48,6 +67,10 @@ public enum TestDatabase {
             } catch {
                 try? await admin.sql.raw("DROP DATABASE \(unsafeRaw: name) WITH (FORCE)").run()
                 try? await admin.close()
+                // PSQLError hides its details from `description`; tests need them.
+                if String(describing: type(of: error)).contains("PSQLError") {
+                    throw TestSetupError(description: String(reflecting: error))
+                }
                 throw error
             }
         }
