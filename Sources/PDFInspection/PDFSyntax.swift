@@ -328,40 +328,13 @@ struct PDFLexer {
 }
 
 extension Array where Element == UInt8 {
-    /// Index of the first occurrence of `needle` in `range`, or nil.
+    /// Index of the first occurrence of `needle` in `range`, or nil (as `ByteView` finds it).
     func firstIndex(of needle: [UInt8], in range: Range<Int>) -> Int? {
-        guard let first = needle.first, range.count >= needle.count else { return nil }
-        var index = range.lowerBound
-        let last = range.upperBound - needle.count
-        while index <= last {
-            if self[index] == first {
-                var match = true
-                for offset in 1..<needle.count where self[index + offset] != needle[offset] {
-                    match = false
-                    break
-                }
-                if match { return index }
-            }
-            index += 1
-        }
-        return nil
+        ByteView(copying: self).firstIndex(of: needle, in: range)
     }
 
     /// Index of the last occurrence of `needle` that lies wholly inside `range`, or nil.
     func lastIndex(of needle: [UInt8], in range: Range<Int>) -> Int? {
-        guard let first = needle.first, range.count >= needle.count else { return nil }
-        var index = range.upperBound - needle.count
-        while index >= range.lowerBound {
-            if self[index] == first {
-                var match = true
-                for offset in 1..<needle.count where self[index + offset] != needle[offset] {
-                    match = false
-                    break
-                }
-                if match { return index }
-            }
-            index -= 1
-        }
-        return nil
+        ByteView(copying: self).lastIndex(of: needle, in: range)
     }
 }

@@ -140,7 +140,7 @@ struct ArchiveService {
                 case .changeApprove: .changeApprove
                 case .changeReject: .changeReject
                 }
-                try await audit.append(
+                _ = try await audit.append(
                     AuditEvent(
                         at: now, action: action, actorID: actor, memberID: member.member.personID, branchPath: member.branch.path,
                         archiveID: archive, version: version, sha256: sha256,
@@ -170,8 +170,7 @@ struct ArchiveService {
         while true {
             do {
                 return try await body()
-            } catch let error as StaleRevision {
-                _ = error
+            } catch is StaleRevision {
                 throw Self.raced
             } catch {
                 if let violation = ConstraintViolation(error) {
