@@ -285,7 +285,7 @@ struct ArchiveTests {
         }
     }
 
-    @Test("ARC-9: unverified new members are not counted and cannot be transferred; ARC-12 alerts count them")
+    @Test("ARC-9, TRF-5: unverified new members are not counted and cannot be transferred; ARC-12 alerts count them")
     func gateAndAlerts() async throws {
         try await withDemoApp { client in
             let branch = try await token(client, "branch_admin")
