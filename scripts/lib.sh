@@ -13,7 +13,7 @@ ZHTJ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   libpoppler-glib-dev, libcairo2-dev  PDF rendering (linked by the Swift code)
 #   libmagic-dev                        content-type sniffing of uploads
 #   pkg-config                          SwiftPM finds the system libraries with it
-#   poppler-utils                       pdftotext & friends, used at runtime
+#   poppler-utils                       pdfinfo, the floor scripts/bench measures inspection against
 zhtj_run_packages() {
     printf '%s\n' libpoppler-glib-dev libcairo2-dev libmagic-dev pkg-config poppler-utils
 }

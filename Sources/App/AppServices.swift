@@ -1,19 +1,24 @@
 import BlobStore
 import Domain
-import PDFInspection
 import Logging
+import PDFInspection
 import Persistence
 
-/// Everything handlers need, built once in `buildApplication` and passed to controllers.
+/// The workflows, built once in `buildApplication` from the configuration and the parts it
+/// opened, and handed to the controllers. Controllers see workflows, never repositories.
 public struct AppServices: Sendable {
     public let config: AppConfig
-    public let database: Database
-    public let clock: any TimeSource
-    public let passwords: PasswordHasher
-    public let throttle: LoginThrottle
-    public let blobs: any BlobStore
+    let database: Database
+    let clock: any TimeSource
+    let blobs: any BlobStore
     /// Parses uploads in a child process with CPU, memory and wall-clock limits.
-    public let inspector: any ArchiveInspector
+    let inspector: any ArchiveInspector
+
+    let accounts: AccountWorkflow
+    let archives: ArchiveWorkflow
+    let operations: OperationCentreWorkflow
+    let transfers: TransferWorkflow
+    let orgs: OrgWorkflow
 
     public init(
         config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector,
@@ -22,33 +27,19 @@ public struct AppServices: Sendable {
         self.config = config
         self.database = database
         self.clock = clock
-        self.passwords = PasswordHasher(cost: config.bcryptCost)
-        self.throttle = LoginThrottle(limits: throttleLimits, clock: clock)
         self.blobs = blobs
         self.inspector = inspector
+        accounts = AccountWorkflow(
+            database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost),
+            throttle: LoginThrottle(limits: throttleLimits, clock: clock), sessionLifetime: config.sessionLifetime)
+        archives = ArchiveWorkflow(database: database, clock: clock, blobs: blobs, inspector: inspector, policy: config.archivePolicy)
+        operations = OperationCentreWorkflow(database: database, clock: clock)
+        transfers = TransferWorkflow(database: database)
+        orgs = OrgWorkflow(database: database)
     }
-
-    public var archives: any ArchiveRepository { SQLArchiveRepository(database.sql) }
-    public var audit: any AuditRepository { SQLAuditRepository(database.sql) }
-
-    public var orgs: any OrgRepository { SQLOrgRepository(database.sql) }
-    public var people: any PersonRepository { SQLPersonRepository(database.sql) }
-    public var members: any MemberRepository { SQLMemberRepository(database.sql) }
-    public var cadres: any CadreRepository { SQLCadreRepository(database.sql) }
-    public var accounts: any AccountRepository { SQLAccountRepository(database.sql) }
-    public var sessions: any SessionRepository { SQLSessionRepository(database.sql) }
 
     /// Today in China Standard Time, for date rules.
-    public var today: CivilDate { clock.now().chinaDate }
-
-    /// Builds the actor for an account: its member placement and admin appointments.
-    func actor(for account: AccountRecord) async throws -> Actor {
-        async let member = members.find(account.personID)
-        async let adminOrgs = cadres.administeredOrgs(by: account.personID)
-        return Actor(
-            accountID: account.id, personID: account.personID, memberBranch: try await member?.branch,
-            administeredOrgs: try await adminOrgs.map(OrgPlacement.init), mustChangePassword: account.mustChangePassword)
-    }
+    var today: CivilDate { clock.now().chinaDate }
 }
 
 /// What the upload path needs from the inspector; `IsolatedInspector` in production.

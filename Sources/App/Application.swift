@@ -49,7 +49,7 @@ public func buildApplication(
     let uploadLimit = config.archivePolicy.maximumBytes + UploadReceiver.multipartAllowance
     var app = Application(
         router: router,
-        server: .http1(additionalChannelHandlers: [ExpectContinueHandler(maximumBodyBytes: uploadLimit)]),
+        server: .http1(additionalChannelHandlers: [LingeringCloseHandler(), ExpectContinueHandler(maximumBodyBytes: uploadLimit)]),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zhtj"),
         logger: logger)
     app.addServices(DatabaseService(database: database))
@@ -65,26 +65,29 @@ public func openDatabase(config: AppConfig, logger: Logger) async throws -> Data
     return try await Database.open(config.database, logger: logger)
 }
 
-/// All routes. Public: health and login. Everything else sits behind the session middleware.
+/// All routes. The session is resolved once for every request (bearer header or cookie);
+/// health and login are open, everything else asks for the session it needs.
 func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: ErrorMiddleware())
+    // Outside the error middleware, so error answers carry the headers too.
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: SessionMiddleware(accounts: services.accounts))
 
-    HealthController(services: services).register(on: router)
-    let auth = AuthController(services: services)
+    HealthController(database: services.database).register(on: router)
+    let auth = AuthController(accounts: services.accounts, config: services.config)
     auth.registerPublic(on: router)
-    // Server-rendered pages: their own cookie session, CSRF check and HTML errors.
+    // Server-rendered pages: their CSRF check and HTML errors.
     PagesController(services: services).register(on: router)
 
-    let authenticated = router.group().add(middleware: SessionMiddleware(services: services))
-    auth.registerAuthenticated(on: authenticated)
-    MeController(services: services).register(on: authenticated)
-    OrgController(services: services).register(on: authenticated)
-    MemberController(services: services).register(on: authenticated)
-    ArchiveController(services: services).register(on: authenticated)
-    OperationsController(services: services).register(on: authenticated)
+    let api = router.group()
+    auth.registerAuthenticated(on: api)
+    MeController(accounts: services.accounts).register(on: api)
+    OrgController(orgs: services.orgs).register(on: api)
+    MemberController(orgs: services.orgs).register(on: api)
+    ArchiveController(archives: services.archives, uploadLimit: services.config.archivePolicy.maximumBytes).register(on: api)
+    OperationsController(operations: services.operations, transfers: services.transfers).register(on: api)
     return router
 }
 

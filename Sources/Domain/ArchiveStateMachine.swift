@@ -99,15 +99,13 @@ public enum ArchiveEvent: Sendable, Equatable {
     case rejectChange(reason: String)
 }
 
-/// What the caller must do after a transition, in order.
+/// What the caller must do after a transition, in order. The operation centre's queue and
+/// the rejection notice (ARC-6) need no effect of their own: they are read from the new state
+/// and the recorded decisions.
 public enum ArchiveEffect: Sendable, Equatable {
-    /// Store the uploaded file as this version number.
+    /// Record the uploaded file as this version number.
     case storeVersion(Int)
     case recordDecision(ArchiveDecisionKind, version: Int?, reason: String?)
-    /// ARC-6: tell the uploading org why, in its operation centre.
-    case notifyUploaderOfRejection(message: String)
-    /// The upper committee has an item in its operation centre.
-    case queueForUpperCommittee(version: Int)
 }
 
 public enum ArchiveDecisionKind: String, Sendable, Codable, CaseIterable {
@@ -133,18 +131,6 @@ public enum ArchiveRefusal: Error, Sendable, Equatable {
     case changeRequestNotAllowed
     /// ARC-6: a rejection must carry a reason.
     case reasonRequired
-
-    public var message: String {
-        switch self {
-        case .alreadyPending: "团员电子档案审批中，不能重复发起"
-        case .verifiedNeedsChangeRequest: "该团员电子档案已认证，如需修改请先提交修改申请并经上级团委批准"
-        case .changeRequestPending: "修改申请正在审批中"
-        case .notPending: "该档案当前不在待审批状态，可能已被其他审批人处理"
-        case .noChangeRequest: "没有待审批的修改申请"
-        case .changeRequestNotAllowed: "只有已认证的档案才能申请修改"
-        case .reasonRequired: "请填写理由"
-        }
-    }
 }
 
 extension ArchiveState {
@@ -175,13 +161,7 @@ extension ArchiveState {
             return (.verified(version: latest), [.recordDecision(.approve, version: latest, reason: nil)])
         case (.pending(let latest, _, let verified), .reject(let reason)):
             let reason = try Self.required(reason)
-            return (
-                .rejected(latest: latest, verifiedVersion: verified),
-                [
-                    .recordDecision(.reject, version: latest, reason: reason),
-                    .notifyUploaderOfRejection(message: Self.rejectionNotice(reason: reason)),
-                ]
-            )
+            return (.rejected(latest: latest, verifiedVersion: verified), [.recordDecision(.reject, version: latest, reason: reason)])
         case (.pending(let latest, let resumes, let verified), .withdraw):
             let back: ArchiveState
             switch resumes {
@@ -219,10 +199,7 @@ extension ArchiveState {
         case .committee:
             return (.verified(version: version), [.storeVersion(version), .recordDecision(.autoApprove, version: version, reason: nil)])
         case .branch:
-            return (
-                .pending(latest: version, resumes: resumes, verifiedVersion: verified),
-                [.storeVersion(version), .queueForUpperCommittee(version: version)]
-            )
+            return (.pending(latest: version, resumes: resumes, verifiedVersion: verified), [.storeVersion(version)])
         }
     }
 

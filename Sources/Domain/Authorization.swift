@@ -53,6 +53,14 @@ public struct Actor: Sendable, Equatable {
     public func administers(_ path: OrgPath) -> Bool {
         administeredOrgs.contains { path.isWithin($0.path) }
     }
+
+    /// ARC-3: the org an admin manages a member's archive as: the member's branch when they
+    /// administer it, else its direct parent; nil when they are neither.
+    public func archiveActingOrg(forBranch branch: OrgPlacement) -> OrgID? {
+        if isAdmin(of: branch.id) { return branch.id }
+        if let parent = branch.parentID, isAdmin(of: parent) { return parent }
+        return nil
+    }
 }
 
 /// Every verb the service authorises. Later capabilities add cases here, and so to the one
@@ -72,12 +80,6 @@ public enum AccessAction: String, Sendable, CaseIterable {
     /// Approve or reject an upload or a change request (ARC-6, ARC-10).
     case reviewArchive = "review_archive"
 
-    public var isWrite: Bool {
-        switch self {
-        case .editOrg, .editMember, .manageArchive, .reviewArchive: true
-        case .viewOrg, .listMembers, .viewMember, .viewMemberIdentity, .viewArchive: false
-        }
-    }
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -92,7 +94,7 @@ public enum AccessDecision: Sendable, Equatable {
     public var isAllowed: Bool { self == .allow }
 }
 
-public enum AccessDenial: Sendable, Equatable {
+public enum AccessDenial: Error, Sendable, Equatable {
     /// ADM-6: the initial password must be changed first.
     case passwordChangeRequired
     /// The target lies outside everything the actor administers, or is not the actor.
@@ -123,9 +125,7 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
         return actor.administers(branch.path) ? .allow : .deny(.outOfScope)
     case (.manageArchive, .member(_, let branch)):
         // ARC-3: the admin of the member's branch or of its direct parent.
-        if actor.isAdmin(of: branch.id) { return .allow }
-        if let parent = branch.parentID, actor.isAdmin(of: parent) { return .allow }
-        return .deny(.outOfScope)
+        return actor.archiveActingOrg(forBranch: branch) != nil ? .allow : .deny(.outOfScope)
     case (.reviewArchive, .member(_, let branch)):
         // ARC-6: the upper committee of the member's branch, and only it; since uploads by
         // committees are verified at once (ARC-4), no org ever reviews its own upload.

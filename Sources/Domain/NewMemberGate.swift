@@ -22,3 +22,46 @@ public enum ArchiveDeadline {
         return today > due(joinedOn: joinedOn)
     }
 }
+
+/// Members of an org's subtree grouped by what the new-member rules look at: the joining
+/// day, whether identity is verified, and whether anything has been uploaded.
+public struct MemberTally: Sendable, Equatable {
+    public let joinedOn: CivilDate
+    public let identityVerified: Bool
+    public let archiveUploaded: Bool
+    public let members: Int
+
+    public init(joinedOn: CivilDate, identityVerified: Bool, archiveUploaded: Bool, members: Int) {
+        self.joinedOn = joinedOn
+        self.identityVerified = identityVerified
+        self.archiveUploaded = archiveUploaded
+        self.members = members
+    }
+}
+
+/// New-member figures of an org (STA-1, ARC-12), with `counted` decided by `NewMemberGate`.
+public struct NewMemberCounts: Sendable, Equatable {
+    /// Members who joined on or after 2020-01-01 (ARC-1).
+    public let newMembers: Int
+    /// …with nothing uploaded yet (or every upload withdrawn).
+    public let withoutArchive: Int
+    /// …whose identity is verified.
+    public let verified: Int
+    /// …that statistics count (ARC-9).
+    public let counted: Int
+    public var unverified: Int { newMembers - verified }
+
+    public init(_ tallies: [MemberTally]) {
+        var newMembers = 0, withoutArchive = 0, verified = 0, counted = 0
+        for tally in tallies where tally.joinedOn >= Member.archiveRequiredFrom {
+            newMembers += tally.members
+            if !tally.archiveUploaded { withoutArchive += tally.members }
+            if tally.identityVerified { verified += tally.members }
+            if NewMemberGate.admits(joinedOn: tally.joinedOn, identityVerified: tally.identityVerified) { counted += tally.members }
+        }
+        self.newMembers = newMembers
+        self.withoutArchive = withoutArchive
+        self.verified = verified
+        self.counted = counted
+    }
+}

@@ -107,9 +107,43 @@ public final class Database: Sendable {
 
     public func close() async throws { try await closePool() }
 
+    /// Reads outside a transaction: each call may use another pooled connection.
+    public var repositories: Repositories { Repositories(sql) }
+
+    /// Answers when the database does (the health check).
+    public func ping() async throws { _ = try await sql.raw("SELECT 1 AS ok").all() }
+
+    /// Runs `body` in one transaction with the repositories bound to it: committed when it
+    /// returns, rolled back when it throws, so nothing half-written is ever visible.
+    ///
+    /// Two transactions appending to the audit chain at once collide on its sequence number
+    /// (PostgreSQL; SQLite serialises writers): the loser runs again from the start, a few
+    /// times. A lost race on a record itself (a stale revision, a second first archive) is
+    /// not retried but thrown as `ConcurrentChange`, because the caller's decision was made
+    /// on what it read.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await transaction { sql in try await body(Repositories(sql)) }
+            } catch let stale as StaleRevision {
+                switch stale { case .archive: throw ConcurrentChange(table: "archives") }
+            } catch {
+                guard let violation = ConstraintViolation(error) else { throw error }
+                if violation.concerns("audit_log"), attempt < 8 {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
+                    continue
+                }
+                if case .unique = violation, violation.concerns("archives") { throw ConcurrentChange(table: "archives") }
+                throw error
+            }
+        }
+    }
+
     /// Runs `body` on one connection inside a transaction: committed when it returns,
     /// rolled back when it throws. Nothing half-written is ever visible to other readers.
-    public func transaction<T: Sendable>(
+    func transaction<T: Sendable>(
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         let begin = flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"

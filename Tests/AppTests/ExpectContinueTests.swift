@@ -24,7 +24,7 @@ struct ExpectContinueTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test("answered at once with 100 for an acceptable upload and with 413 (no 100) for an oversized one")
+    @Test("answered at once with 100 for an acceptable upload, with 413 (no 100) for an oversized one, and a closing client reads its 413")
     func expectContinue() async throws {
         let binary = try #require(zhtjExecutable)
         let curl = try #require(["/usr/bin/curl", "/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) }, "curl is installed")
@@ -92,6 +92,26 @@ struct ExpectContinueTests {
             "--data-binary", "@\(big.path)",
         ])
         #expect(chunked.contains("< HTTP/1.1 413"), "\(chunked.suffix(2000))")
+        // Python's urllib sends `Connection: close` and the whole 40 MiB body without waiting: it
+        // must read the 413 at once rather than a reset (lingering close).
+        let python = try #require(["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let script = """
+            import sys, time, urllib.request, urllib.error
+            req = urllib.request.Request(sys.argv[1], data=b"%PDF" + b"0" * (40 * 1024 * 1024), method="PUT",
+                headers={"Authorization": "Bearer " + sys.argv[2], "Content-Type": "application/pdf"})
+            started = time.monotonic()
+            try:
+                urllib.request.urlopen(req, timeout=20)
+                print("unexpected success")
+            except urllib.error.HTTPError as e:
+                print("status", e.code, e.read().decode(), "after %.1f s" % (time.monotonic() - started))
+            except Exception as e:
+                print("failed", type(e).__name__, e)
+            """
+        let (_, urllibOutput) = try run(
+            python, ["-c", script, "\(base)/api/v1/members/\(try DemoAccounts.load()["member_new_2"].memberId!)/archive", token])
+        #expect(urllibOutput.hasPrefix("status 413"), "\(urllibOutput)")
+        #expect(urllibOutput.contains("too_large"), "\(urllibOutput)")
         // The server is still serving.
         #expect(try run(curl, ["-fs", "\(base)/healthz"]).0 == 0)
     }

@@ -14,34 +14,25 @@ import Testing
 struct IntegrityTests {
     @Test("finds corrupted, missing and orphaned blobs by SHA-256 with the members concerned, and a broken audit chain")
     func findsEveryProblem() async throws {
-        try await TestDatabase.withLocation { location in
-            let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-verify-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: dataDirectory) }
-            let config = AppConfig(
-                dataDirectory: dataDirectory.path, database: location, port: 0, bcryptCost: 4,
-                inspectorExecutable: zhtjExecutable?.path ?? "/nonexistent/zhtj")
-            let setup = try await openDatabase(config: config, logger: TestDatabase.logger)
-            try await Migrator(database: setup, logger: TestDatabase.logger).migrate()
-            _ = try await DemoLoader(database: setup, passwords: PasswordHasher(cost: 4), clock: FixedTimeSource(testNow)).load()
-            try await setup.close()
-
+        let first = makePDF(pages: 12, salt: "a")
+        let second = makePDF(pages: 12, salt: "b")
+        try await withDemoApp(setup: nil) { environment, client in
             let accounts = try DemoAccounts.load()
-            let app = try await buildApplication(config: config, clock: FixedTimeSource(testNow), logger: TestDatabase.logger)
-            let first = makePDF(pages: 12, salt: "a")
-            let second = makePDF(pages: 12, salt: "b")
-            try await app.test(.router) { client in
-                let token = try await client.login(accounts["branch_admin"])
-                #expect(try await client.upload("/api/v1/members/\(accounts["member_new"].memberId!)/archive", first, token: token).status == .created)
-                #expect(try await client.upload("/api/v1/members/\(accounts["member_new_2"].memberId!)/archive", second, token: token).status == .created)
-            }
-
+            let token = try await client.login(accounts["branch_admin"])
+            #expect(try await client.upload("/api/v1/members/\(accounts["member_new"].memberId!)/archive", first, token: token).status == .created)
+            #expect(try await client.upload("/api/v1/members/\(accounts["member_new_2"].memberId!)/archive", second, token: token).status == .created)
+            let config = environment.config
+            let dataDirectory = environment.dataDirectory
+            let location = config.database
             let database = try await openDatabase(config: config, logger: TestDatabase.logger)
             let blobs = try FileBlobStore(root: dataDirectory.path)
-            let check = IntegrityCheck(database: database, blobs: blobs)
-            let clean = try await check.run()
-            #expect(clean.problems.isEmpty, "\(clean.problems)")
-            #expect(clean.versionsChecked == 2)
-            #expect(clean.auditEntriesChecked == 2)
+            let databaseURL: String = switch location {
+            case .sqlite(let path): "sqlite:\(path)"
+            case .postgres(let url): url
+            }
+            let clean = try verify(dataDirectory: dataDirectory.path, databaseURL: databaseURL)
+            #expect(clean.status == 0, "\(clean.output)")
+            #expect(clean.output.contains("checked 2 archive versions, 2 stored blobs, 2 audit entries"))
 
             let firstSHA = sha256Hex(first)
             let secondSHA = sha256Hex(second)
@@ -63,19 +54,31 @@ struct IntegrityTests {
                 try await database.sql.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only").run()
             }
             try await database.sql.raw("UPDATE audit_log SET detail = 'edited' WHERE seq = 1").run()
-
-            let found = try await check.run()
-            let problems = found.problems
-            let corrupted = problems.first { $0.kind == .corrupted }
-            #expect(corrupted?.sha256 == firstSHA)
-            #expect(corrupted?.concerns.first?.contains("马晓东") == true)
-            let missing = problems.first { $0.kind == .missing }
-            #expect(missing?.sha256 == secondSHA)
-            #expect(missing?.concerns.first?.contains("胡雪") == true)
-            #expect(problems.contains { $0.kind == .orphaned && $0.sha256 == orphan.sha256 })
-            #expect(problems.contains { $0.kind == .auditChain && $0.detail.contains("entry 1") })
             try await database.close()
+
+            let found = try verify(dataDirectory: dataDirectory.path, databaseURL: databaseURL)
+            #expect(found.status == 1)
+            let lines = found.output.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.hasPrefix("corrupted blob \(firstSHA)") && $0.contains("马晓东") }, "\(found.output)")
+            #expect(lines.contains { $0.hasPrefix("missing blob \(secondSHA)") && $0.contains("胡雪") }, "\(found.output)")
+            #expect(lines.contains { $0.hasPrefix("orphaned blob \(orphan.sha256)") }, "\(found.output)")
+            #expect(lines.contains { $0.hasPrefix("audit_chain") && $0.contains("entry 1") }, "\(found.output)")
         }
+    }
+
+    /// Runs `zhtj verify` as an operator would.
+    func verify(dataDirectory: String, databaseURL: String) throws -> (status: Int32, output: String) {
+        let executable = try #require(zhtjExecutable, "zhtj must be built")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["verify", "--data-dir", dataDirectory, "--database-url", databaseURL, "--log-level", "error"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
     }
 }
 

@@ -498,26 +498,7 @@ struct PagesTests {
 func withPagesDemoApp(
     setup: @escaping @Sendable (Database) async throws -> Void, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
-    try await TestDatabase.withLocation { location in
-        let clock = FixedTimeSource(testNow)
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-pages-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let config = AppConfig(
-            dataDirectory: dataDirectory.path, database: location, port: 0, bcryptCost: 4,
-            inspectorExecutable: zhtjExecutable?.path ?? "/nonexistent/zhtj")
-        let database = try await openDatabase(config: config, logger: TestDatabase.logger)
-        do {
-            try await Migrator(database: database, logger: TestDatabase.logger).migrate()
-            _ = try await DemoLoader(database: database, passwords: PasswordHasher(cost: 4), clock: clock).load()
-            try await setup(database)
-            try await database.close()
-        } catch {
-            try? await database.close()
-            throw error
-        }
-        let app = try await buildApplication(config: config, clock: clock, logger: TestDatabase.logger)
-        try await app.test(.router) { client in try await body(client) }
-    }
+    try await withDemoApp(setup: setup) { _, client in try await body(client) }
 }
 
 func urlQuery(_ value: String) -> String {

@@ -24,11 +24,18 @@ struct DemoAccounts: Decodable {
 /// The fixed "now" of app tests: 2026-11-25 10:00 China time.
 let testNow = Timestamp(text: "2026-11-25T02:00:00.000Z")!
 
-/// Runs `body` against the real application (router-level) on a fresh database holding the
-/// demo data.
+/// Where a test app keeps its data.
+struct TestAppEnvironment: Sendable {
+    let config: AppConfig
+    let dataDirectory: URL
+}
+
+/// The one boot of the test app: a fresh database on the backend `scripts/test` selects, the
+/// demo data, `setup` on the database, then the real application (router-level) over it.
 func withDemoApp(
     clock: FixedTimeSource = FixedTimeSource(testNow), limits: LoginThrottle.Limits = .init(), logger: Logger? = nil,
-    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    setup: (@Sendable (Database) async throws -> Void)? = nil,
+    _ body: @escaping @Sendable (TestAppEnvironment, any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation { location in
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-app-\(UUID().uuidString)")
@@ -40,14 +47,24 @@ func withDemoApp(
         do {
             try await Migrator(database: database, logger: TestDatabase.logger).migrate()
             _ = try await DemoLoader(database: database, passwords: PasswordHasher(cost: 4), clock: clock).load()
+            try await setup?(database)
             try await database.close()
         } catch {
             try? await database.close()
             throw error
         }
         let app = try await buildApplication(config: config, clock: clock, throttleLimits: limits, logger: logger ?? TestDatabase.logger)
-        try await app.test(.router) { client in try await body(client) }
+        let environment = TestAppEnvironment(config: config, dataDirectory: dataDirectory)
+        try await app.test(.router) { client in try await body(environment, client) }
     }
+}
+
+/// `withDemoApp` for tests that need only the client.
+func withDemoApp(
+    clock: FixedTimeSource = FixedTimeSource(testNow), limits: LoginThrottle.Limits = .init(), logger: Logger? = nil,
+    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    try await withDemoApp(clock: clock, limits: limits, logger: logger, setup: nil) { _, client in try await body(client) }
 }
 
 /// The built `zhtj` binary (the upload path runs `zhtj inspect` in a child process).

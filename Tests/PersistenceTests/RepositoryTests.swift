@@ -59,10 +59,10 @@ struct RepositoryTests {
             let tree = try await SeededTree(in: database)
             struct Boom: Error {}
             await #expect(throws: Boom.self) {
-                try await database.transaction { sql in
+                try await database.write { repositories in
                     let extra = try tree.class1.path.ids.isEmpty ? tree.root : tree.zongzhi.child(
                         id: OrgID(rawValue: "upc-z-3")!, name: "3班团支部", category: .branch)
-                    try await SQLOrgRepository(sql).insert(extra, at: t0)
+                    try await repositories.orgs.insert(extra, at: t0)
                     throw Boom()
                 }
             }

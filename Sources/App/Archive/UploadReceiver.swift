@@ -13,15 +13,6 @@ struct UploadReceiver {
     /// Multipart framing around the file: boundaries and part headers.
     static let multipartAllowance = 64 * 1024
 
-    static func tooLarge(_ limit: Int) -> AppError {
-        AppError(.contentTooLarge, "too_large", "文件超过\(limit / (1024 * 1024))MB，请压缩后重新上传")
-    }
-
-    static let empty = AppError(.badRequest, "empty", "文件为空")
-    static let missingFileField = AppError(.badRequest, "missing_file", "请选择要上传的PDF文件（表单字段 file）")
-    static let unsupportedType = AppError(
-        .unsupportedMediaType, "unsupported_media_type", "请以 application/pdf 或 multipart/form-data 上传文件")
-
     enum Kind { case raw, multipart(boundary: String) }
 
     /// Decides from the headers alone, before any of the body is read.
@@ -35,14 +26,14 @@ struct UploadReceiver {
             kind = .raw
             limit = maximumBytes
         case "multipart/form-data":
-            guard let boundary = Self.parameter("boundary", in: type) else { throw Self.unsupportedType }
+            guard let boundary = Self.parameter("boundary", in: type) else { throw ServiceRefusal.unsupportedUploadType }
             kind = .multipart(boundary: boundary)
             limit = maximumBytes + Self.multipartAllowance
         default:
-            throw Self.unsupportedType
+            throw ServiceRefusal.unsupportedUploadType
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            throw Self.tooLarge(maximumBytes)
+            throw ServiceRefusal.tooLarge(limitBytes: maximumBytes)
         }
         return kind
     }
@@ -65,7 +56,7 @@ struct UploadReceiver {
             var total = 0
             for try await buffer in request.body {
                 total += buffer.readableBytes
-                if total > maximumBytes { throw Self.tooLarge(maximumBytes) }
+                if total > maximumBytes { throw ServiceRefusal.tooLarge(limitBytes: maximumBytes) }
                 try buffer.withUnsafeReadableBytes { try upload.write($0) }
             }
         case .multipart(let boundary):
@@ -77,16 +68,16 @@ struct UploadReceiver {
             var total = 0
             for try await buffer in request.body {
                 total += buffer.readableBytes
-                if total > maximumBytes + Self.multipartAllowance { throw Self.tooLarge(maximumBytes) }
+                if total > maximumBytes + Self.multipartAllowance { throw ServiceRefusal.tooLarge(limitBytes: maximumBytes) }
                 do {
                     try parser.execute(buffer)
                 } catch {
-                    throw AppError.badRequest("multipart 表单格式不正确")
+                    throw ServiceRefusal.badRequest("multipart 表单格式不正确")
                 }
                 if let error = sink.error { throw error }
             }
             if let error = sink.error { throw error }
-            guard sink.sawFile else { throw Self.missingFileField }
+            guard sink.sawFile else { throw ServiceRefusal.missingFileField }
         }
     }
 }
@@ -99,7 +90,7 @@ final class MultipartFileSink: @unchecked Sendable {
     private var inFilePart = false
     private var currentIsFile = false
     private(set) var sawFile = false
-    private(set) var error: AppError?
+    private(set) var error: ServiceRefusal?
     private var written = 0
 
     init(upload: BlobUpload, maximumBytes: Int) {
@@ -118,13 +109,13 @@ final class MultipartFileSink: @unchecked Sendable {
         guard inFilePart, error == nil else { return }
         written += buffer.readableBytes
         if written > maximumBytes {
-            error = UploadReceiver.tooLarge(maximumBytes)
+            error = .tooLarge(limitBytes: maximumBytes)
             return
         }
         do {
             try buffer.withUnsafeReadableBytes { try upload.write($0) }
         } catch {
-            self.error = AppError.internalError
+            self.error = .internalError
         }
     }
 

@@ -23,7 +23,7 @@ public struct DemoLoader: Sendable {
     }
 
     public func load(_ data: DemoDataSet = .make()) async throws -> Outcome {
-        let orgs = SQLOrgRepository(database.sql)
+        let orgs = database.repositories.orgs
         if try await orgs.count() > 0 {
             return try await orgs.find(data.orgs[0].id) != nil ? .alreadyLoaded : .refusedNonEmpty
         }
@@ -33,13 +33,10 @@ public struct DemoLoader: Sendable {
         let prepared = hashes
         let now = clock.now()
         do {
-            try await database.transaction { sql in
-                let orgs = SQLOrgRepository(sql)
-                for org in data.orgs { try await orgs.insert(org, at: now) }
-                let people = SQLPersonRepository(sql)
-                let members = SQLMemberRepository(sql)
-                let cadres = SQLCadreRepository(sql)
-                let accounts = SQLAccountRepository(sql)
+            try await database.write { repositories in
+                for org in data.orgs { try await repositories.orgs.insert(org, at: now) }
+                let (people, members, cadres, accounts) =
+                    (repositories.people, repositories.members, repositories.cadres, repositories.accounts)
                 var admins: [OrgID: OrgAdmins] = [:]
                 var posts: [CadrePost] = []
                 for person in data.people {

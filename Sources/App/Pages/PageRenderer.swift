@@ -103,7 +103,7 @@ extension PageVisitor {
     /// The visitor of a request the page middleware has resolved, or nil when logged out.
     static func make(services: AppServices, request: Request, context: AppRequestContext) async throws -> PageVisitor? {
         guard let session = context.session, let cookie = PageKit.sessionCookie(request) else { return nil }
-        let name = try await services.people.find(session.actor.personID)?.name ?? ""
+        let name = try await services.accounts.profile(session).person.name
         return PageVisitor(session: session, name: name, csrf: PageCSRF.token(forSessionCookie: cookie))
     }
 }

@@ -40,8 +40,6 @@ enum PageCSRF {
 struct PageForm: Sendable {
     let fields: [String: String]
 
-    init(fields: [String: String]) { self.fields = fields }
-
     init(_ buffer: ByteBuffer) {
         self.init(query: String(buffer: buffer))
     }
@@ -72,25 +70,6 @@ struct PageForm: Sendable {
 
 /// Helpers shared by the page handlers.
 enum PageKit {
-    /// A request carrying a JSON body, for calling the API's handlers with a page's form.
-    static func jsonRequest(_ path: String, _ json: [String: String]) throws -> Request {
-        let data = try JSONSerialization.data(withJSONObject: json)
-        var head = HTTPRequest(method: .post, scheme: nil, authority: nil, path: path)
-        head.headerFields[.contentType] = "application/json"
-        head.headerFields[.contentLength] = String(data.count)
-        return Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: data)))
-    }
-
-    /// A GET request for calling the API's list handlers with their query parameters.
-    static func getRequest(_ path: String, query: [(String, String?)]) -> Request {
-        var components = URLComponents()
-        components.path = path
-        let items = query.compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
-        components.queryItems = items.isEmpty ? nil : items
-        let head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
-        return Request(head: head, body: RequestBody(buffer: ByteBuffer()))
-    }
-
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }
@@ -155,19 +134,9 @@ struct PageMiddleware: RouterMiddleware {
     }
 
     private func guarded(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
         var request = request
         do {
             let cookie = PageKit.sessionCookie(request)
-            if let cookie {
-                let hash = SessionToken.hash(cookie)
-                if let session = try await services.sessions.findActive(tokenHash: hash, now: services.clock.now()),
-                    let account = try await services.accounts.find(session.accountID)
-                {
-                    context.session = AuthenticatedSession(
-                        actor: try await services.actor(for: account), account: account, tokenHash: hash)
-                }
-            }
             if request.method == .post {
                 try checkOrigin(request)
                 if !Self.openPosts.contains(request.uri.path) {
@@ -179,33 +148,19 @@ struct PageMiddleware: RouterMiddleware {
                         let buffer = try await request.collectBody(upTo: PageForm.maximumBytes)
                         presented = PageForm(buffer)[PageCSRF.field] ?? presented
                     }
-                    guard PageCSRF.matches(presented, expected: expected) else { throw PageError.csrf }
+                    guard PageCSRF.matches(presented, expected: expected) else { throw ServiceRefusal.csrfRejected }
                 }
             }
             return try await next(request, context)
         } catch let redirect as PageRedirect {
             return PageKit.redirect(redirect.location)
         } catch {
-            let status: HTTPResponse.Status
-            let title: String
-            let message: String
-            var headers: HTTPFields = [:]
-            switch error {
-            case let error as PageError:
-                (status, title, message) = (error.status, error.title, error.message)
-            case let error as AppError:
-                (status, title, message, headers) = (error.status, PageError.title(for: error.status), error.message, error.headers)
-            case let error as HTTPError:
-                let app = ErrorMiddleware<Context>.translate(error)
-                (status, title, message) = (app.status, PageError.title(for: app.status), app.message)
-            default:
-                context.logger.error("page failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-                (status, title, message) = (.internalServerError, PageError.title(for: .internalServerError), AppError.internalError.message)
-            }
-            if status == .unauthorized { return PageKit.redirect("/") }
+            let entry = ErrorMiddleware<Context>.entry(for: error, logger: context.logger)
+            if entry.status == .unauthorized { return PageKit.redirect("/") }
+            let title = entry.code == "csrf_rejected" ? "请求已失效" : ErrorCatalogue.title(for: entry.status)
             let visitor = try? await PageVisitor.make(services: services, request: request, context: context)
-            var response = renderer.errorPage(status: status, title: title, message: message, visitor: visitor)
-            for field in headers { response.headers.append(field) }
+            var response = renderer.errorPage(status: entry.status, title: title, message: entry.message, visitor: visitor)
+            for field in entry.headers { response.headers.append(field) }
             return response
         }
     }
@@ -214,34 +169,8 @@ struct PageMiddleware: RouterMiddleware {
     /// the token and SameSite=Lax).
     private func checkOrigin(_ request: Request) throws {
         guard let origin = request.headers[.origin], origin != "null" else { return }
-        guard let host = request.head.authority else { throw PageError.csrf }
+        guard let host = request.head.authority else { throw ServiceRefusal.csrfRejected }
         let stripped = origin.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
-        if stripped.lowercased() != host.lowercased() { throw PageError.csrf }
-    }
-}
-
-/// Refusals particular to pages.
-struct PageError: Error {
-    let status: HTTPResponse.Status
-    let title: String
-    let message: String
-
-    static let csrf = PageError(status: .forbidden, title: "请求已失效", message: "页面已过期或请求来源无效，请返回刷新页面后重试。")
-    static let forbidden = PageError(status: .forbidden, title: title(for: .forbidden), message: AppError.forbidden.message)
-    static let notFound = PageError(status: .notFound, title: title(for: .notFound), message: AppError.notFound.message)
-
-    static func title(for status: HTTPResponse.Status) -> String {
-        switch status.code {
-        case 400: "请求有误"
-        case 403: "无权访问"
-        case 404: "页面不存在"
-        case 405: "不支持该操作"
-        case 409: "操作冲突"
-        case 413: "文件过大"
-        case 422: "无法处理"
-        case 429: "请稍后再试"
-        case 500...: "服务器错误"
-        default: "出错了"
-        }
+        if stripped.lowercased() != host.lowercased() { throw ServiceRefusal.csrfRejected }
     }
 }

@@ -8,15 +8,12 @@ import Persistence
 
 /// The server-rendered pages (Chinese, plain HTML and CSS, a little JS for upload progress).
 ///
-/// Every page works over the same code the API uses: logins and password changes go through
-/// `AuthController`, uploads and decisions through `ArchiveController` (and so `ArchiveService`
-/// and `Domain.authorize`), lists through `OperationsController` and the repositories. A page
-/// never decides a rule of its own; it only shows what the services answered, refusals included.
+/// Every page calls the same workflows the API calls (`AccountWorkflow`, `ArchiveWorkflow`,
+/// `OperationCentreWorkflow`), which authorise with `Domain.authorize`. A page never decides a
+/// rule of its own; it only shows what the workflows answered, refusals included.
 struct PagesController {
     let services: AppServices
     let renderer = PageRenderer()
-
-    var archiveAPI: ArchiveController { ArchiveController(services: services) }
 
     func register(on router: Router<AppRequestContext>) {
         let pages = router.group().add(middleware: PageMiddleware(services: services, renderer: renderer))
@@ -33,8 +30,8 @@ struct PagesController {
         pages.post("/members/{memberId}/archive/change-requests", use: requestChange)
         pages.get("/inbox", use: inbox)
         pages.get("/inbox/archives/{archiveId}", use: review)
-        pages.post("/inbox/archives/{archiveId}/approve") { try await decide($0, $1, .approve) }
-        pages.post("/inbox/archives/{archiveId}/reject") { try await decide($0, $1, .reject) }
+        pages.post("/inbox/archives/{archiveId}/approve") { try await decide($0, $1, approve: true) }
+        pages.post("/inbox/archives/{archiveId}/reject") { try await decide($0, $1, approve: false) }
         pages.post("/inbox/archives/{archiveId}/change/approve") { try await decideChange($0, $1, approve: true) }
         pages.post("/inbox/archives/{archiveId}/change/reject") { try await decideChange($0, $1, approve: false) }
         pages.get("/archives/{archiveId}/versions/{version}/pages/{page}.png", use: thumbnail)
@@ -92,41 +89,32 @@ struct PagesController {
         return renderer.page("login", title: "登录", data: [:], visitor: nil)
     }
 
-    /// Runs the API's login (throttle, normalisation, session, cookie) and turns its answer into
-    /// a redirect to the role's home, or the login form with the server's message.
+    /// Logs in through `AccountWorkflow` (throttle, normalisation, session) and sends the
+    /// browser to the role's home, or shows the form again with the refusal's message.
     @Sendable func login(request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await PageForm.read(request)
         let account = form["account"] ?? ""
-        let api = try PageKit.jsonRequest(SiteRoute.login.path, ["account": account, "password": form["password"] ?? ""])
-        let answer: Response
+        let outcome: AccountWorkflow.LoginOutcome
         do {
-            answer = try await AuthController(services: services).login(request: api, context: context)
-        } catch let error as AppError {
+            outcome = try await services.accounts.login(account: account, password: form["password"] ?? "", address: context.clientAddress)
+        } catch {
+            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
             var response = renderer.page(
-                "login", title: "登录", data: pageData(["error": error.message, "account": account]), visitor: nil, status: error.status)
-            for field in error.headers { response.headers.append(field) }
+                "login", title: "登录", data: pageData(["error": entry.message, "account": account]), visitor: nil, status: entry.status)
+            for field in entry.headers { response.headers.append(field) }
             return response
         }
-        let cookies = answer.headers[values: .setCookie]
-        let prefix = SessionToken.cookieName + "="
-        guard let cookie = cookies.first(where: { $0.hasPrefix(prefix) }) else { throw AppError.internalError }
-        let token = String(cookie.dropFirst(prefix.count).prefix { $0 != ";" })
-        var home = "/"
-        if let session = try await services.sessions.findActive(tokenHash: SessionToken.hash(token), now: services.clock.now()),
-            let record = try await services.accounts.find(session.accountID)
-        {
-            let actor = try await services.actor(for: record)
-            home = record.mustChangePassword ? "/password" : (actor.isAdmin ? "/home" : "/me/archive")
-        }
+        let session = outcome.session
+        let home = session.account.mustChangePassword ? "/password" : (session.actor.isAdmin ? "/home" : "/me/archive")
         var response = PageKit.redirect(home)
-        for value in cookies { response.headers.append(HTTPField(name: .setCookie, value: value)) }
+        response.setCookie(SessionToken.cookie(outcome.token, config: services.config))
         return response
     }
 
     @Sendable func logout(request: Request, context: AppRequestContext) async throws -> Response {
-        let answer = try await AuthController(services: services).logout(request: request, context: context)
+        if let session = context.session { try await services.accounts.logout(session) }
         var response = PageKit.redirect("/")
-        for value in answer.headers[values: .setCookie] { response.headers.append(HTTPField(name: .setCookie, value: value)) }
+        response.setCookie(SessionToken.expiredCookie(config: services.config))
         return response
     }
 
@@ -145,15 +133,13 @@ struct PagesController {
                 visitor: visitor, active: "password", status: status)
         }
         let newPassword = form["newPassword"] ?? ""
-        if let confirm = form["confirmPassword"], confirm != newPassword {
-            return refuse("两次输入的新密码不一致", .unprocessableContent)
-        }
-        let api = try PageKit.jsonRequest(
-            SiteRoute.mePassword.path, ["currentPassword": form["currentPassword"] ?? "", "newPassword": newPassword])
         do {
-            _ = try await AuthController(services: services).changePassword(request: api, context: context)
-        } catch let error as AppError {
-            return refuse(error.message, error.status)
+            if let confirm = form["confirmPassword"], confirm != newPassword { throw ServiceRefusal.passwordConfirmationMismatch }
+            try await services.accounts.changePassword(visitor.session, current: form["currentPassword"] ?? "", new: newPassword)
+        } catch {
+            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
+            if entry.status == .unauthorized { throw error }
+            return refuse(entry.message, entry.status)
         }
         let home = visitor.isAdmin ? "/home" : "/me/archive"
         return PageKit.redirect(home + "?done=password")
@@ -163,26 +149,21 @@ struct PagesController {
 
     @Sendable func home(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await admin(request, context)
-        let orgs = try await administeredOrgs(visitor)
-        guard !orgs.isEmpty else { throw PageError.forbidden }
+        // ARC-12: the same figures and messages as GET /api/v1/me/alerts.
+        let all = try await services.operations.alerts(visitor.actor)
+        guard !all.isEmpty else { throw ServiceRefusal.forbidden }
         let wanted = request.uri.queryParameters["org"].map(String.init)
-        let org = orgs.first { $0.id.rawValue == wanted } ?? orgs[0]
-        let counts = try await services.archives.counts(inSubtreeOf: org.path)
-        // ARC-12: the same messages as GET /api/v1/me/alerts.
-        let alerts = try await OperationsController(services: services).alerts(request: request, context: context)
+        let chosen = all.first { $0.org.id.rawValue == wanted } ?? all[0]
+        let org = chosen.org
+        let counts = chosen.counts
         let membersHref = "/members?org=\(PageKit.query(org.id.rawValue))"
-        var banners: [[String: Any]] = []
-        if let alert = alerts.items.first(where: { $0.orgId == org.id.rawValue }) {
-            for message in alert.messages {
-                let href = message.contains("尚未上传") ? membersHref + "&status=not_uploaded" : membersHref + "&status=unverified"
-                banners.append(["message": message, "href": href])
-            }
+        let banners: [[String: Any]] = chosen.alerts.map { alert in
+            ["message": alert.message, "href": membersHref + "&status=\(alert.kind.rawValue)"]
         }
-        let inbox = try await OperationsController(services: services).inbox(
-            request: PageKit.getRequest(SiteRoute.inbox.path, query: [("limit", "100")]), context: context)
+        let inbox = try await services.operations.inbox(visitor.actor, types: InboxType.allCases, cursor: nil, limit: 100)
         let waiting = inbox.nextCursor == nil ? String(inbox.items.count) : "\(inbox.items.count)+"
         let data = pageData([
-            "switcher": orgs.count > 1 ? ["orgs": orgs.map { ["id": $0.id.rawValue, "name": $0.name, "selected": $0.id == org.id] }] : nil,
+            "switcher": all.count > 1 ? ["orgs": all.map { ["id": $0.org.id.rawValue, "name": $0.org.name, "selected": $0.org.id == org.id] }] : nil,
             "orgId": org.id.rawValue, "orgName": org.name, "orgCategory": org.category.chineseName,
             "alerts": banners.isEmpty ? nil : banners,
             "newMembers": String(counts.newMembers), "withoutArchive": String(counts.withoutArchive),
@@ -191,13 +172,6 @@ struct PagesController {
             "unverifiedHref": membersHref + "&status=unverified",
         ])
         return renderer.page("home", title: "工作台", data: data, visitor: visitor, active: "home", flash: flash(request))
-    }
-
-    /// The orgs the visitor administers (ADM-7: possibly several), in appointment order.
-    func administeredOrgs(_ visitor: PageVisitor) async throws -> [Org] {
-        let ids = visitor.actor.administeredOrgs.map(\.id)
-        let found = try await services.orgs.find(ids)
-        return ids.compactMap { id in found.first { $0.id == id } }
     }
 
     // MARK: Members
@@ -210,22 +184,23 @@ struct PagesController {
 
     @Sendable func members(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await admin(request, context)
+        let actor = visitor.actor
         let query = request.uri.queryParameters
-        let administered = try await administeredOrgs(visitor)
-        guard !administered.isEmpty else { throw PageError.forbidden }
-        var org = administered[0]
+        let choices = try await services.operations.orgChoices(actor)
+        guard let first = actor.administeredOrgs.first else { throw ServiceRefusal.forbidden }
+        var orgID = first.id
         if let raw = query["org"], !raw.isEmpty {
-            guard let id = OrgID(rawValue: String(raw)), let found = try await services.orgs.find(id) else { throw PageError.notFound }
-            org = found
+            guard let id = OrgID(rawValue: String(raw)) else { throw ServiceRefusal.notFound }
+            orgID = id
         }
-        _ = try context.authorize(.listMembers, .org(OrgPlacement(org)))
+        let org = try await services.operations.org(actor, orgID, .listMembers)
         let statusText = query["status"].map(String.init) ?? ""
-        guard Self.statusFilters.contains(where: { $0.0 == statusText }) else { throw AppError.badRequest("未知的档案状态") }
+        guard Self.statusFilters.contains(where: { $0.0 == statusText }) else { throw ServiceRefusal.badRequest("未知的档案状态") }
         let q = (query["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-        guard q.count <= 40 else { throw AppError.badRequest("查询内容过长") }
+        guard q.count <= 40 else { throw ServiceRefusal.badRequest("查询内容过长") }
         var cursor: PersonID?
         if let raw = query["cursor"], !raw.isEmpty {
-            guard let id = PersonID(rawValue: String(raw)) else { throw AppError.badRequest("cursor 无效") }
+            guard let id = PersonID(rawValue: String(raw)) else { throw ServiceRefusal.badRequest("cursor 无效") }
             cursor = id
         }
 
@@ -240,21 +215,17 @@ struct PagesController {
             }
         }
         if !q.isEmpty {
-            // ARC-11 search, within the chosen org's subtree.
-            rows = try await services.archives.search(q, inSubtreeOf: [org.path], limit: 100).filter(keep)
-        } else if !statusText.isEmpty {
-            let status = ArchiveStatus(rawValue: statusText)
-            let fetched = try await services.archives.memberArchives(
-                inSubtreeOf: org.path, status: status, joinedBefore: nil, after: cursor, limit: Self.pageSize + 1)
-            if fetched.count > Self.pageSize { next = fetched[Self.pageSize - 1].member.member.personID }
-            rows = fetched.prefix(Self.pageSize).filter(keep)
+            // ARC-11 search, within the chosen org's subtree (at most 100 hits, not paged).
+            rows = try await services.operations.search(actor, query: q, within: org.id, limit: 100).filter(keep)
         } else {
-            let fetched = try await services.members.list(inSubtreeOf: org.path, after: cursor, limit: Self.pageSize + 1)
-            if fetched.count > Self.pageSize { next = fetched[Self.pageSize - 1].member.personID }
-            for record in fetched.prefix(Self.pageSize) {
-                let archive = try await services.archives.find(member: record.member.personID)
-                rows.append(MemberArchiveRow(member: record, archiveID: archive?.id, state: archive?.state ?? .notUploaded))
-            }
+            // One query; the status filter runs in it, before the page limit.
+            let filter = MemberArchiveFilter(
+                newMembersOnly: !statusText.isEmpty, status: ArchiveStatus(rawValue: statusText),
+                unverifiedOnly: statusText == "unverified")
+            let page = try await services.operations.memberArchives(
+                actor, org: org.id, filter: filter, cursor: cursor, limit: Self.pageSize)
+            rows = page.items
+            next = page.nextCursor.flatMap(PersonID.init(rawValue:))
         }
 
         let items: [[String: Any]] = rows.map { row in
@@ -267,14 +238,11 @@ struct PagesController {
                 "dueDate": item.dueDate ?? "—", "overdue": item.overdue,
             ])
         }
-        var orgOptions: [[String: Any]] = []
-        for root in administered {
-            for (child, depth) in try await subtree(of: root) where !orgOptions.contains(where: { ($0["id"] as? String) == child.id.rawValue }) {
-                orgOptions.append([
-                    "id": child.id.rawValue, "name": child.name, "indent": String(repeating: "　", count: depth),
-                    "selected": child.id == org.id,
-                ])
-            }
+        var orgOptions: [[String: Any]] = choices.map { choice in
+            [
+                "id": choice.org.id.rawValue, "name": choice.org.name, "indent": String(repeating: "　", count: choice.depth),
+                "selected": choice.org.id == org.id,
+            ]
         }
         if !orgOptions.contains(where: { ($0["id"] as? String) == org.id.rawValue }) {
             orgOptions.insert(["id": org.id.rawValue, "name": org.name, "indent": "", "selected": true], at: 0)
@@ -292,42 +260,24 @@ struct PagesController {
         return renderer.page("members", title: "团员管理", data: data, visitor: visitor, active: "members")
     }
 
-    /// The org and everything below it, depth first, with each org's depth below `root`.
-    func subtree(of root: Org, limit: Int = 300) async throws -> [(Org, Int)] {
-        var out: [(Org, Int)] = []
-        var stack: [(Org, Int)] = [(root, 0)]
-        while let (org, depth) = stack.popLast(), out.count < limit {
-            out.append((org, depth))
-            let children = try await services.orgs.children(of: org.id)
-            stack.append(contentsOf: children.reversed().map { ($0, depth + 1) })
-        }
-        return out
-    }
-
     // MARK: One member's archive
-
-    func memberRecord(_ context: AppRequestContext) async throws -> MemberRecord {
-        guard let record = try await services.members.find(try context.memberID()) else { throw PageError.notFound }
-        return record
-    }
 
     @Sendable func member(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await visitor(request, context)
-        let record = try await memberRecord(context)
-        let target = AccessTarget.member(record.member.personID, branch: record.branch)
-        _ = try context.authorize(.viewArchive, target)
+        let history = try await services.archives.history(visitor.actor, member: try context.memberID())
+        let record = history.member
         if record.member.personID == visitor.actor.personID && !visitor.actor.administers(record.branch.path) {
             throw PageRedirect(location: "/me/archive")
         }
-        return try await memberPage(record, visitor: visitor, flash: flash(request))
+        return memberPage(history, visitor: visitor, flash: flash(request))
     }
 
     func memberPage(
-        _ record: MemberRecord, visitor: PageVisitor, error: String? = nil, status: HTTPResponse.Status = .ok, flash: String? = nil
-    ) async throws -> Response {
-        let data = try await memberData(record, visitor: visitor, error: error)
-        return renderer.page(
-            "member", title: record.member.name, data: data, visitor: visitor, active: "members", flash: flash, status: status)
+        _ history: ArchiveHistory, visitor: PageVisitor, error: String? = nil, status: HTTPResponse.Status = .ok, flash: String? = nil
+    ) -> Response {
+        renderer.page(
+            "member", title: history.member.member.name, data: memberData(history, visitor: visitor, error: error), visitor: visitor,
+            active: "members", flash: flash, status: status)
     }
 
     static func decisionName(_ kind: String) -> String {
@@ -348,22 +298,13 @@ struct PagesController {
         return range.lowerBound == range.upperBound ? "\(range.lowerBound)页" : "\(range.lowerBound)至\(range.upperBound)页"
     }
 
-    /// Names of people and orgs for the history, looked up once each.
-    func names(people: Set<String>, orgs: Set<String>) async throws -> (people: [String: String], orgs: [String: String]) {
-        var personNames: [String: String] = [:]
-        for id in people {
-            if let pid = PersonID(rawValue: id), let person = try await services.people.find(pid) { personNames[id] = person.name }
-        }
-        let found = try await services.orgs.find(orgs.compactMap(OrgID.init(rawValue:)))
-        return (personNames, Dictionary(found.map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { a, _ in a }))
-    }
-
-    func memberData(_ record: MemberRecord, visitor: PageVisitor, error: String?) async throws -> [String: Any] {
+    func memberData(_ history: ArchiveHistory, visitor: PageVisitor, error: String?) -> [String: Any] {
+        let record = history.member
         let m = record.member
         let id = m.personID
         let target = AccessTarget.member(id, branch: record.branch)
-        let described = try await archiveAPI.describe(record)
-        let state = try await services.archives.find(member: id)?.state ?? .notUploaded
+        let described = ArchiveResponse(history)
+        let state = history.state
         let canManage = m.needsArchive && Domain.authorize(visitor.actor, .manageArchive, target).isAllowed
         let canReview = Domain.authorize(visitor.actor, .reviewArchive, target).isAllowed
         var uploadLabel: String?
@@ -378,9 +319,8 @@ struct PagesController {
         case .verified: isVerifiedOnly = true
         case .changeRequested: awaitsChangeDecision = true
         }
-        let (people, orgs) = try await names(
-            people: Set(described.versions.map(\.uploadedBy) + described.decisions.map(\.actorId)),
-            orgs: Set(described.versions.map(\.uploadedByOrg) + described.decisions.compactMap(\.actorOrgId)))
+        let people = Dictionary(history.personNames.map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let orgs = Dictionary(history.orgNames.map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: { a, _ in a })
         let versions: [[String: Any]] = described.versions.reversed().map { v in
             [
                 "version": String(v.version), "uploadedAt": PageKit.chinaTime(text: v.uploadedAt), "pages": String(v.pages),
@@ -428,68 +368,66 @@ struct PagesController {
         ])
     }
 
-    /// Runs an API handler for a member page's form; a refusal re-renders the page with the
-    /// server's message in place, with the refusal's status.
+    /// Runs a member page's form action; a refusal re-renders the page with its message in
+    /// place, with the refusal's status.
     func onMemberPage(
-        _ request: Request, _ context: AppRequestContext, done: String, _ action: (PageVisitor, MemberRecord) async throws -> Void
+        _ request: Request, _ context: AppRequestContext, done: String, _ action: (PageVisitor, PersonID) async throws -> Void
     ) async throws -> Response {
         let visitor = try await visitor(request, context)
-        let record = try await memberRecord(context)
+        let memberID = try context.memberID()
         do {
-            try await action(visitor, record)
-        } catch let error as AppError {
-            if error.status == .unauthorized { throw error }
-            return try await memberPage(record, visitor: visitor, error: error.message, status: error.status)
-        } catch let error as HTTPError {
-            let app = ErrorMiddleware<AppRequestContext>.translate(error)
-            return try await memberPage(record, visitor: visitor, error: app.message, status: app.status)
+            try await action(visitor, memberID)
+        } catch {
+            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
+            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let history = try await services.archives.history(visitor.actor, member: memberID)
+            return memberPage(history, visitor: visitor, error: entry.message, status: entry.status)
         }
-        return PageKit.redirect("/members/\(record.member.personID.rawValue)?done=\(done)")
+        return PageKit.redirect("/members/\(memberID.rawValue)?done=\(done)")
     }
 
-    /// The no-JS upload: the multipart form goes through the API's upload handler as it is.
+    /// The no-JS upload: the multipart form is received exactly as the API receives it.
     @Sendable func upload(request: Request, context: AppRequestContext) async throws -> Response {
-        try await onMemberPage(request, context, done: "uploaded") { _, _ in
-            _ = try await archiveAPI.upload(request: request, context: context)
+        try await onMemberPage(request, context, done: "uploaded") { _, member in
+            _ = try await ArchiveUpload(archives: services.archives, maximumBytes: services.config.archivePolicy.maximumBytes)
+                .run(request, context: context, member: member)
         }
     }
 
     @Sendable func withdraw(request: Request, context: AppRequestContext) async throws -> Response {
-        try await onMemberPage(request, context, done: "withdrawn") { _, record in
-            guard let archive = try await services.archives.find(member: record.member.personID) else {
-                throw ArchiveService.error(.notPending)
-            }
-            var context = context
-            context.coreContext.parameters.append(key: Substring(SiteRoute.archiveParameter), value: Substring(archive.id.rawValue))
-            _ = try await archiveAPI.decide(try PageKit.jsonRequest("/", [:]), context, .withdraw)
+        try await onMemberPage(request, context, done: "withdrawn") { visitor, member in
+            try await services.archives.withdraw(visitor.actor, member: member)
         }
     }
 
     @Sendable func requestChange(request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await PageForm.read(request)
-        return try await onMemberPage(request, context, done: "change-requested") { _, _ in
-            let api = try PageKit.jsonRequest("/", ["reason": form["reason"] ?? ""])
-            _ = try await archiveAPI.requestChange(request: api, context: context)
+        return try await onMemberPage(request, context, done: "change-requested") { visitor, member in
+            _ = try await services.archives.requestChange(visitor.actor, member: member, reason: form["reason"] ?? "")
         }
     }
 
     // MARK: Inbox and review
 
     static let inboxTabs: [(String, String)] = [
-        ("", "全部"), (OperationsController.InboxType.archiveApproval.rawValue, OperationsController.InboxType.archiveApproval.chineseName),
-        (OperationsController.InboxType.archiveChangeRequest.rawValue, OperationsController.InboxType.archiveChangeRequest.chineseName),
+        ("", "全部"), (InboxType.archiveApproval.rawValue, InboxType.archiveApproval.chineseName),
+        (InboxType.archiveChangeRequest.rawValue, InboxType.archiveChangeRequest.chineseName),
     ]
 
     @Sendable func inbox(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await admin(request, context)
         let type = request.uri.queryParameters["type"].map(String.init) ?? ""
         let cursor = request.uri.queryParameters["cursor"].map(String.init)
-        let page = try await OperationsController(services: services).inbox(
-            request: PageKit.getRequest(
-                SiteRoute.inbox.path, query: [("type", type.isEmpty ? nil : type), ("limit", "50"), ("cursor", cursor)]),
-            context: context)
-        let items: [[String: Any]] = page.items.map { item in
-            [
+        var types = InboxType.allCases
+        if !type.isEmpty {
+            guard let chosen = InboxType(rawValue: type) else { throw ServiceRefusal.badRequest("未知的待办类型：\(type)") }
+            types = [chosen]
+        }
+        let page = try await services.operations.inbox(visitor.actor, types: types, cursor: cursor, limit: 50)
+        let today = services.today
+        let items: [[String: Any]] = page.items.map { entry in
+            let item = OperationsController.InboxItem(entry, today: today)
+            return [
                 "typeName": item.typeName, "name": item.member.name, "idNumber": item.member.idNumber,
                 "developmentNumber": item.member.developmentNumber ?? "—", "branchName": item.member.branch.name,
                 "since": PageKit.chinaTime(text: item.since), "href": "/inbox/archives/\(item.archiveId)",
@@ -506,67 +444,56 @@ struct PagesController {
         return renderer.page("inbox", title: "待办事项", data: data, visitor: visitor, active: "inbox", flash: flash(request))
     }
 
-    func archiveAndMember(_ context: AppRequestContext) async throws -> (ArchiveRecord, MemberRecord) {
-        guard let raw = context.parameters.get(SiteRoute.archiveParameter), let id = ArchiveID(rawValue: raw),
-            let archive = try await services.archives.find(id),
-            let record = try await services.members.find(archive.memberID)
-        else { throw PageError.notFound }
-        return (archive, record)
-    }
-
     @Sendable func review(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await admin(request, context)
-        let (archive, record) = try await archiveAndMember(context)
-        _ = try context.authorize(.viewArchive, .member(record.member.personID, branch: record.branch))
-        return try await reviewPage(archive, record, visitor: visitor)
+        return reviewPage(try await services.archives.history(visitor.actor, archive: try context.archiveID()), visitor: visitor)
     }
 
     func reviewPage(
-        _ archive: ArchiveRecord, _ record: MemberRecord, visitor: PageVisitor, error: String? = nil, reason: String? = nil,
-        status: HTTPResponse.Status = .ok
-    ) async throws -> Response {
+        _ history: ArchiveHistory, visitor: PageVisitor, error: String? = nil, reason: String? = nil, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let record = history.member
+        let state = history.state
         let m = record.member
         let target = AccessTarget.member(m.personID, branch: record.branch)
         let canReview = Domain.authorize(visitor.actor, .reviewArchive, target).isAllowed
         var pending = false
         var changeRequested = false
-        switch archive.state {
+        switch state {
         case .pending: pending = true
         case .changeRequested: changeRequested = true
         default: break
         }
         let typeName =
             pending
-            ? OperationsController.InboxType.archiveApproval.chineseName
-            : changeRequested ? OperationsController.InboxType.archiveChangeRequest.chineseName : "团员电子档案"
-        let versions = try await services.archives.versions(archive.id)
-        let shown = versions.first { $0.version == archive.state.latestVersion } ?? versions.last
+            ? InboxType.archiveApproval.chineseName
+            : changeRequested ? InboxType.archiveChangeRequest.chineseName : "团员电子档案"
+        let shown = history.currentVersion
+        let archiveID = history.archive?.id.rawValue ?? ""
         var thumbnails: [[String: Any]] = []
         var versionData: [String: Any]?
         if let shown {
-            let base = "/archives/\(archive.id.rawValue)/versions/\(shown.version)/pages"
+            let base = "/archives/\(archiveID)/versions/\(shown.version)/pages"
             thumbnails = (1...max(1, shown.pages)).map { p in
                 ["page": String(p), "src": "\(base)/\(p).png?w=\(Thumbnails.thumbnailWidth)", "full": "\(base)/\(p).png?w=\(Thumbnails.fullWidth)"]
             }
-            let org = try await services.orgs.find(shown.uploadedByOrg)
             versionData = [
-                "version": String(shown.version), "uploadedAt": PageKit.chinaTime(shown.uploadedAt), "orgName": org?.name ?? "",
+                "version": String(shown.version), "uploadedAt": PageKit.chinaTime(shown.uploadedAt),
+                "orgName": history.orgNames[shown.uploadedByOrg] ?? "",
                 "pages": String(shown.pages), "size": PageKit.sizeText(shown.bytes),
                 "downloadHref": SiteRoute.memberArchivePDF(m.personID).path + "?version=\(shown.version)",
                 "memberHref": "/members/\(m.personID.rawValue)",
             ]
         }
         var changeRequest: [String: Any]?
-        if changeRequested,
-            let open = ArchiveController.changeRequests(try await services.archives.decisions(archive.id)).last, open.status == "pending"
-        {
-            changeRequest = ["reason": open.reason, "requestedAt": PageKit.chinaTime(text: open.requestedAt)]
+        if changeRequested, let open = history.openChangeRequest {
+            changeRequest = ["reason": open.reason, "requestedAt": PageKit.chinaTime(open.requestedAt)]
         }
-        let base = "/inbox/archives/\(archive.id.rawValue)"
+        let base = "/inbox/archives/\(archiveID)"
         let data = pageData([
             "typeName": typeName, "name": m.name, "idNumber": m.idNumber.masked, "developmentNumber": m.developmentNumber?.value ?? "—",
             "joinedOn": m.joinedOn.iso, "branchName": record.branchName,
-            "status": archive.state.status.rawValue, "statusName": archive.state.status.chineseName,
+            "status": state.status.rawValue, "statusName": state.status.chineseName,
             "closed": !(pending || changeRequested), "error": error, "reason": reason,
             "version": versionData, "pages": shown.map { String($0.pages) }, "thumbnails": thumbnails,
             "changeRequest": changeRequest,
@@ -579,33 +506,32 @@ struct PagesController {
         return renderer.page("review", title: typeName, data: data, visitor: visitor, active: "inbox", status: status)
     }
 
-    /// Runs an API decision for the review page; a refusal (a late second reviewer's 409, an
-    /// empty reason's 422) re-renders the page with the server's message.
+    /// Runs a decision from the review page; a refusal (a late second reviewer's 409, an
+    /// empty reason's 422) re-renders the page with its message.
     func onReviewPage(
         _ request: Request, _ context: AppRequestContext, done: String, reason: String?,
-        _ action: (ArchiveRecord, MemberRecord, inout AppRequestContext) async throws -> Void
+        _ action: (PageVisitor, ArchiveHistory) async throws -> Void
     ) async throws -> Response {
         let visitor = try await admin(request, context)
-        let (archive, record) = try await archiveAndMember(context)
-        var context = context
+        let archiveID = try context.archiveID()
+        let history = try await services.archives.history(visitor.actor, archive: archiveID)
         do {
-            try await action(archive, record, &context)
-        } catch let error as AppError {
-            if error.status == .unauthorized { throw error }
-            if error.status == .forbidden || error.status == .notFound { throw error }
-            let fresh = try await services.archives.find(archive.id) ?? archive
-            return try await reviewPage(fresh, record, visitor: visitor, error: error.message, reason: reason, status: error.status)
+            try await action(visitor, history)
+        } catch {
+            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
+            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let fresh = try await services.archives.history(visitor.actor, archive: archiveID)
+            return reviewPage(fresh, visitor: visitor, error: entry.message, reason: reason, status: entry.status)
         }
         return PageKit.redirect("/inbox?done=\(done)")
     }
 
-    func decide(_ request: Request, _ context: AppRequestContext, _ verdict: ArchiveController.Verdict) async throws -> Response {
+    func decide(_ request: Request, _ context: AppRequestContext, approve: Bool) async throws -> Response {
         let form = try await PageForm.read(request)
-        let reason = verdict == .reject ? (form["reason"] ?? "") : nil
-        return try await onReviewPage(request, context, done: verdict == .approve ? "approved" : "rejected", reason: reason) {
-            _, _, context in
-            let api = try PageKit.jsonRequest("/", reason.map { ["reason": $0] } ?? [:])
-            _ = try await archiveAPI.decide(api, context, verdict)
+        let reason = approve ? nil : (form["reason"] ?? "")
+        return try await onReviewPage(request, context, done: approve ? "approved" : "rejected", reason: reason) { visitor, history in
+            guard let archive = history.archive else { throw ServiceRefusal.notFound }
+            try await services.archives.decide(visitor.actor, archive: archive.id, reason.map { .reject(reason: $0) } ?? .approve)
         }
     }
 
@@ -613,27 +539,20 @@ struct PagesController {
         let form = try await PageForm.read(request)
         let reason = approve ? nil : (form["reason"] ?? "")
         return try await onReviewPage(request, context, done: approve ? "change-approved" : "change-rejected", reason: reason) {
-            archive, record, context in
-            guard let open = ArchiveController.changeRequests(try await services.archives.decisions(archive.id)).last,
-                open.status == "pending"
-            else { throw ArchiveService.error(.noChangeRequest) }
-            context.coreContext.parameters.append(key: Substring(SiteRoute.memberParameter), value: Substring(record.member.personID.rawValue))
-            context.coreContext.parameters.append(key: Substring(SiteRoute.changeRequestParameter), value: Substring(open.id))
-            let api = try PageKit.jsonRequest("/", reason.map { ["reason": $0] } ?? [:])
-            _ = try await archiveAPI.decideChange(api, context, approve: approve)
+            visitor, history in
+            try await services.archives.decideChange(
+                visitor.actor, member: history.member.member.personID, requestID: nil, approve: approve, reason: reason)
         }
     }
 
     // MARK: Thumbnails
 
     @Sendable func thumbnail(request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try await visitor(request, context)
-        let (archive, record) = try await archiveAndMember(context)
-        _ = try context.authorize(.viewArchive, .member(record.member.personID, branch: record.branch))
-        guard let n = context.parameters.get("version", as: Int.self), let p = context.parameters.get("page", as: Int.self),
-            let version = try await services.archives.versions(archive.id).first(where: { $0.version == n }),
-            (1...version.pages).contains(p)
-        else { throw PageError.notFound }
+        let visitor = try await visitor(request, context)
+        guard let n = context.parameters.get("version", as: Int.self), let p = context.parameters.get("page", as: Int.self) else {
+            throw ServiceRefusal.notFound
+        }
+        let version = try await services.archives.pageVersion(visitor.actor, archive: try context.archiveID(), version: n, page: p)
         let width = Thumbnails.width(for: request.uri.queryParameters["w"].flatMap { Int(String($0)) })
         let png = try await Thumbnails(services: services).png(sha256: version.sha256, page: p, width: width, logger: context.logger)
         return Response(
@@ -650,16 +569,12 @@ struct PagesController {
 
     @Sendable func mine(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await visitor(request, context)
-        guard visitor.isMember, let record = try await services.members.find(visitor.actor.personID) else {
-            throw PageRedirect(location: visitor.home)
-        }
-        _ = try context.authorize(.viewArchive, .member(record.member.personID, branch: record.branch))
+        guard visitor.isMember else { throw PageRedirect(location: visitor.home) }
+        let history = try await services.archives.ownHistory(visitor.actor)
+        let record = history.member
         let m = record.member
-        let described = try await archiveAPI.describe(record)
-        var rejectionReason: String?
-        if described.status == ArchiveStatus.rejected.rawValue {
-            rejectionReason = described.decisions.last { $0.kind == ArchiveDecisionKind.reject.rawValue }?.reason
-        }
+        let described = ArchiveResponse(history)
+        let rejectionReason = history.rejectionReason
         let data = pageData([
             "name": m.name, "developmentNumber": m.developmentNumber?.value ?? "—", "joinedOn": m.joinedOn.iso,
             "branchName": record.branchName, "required": m.needsArchive,

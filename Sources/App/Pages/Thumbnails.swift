@@ -26,10 +26,8 @@ struct Thumbnails {
 
     var directory: String { (services.config.dataDirectory as NSString).appendingPathComponent("thumbnails") }
 
-    static let unavailable = AppError(.internalServerError, "thumbnail_unavailable", "页面预览生成失败，请下载 PDF 查看")
-
     func png(sha256: String, page: Int, width: Int, logger: Logger) async throws -> Data {
-        guard PDFInspector.isSHA256Hex(sha256) else { throw AppError.notFound }
+        guard PDFInspector.isSHA256Hex(sha256) else { throw ServiceRefusal.notFound }
         let sha = sha256.lowercased()
         let folder = (directory as NSString).appendingPathComponent(String(sha.prefix(2)))
         let file = (folder as NSString).appendingPathComponent("\(sha)-p\(page)-w\(width).png")
@@ -40,7 +38,7 @@ struct Thumbnails {
             source = try await services.blobs.verifiedPath(sha)
         } catch {
             logger.critical("archive blob failed verification", metadata: ["sha256": .string(sha), "error": "\(error)"])
-            throw Self.unavailable
+            throw ServiceRefusal.thumbnailUnavailable
         }
         let inspector = (services.inspector as? IsolatedInspector) ?? IsolatedInspector(executable: services.config.inspectorExecutable)
         let png: Data
@@ -49,7 +47,7 @@ struct Thumbnails {
                 fileAt: source, page: page, maxWidth: width, maximumBytes: services.config.archivePolicy.maximumBytes)
         } catch {
             logger.error("page render failed", metadata: ["sha256": .string(sha), "page": "\(page)", "error": "\(error)"])
-            throw Self.unavailable
+            throw ServiceRefusal.thumbnailUnavailable
         }
         // Written to a temp file and renamed, so a concurrent reader never sees half an image.
         do {

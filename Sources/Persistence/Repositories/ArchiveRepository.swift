@@ -98,23 +98,31 @@ public struct MemberArchiveRow: Sendable, Equatable {
     }
 }
 
-/// Counts for one org's subtree (ARC-9, ARC-12).
-public struct ArchiveCounts: Sendable, Equatable {
-    /// Members who joined on or after 2020-01-01.
-    public let newMembers: Int
-    /// …of whom no file has been uploaded (or every upload was withdrawn).
-    public let withoutArchive: Int
-    /// …of whom identity is verified (ARC-9: only these are counted).
-    public let verified: Int
-    public var unverified: Int { newMembers - verified }
-}
-
 public enum StaleRevision: Error, Equatable { case archive(ArchiveID) }
 
-/// An archive in a reviewer's queue, with the time it has waited since.
+/// An archive in a reviewer's queue, with the time it has waited since and its member.
 public struct WaitingArchive: Sendable, Equatable {
     public let archive: ArchiveRecord
     public let since: Timestamp
+    public let member: MemberRecord
+}
+
+/// Which members an archive list shows (ARC-7, ARC-8, ARC-9, ARC-12).
+public struct MemberArchiveFilter: Sendable, Equatable {
+    /// Only members who joined on or after 2020-01-01 and so need an archive (ARC-1).
+    public var newMembersOnly: Bool
+    public var status: ArchiveStatus?
+    /// Only members whose identity is not verified yet (ARC-9).
+    public var unverifiedOnly: Bool
+    /// Only archives overdue on this day (ARC-8, `ArchiveDeadline.isOverdue`).
+    public var overdueOn: CivilDate?
+
+    public init(newMembersOnly: Bool = true, status: ArchiveStatus? = nil, unverifiedOnly: Bool = false, overdueOn: CivilDate? = nil) {
+        self.newMembersOnly = newMembersOnly
+        self.status = status
+        self.unverifiedOnly = unverifiedOnly
+        self.overdueOn = overdueOn
+    }
 }
 
 public protocol ArchiveRepository: Sendable {
@@ -133,11 +141,14 @@ public protocol ArchiveRepository: Sendable {
     /// Archives waiting on any of `reviewers` in `states`, oldest first, keyset-paged by
     /// (since, id).
     func waiting(on reviewers: [OrgID], states: [String], after cursor: (Timestamp, ArchiveID)?, limit: Int) async throws -> [WaitingArchive]
-    /// Members needing an archive in the subtree, with their archive state, ordered by person id.
+    /// Members of the subtree with their archive state, ordered by person id, in one query;
+    /// every condition of `filter` is applied before the limit, so a page is never short.
     func memberArchives(
-        inSubtreeOf path: OrgPath, status: ArchiveStatus?, joinedBefore: CivilDate?, after cursor: PersonID?, limit: Int
+        inSubtreeOf path: OrgPath, filter: MemberArchiveFilter, after cursor: PersonID?, limit: Int
     ) async throws -> [MemberArchiveRow]
-    func counts(inSubtreeOf path: OrgPath) async throws -> ArchiveCounts
+    /// The subtree's new members grouped by joining day, verification and upload, in one
+    /// query; `NewMemberCounts` turns the groups into figures by the domain's rules.
+    func tally(inSubtreeOf path: OrgPath) async throws -> [MemberTally]
     /// Members (all of them, not only new ones) found by name, ID number or development number.
     func search(_ query: String, inSubtreeOf paths: [OrgPath], limit: Int) async throws -> [MemberArchiveRow]
     /// Every stored version, for `zhtj verify`.
@@ -289,18 +300,26 @@ public struct SQLArchiveRepository: ArchiveRepository {
         if reviewers.isEmpty || states.isEmpty { return [] }
         let since = cursor?.0.text ?? ""
         let id = cursor?.1.rawValue ?? ""
-        // Change requests have no pending_since; they sort by their last update.
+        // Change requests have no pending_since; they sort by their last update. The member
+        // comes from the same row, so a page is one query however long it is.
         return try await sql.raw("""
-            SELECT \(unsafeRaw: Self.columns), COALESCE(pending_since, updated_at) AS since FROM archives
-            WHERE reviewer_org_id IN (\(binds: reviewers.map(\.rawValue))) AND state IN (\(binds: states))
-              AND (COALESCE(pending_since, updated_at) > \(bind: since)
-                   OR (COALESCE(pending_since, updated_at) = \(bind: since) AND id > \(bind: id)))
-            ORDER BY COALESCE(pending_since, updated_at), id
+            SELECT a.id, a.member_id, a.state, a.latest_version, a.verified_version, a.resumes, a.pending_since,
+                   a.reviewer_org_id, a.revision, COALESCE(a.pending_since, a.updated_at) AS since,
+                   p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
+                   o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
+                   o.upper_committee_id AS branch_upper_committee_id
+            FROM archives a JOIN members m ON m.person_id = a.member_id JOIN people p ON p.id = m.person_id
+            JOIN orgs o ON o.id = m.branch_id
+            WHERE a.reviewer_org_id IN (\(binds: reviewers.map(\.rawValue))) AND a.state IN (\(binds: states))
+              AND (COALESCE(a.pending_since, a.updated_at) > \(bind: since)
+                   OR (COALESCE(a.pending_since, a.updated_at) = \(bind: since) AND a.id > \(bind: id)))
+            ORDER BY COALESCE(a.pending_since, a.updated_at), a.id
             LIMIT \(bind: limit)
             """).all().map { row in
             WaitingArchive(
                 archive: try row.decode(model: Row.self, keyDecodingStrategy: .convertFromSnakeCase).record(),
-                since: Timestamp(text: try row.decode(column: "since", as: String.self)) ?? Timestamp(millisecondsSinceEpoch: 0))
+                since: Timestamp(text: try row.decode(column: "since", as: String.self)) ?? Timestamp(millisecondsSinceEpoch: 0),
+                member: try row.decode(model: SQLMemberRepository.Row.self, keyDecodingStrategy: .convertFromSnakeCase).record())
         }
     }
 
@@ -344,32 +363,45 @@ public struct SQLArchiveRepository: ArchiveRepository {
     }
 
     public func memberArchives(
-        inSubtreeOf path: OrgPath, status: ArchiveStatus?, joinedBefore: CivilDate?, after cursor: PersonID?, limit: Int
+        inSubtreeOf path: OrgPath, filter: MemberArchiveFilter, after cursor: PersonID?, limit: Int
     ) async throws -> [MemberArchiveRow] {
-        let statusSQL = status.map { "AND " + Self.statusCondition($0) } ?? ""
+        var conditions = SQLQueryString("o.path LIKE \(bind: path.encoded + "%") AND m.person_id > \(bind: cursor?.rawValue ?? "")")
+        if filter.newMembersOnly || filter.status != nil || filter.unverifiedOnly || filter.overdueOn != nil {
+            conditions.appendInterpolation(unsafeRaw: " AND m.joined_on >= ")
+            conditions.appendInterpolation(bind: Member.archiveRequiredFrom.iso)
+        }
+        if let status = filter.status { conditions.appendInterpolation(unsafeRaw: " AND " + Self.statusCondition(status)) }
+        if filter.unverifiedOnly { conditions.appendInterpolation(unsafeRaw: " AND a.verified_version IS NULL") }
+        if let today = filter.overdueOn {
+            // ArchiveDeadline.isOverdue: past the due date with nothing pending or verified.
+            conditions.appendInterpolation(unsafeRaw: " AND m.joined_on < ")
+            conditions.appendInterpolation(bind: today.adding(days: -ArchiveDeadline.days).iso)
+            conditions.appendInterpolation(unsafeRaw: " AND (" + Self.statusCondition(.notUploaded) + " OR " + Self.statusCondition(.rejected) + ")")
+        }
         return try await sql.raw("""
             \(unsafeRaw: Self.memberArchiveSelect)
-            WHERE o.path LIKE \(bind: path.encoded + "%") AND m.joined_on >= \(bind: Member.archiveRequiredFrom.iso)
-              AND m.joined_on < \(bind: joinedBefore?.iso ?? "9999-12-31")
-              AND m.person_id > \(bind: cursor?.rawValue ?? "")
-              \(unsafeRaw: statusSQL)
+            WHERE \(conditions)
             ORDER BY m.person_id LIMIT \(bind: limit)
             """).all().map(Self.memberArchiveRow)
     }
 
-    public func counts(inSubtreeOf path: OrgPath) async throws -> ArchiveCounts {
-        let row = try await sql.raw("""
-            SELECT COUNT(*) AS total,
-                   SUM(CASE WHEN a.state IS NULL OR a.state = 'not_uploaded' THEN 1 ELSE 0 END) AS without_archive,
-                   SUM(CASE WHEN a.verified_version IS NOT NULL THEN 1 ELSE 0 END) AS verified
+    public func tally(inSubtreeOf path: OrgPath) async throws -> [MemberTally] {
+        try await sql.raw("""
+            SELECT m.joined_on,
+                   CASE WHEN a.verified_version IS NOT NULL THEN 1 ELSE 0 END AS verified,
+                   CASE WHEN a.state IS NULL OR a.state = 'not_uploaded' THEN 0 ELSE 1 END AS uploaded,
+                   COUNT(*) AS members
             FROM members m JOIN orgs o ON o.id = m.branch_id LEFT JOIN archives a ON a.member_id = m.person_id
             WHERE o.path LIKE \(bind: path.encoded + "%") AND m.joined_on >= \(bind: Member.archiveRequiredFrom.iso)
-            """).first()
-        guard let row else { return ArchiveCounts(newMembers: 0, withoutArchive: 0, verified: 0) }
-        return ArchiveCounts(
-            newMembers: try row.decode(column: "total", as: Int.self),
-            withoutArchive: try row.decode(column: "without_archive", as: Int?.self) ?? 0,
-            verified: try row.decode(column: "verified", as: Int?.self) ?? 0)
+            GROUP BY m.joined_on, 2, 3
+            """).all().map { row in
+            let day = try row.decode(column: "joined_on", as: String.self)
+            guard let joinedOn = CivilDate(iso: day) else { throw CorruptRow(table: "members", key: day) }
+            return MemberTally(
+                joinedOn: joinedOn, identityVerified: try row.decode(column: "verified", as: Int.self) == 1,
+                archiveUploaded: try row.decode(column: "uploaded", as: Int.self) == 1,
+                members: try row.decode(column: "members", as: Int.self))
+        }
     }
 
     public func search(_ query: String, inSubtreeOf paths: [OrgPath], limit: Int) async throws -> [MemberArchiveRow] {

@@ -30,6 +30,8 @@ public struct MemberRecord: Sendable, Equatable {
 public protocol PersonRepository: Sendable {
     func insert(_ person: PersonRecord, at time: Timestamp) async throws
     func find(_ id: PersonID) async throws -> PersonRecord?
+    /// Several people in one query; unknown ids are left out.
+    func find(_ ids: [PersonID]) async throws -> [PersonRecord]
 }
 
 public protocol MemberRepository: Sendable {
@@ -68,6 +70,17 @@ public struct SQLPersonRepository: PersonRepository {
         else { return nil }
         guard let idNumber = try? IDNumber(row.idNumber, today: farFuture) else { throw CorruptRow(table: "people", key: row.id) }
         return PersonRecord(id: id, name: row.name, idNumber: idNumber)
+    }
+
+    public func find(_ ids: [PersonID]) async throws -> [PersonRecord] {
+        if ids.isEmpty { return [] }
+        return try await sql.raw("SELECT id, name, id_number FROM people WHERE id IN (\(binds: ids.map(\.rawValue))) ORDER BY id")
+            .all(decoding: Row.self, with: .snakeCase).map { row in
+                guard let id = PersonID(rawValue: row.id), let idNumber = try? IDNumber(row.idNumber, today: farFuture) else {
+                    throw CorruptRow(table: "people", key: row.id)
+                }
+                return PersonRecord(id: id, name: row.name, idNumber: idNumber)
+            }
     }
 }
 

@@ -8,6 +8,9 @@ public protocol OrgRepository: Sendable {
     func find(_ ids: [OrgID]) async throws -> [Org]
     /// Direct children, ordered by id.
     func children(of id: OrgID) async throws -> [Org]
+    /// The org and everything below it in one query, depth first (ordered by path), at most
+    /// `limit` orgs.
+    func subtree(of path: OrgPath, limit: Int) async throws -> [Org]
     func count() async throws -> Int
 }
 
@@ -54,6 +57,12 @@ public struct SQLOrgRepository: OrgRepository {
         if ids.isEmpty { return [] }
         return try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE id IN (\(binds: ids.map(\.rawValue))) ORDER BY path")
             .all(decoding: Row.self, with: .snakeCase).map { try $0.org() }
+    }
+
+    public func subtree(of path: OrgPath, limit: Int) async throws -> [Org] {
+        try await sql.raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE path LIKE \(bind: path.encoded + "%") ORDER BY path LIMIT \(bind: limit)"
+        ).all(decoding: Row.self, with: .snakeCase).map { try $0.org() }
     }
 
     public func children(of id: OrgID) async throws -> [Org] {

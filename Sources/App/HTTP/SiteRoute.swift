@@ -2,6 +2,9 @@ import Domain
 import Hummingbird
 import Persistence
 
+/// The verbs of `POST /api/v1/archives/{archiveId}/…`.
+enum ArchiveDecisionVerb: String, Sendable { case approve, reject, withdraw }
+
 /// Every path the service serves, used both to register routes (with `{param}` placeholders)
 /// and to build links (with real ids), so the two never drift apart.
 enum SiteRoute: Sendable {
@@ -19,7 +22,7 @@ enum SiteRoute: Sendable {
     case myArchive
     case myArchivePDF
     case myAlerts
-    case archiveDecision(ArchiveID?, ArchiveController.Verdict)
+    case archiveDecision(ArchiveID?, ArchiveDecisionVerb)
     case changeRequests(PersonID?)
     case changeRequestDecision(PersonID?, String?, approve: Bool)
     case inbox
@@ -54,8 +57,7 @@ enum SiteRoute: Sendable {
         case .myArchivePDF: return "/api/v1/me/archive/pdf"
         case .myAlerts: return "/api/v1/me/alerts"
         case .archiveDecision(let id, let verdict):
-            let verb = switch verdict { case .approve: "approve"; case .reject: "reject"; case .withdraw: "withdraw" }
-            return "/api/v1/archives/\(id?.rawValue ?? "{\(Self.archiveParameter)}")/\(verb)"
+            return "/api/v1/archives/\(id?.rawValue ?? "{\(Self.archiveParameter)}")/\(verdict.rawValue)"
         case .changeRequests(let id): return "/api/v1/members/\(member(id))/archive/change-requests"
         case .changeRequestDecision(let id, let request, let approve):
             return "/api/v1/members/\(member(id))/archive/change-requests/\(request ?? "{\(Self.changeRequestParameter)}")/\(approve ? "approve" : "reject")"
@@ -76,12 +78,17 @@ enum SiteRoute: Sendable {
 
 extension AppRequestContext {
     func orgID() throws -> OrgID {
-        guard let raw = parameters.get(SiteRoute.orgParameter), let id = OrgID(rawValue: raw) else { throw AppError.notFound }
+        guard let raw = parameters.get(SiteRoute.orgParameter), let id = OrgID(rawValue: raw) else { throw ServiceRefusal.notFound }
         return id
     }
 
     func memberID() throws -> PersonID {
-        guard let raw = parameters.get(SiteRoute.memberParameter), let id = PersonID(rawValue: raw) else { throw AppError.notFound }
+        guard let raw = parameters.get(SiteRoute.memberParameter), let id = PersonID(rawValue: raw) else { throw ServiceRefusal.notFound }
+        return id
+    }
+
+    func archiveID() throws -> ArchiveID {
+        guard let raw = parameters.get(SiteRoute.archiveParameter), let id = ArchiveID(rawValue: raw) else { throw ServiceRefusal.notFound }
         return id
     }
 }

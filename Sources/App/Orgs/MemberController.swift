@@ -4,18 +4,14 @@ import Persistence
 
 /// One member's record.
 struct MemberController {
-    let services: AppServices
+    let orgs: OrgWorkflow
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get(SiteRoute.member(nil).pattern, use: show)
     }
 
     @Sendable func show(request: Request, context: AppRequestContext) async throws -> MemberResponse {
-        let id = try context.memberID()
-        guard let record = try await services.members.find(id) else { throw AppError.notFound }
-        let target = AccessTarget.member(id, branch: record.branch)
-        let actor = try context.authorize(.viewMember, target)
-        let full = Domain.authorize(actor, .viewMemberIdentity, target).isAllowed
+        let (record, full) = try await orgs.member(try context.requireActor(), try context.memberID())
         return MemberResponse(record, showFullIDNumber: full)
     }
 }

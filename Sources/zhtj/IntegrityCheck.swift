@@ -4,16 +4,16 @@ import Persistence
 
 /// `zhtj verify`: re-hashes every blob, checks every database reference and the audit
 /// chain. Problems name the blob by SHA-256 and the members whose archives use it.
-public struct IntegrityCheck: Sendable {
-    public struct Problem: Sendable, Equatable, CustomStringConvertible {
-        public enum Kind: String, Sendable { case missing, corrupted, unreadable, orphaned, auditChain = "audit_chain" }
-        public let kind: Kind
-        public let sha256: String?
+struct IntegrityCheck: Sendable {
+    struct Problem: Sendable, Equatable, CustomStringConvertible {
+        enum Kind: String, Sendable { case missing, corrupted, unreadable, orphaned, auditChain = "audit_chain" }
+        let kind: Kind
+        let sha256: String?
         /// "p-c1-03 马晓东 (archive …, version 2)" for each reference.
-        public let concerns: [String]
-        public let detail: String
+        let concerns: [String]
+        let detail: String
 
-        public var description: String {
+        var description: String {
             var line = "\(kind.rawValue)"
             if let sha256 { line += " blob \(sha256)" }
             if !detail.isEmpty { line += ": \(detail)" }
@@ -22,24 +22,24 @@ public struct IntegrityCheck: Sendable {
         }
     }
 
-    public struct Summary: Sendable {
-        public let blobsChecked: Int
-        public let versionsChecked: Int
-        public let auditEntriesChecked: Int
-        public let problems: [Problem]
+    struct Summary: Sendable {
+        let blobsChecked: Int
+        let versionsChecked: Int
+        let auditEntriesChecked: Int
+        let problems: [Problem]
     }
 
     let database: Database
     let blobs: any BlobStore
 
-    public init(database: Database, blobs: any BlobStore) {
+    init(database: Database, blobs: any BlobStore) {
         self.database = database
         self.blobs = blobs
     }
 
-    public func run() async throws -> Summary {
-        let archives = SQLArchiveRepository(database.sql)
-        let members = SQLMemberRepository(database.sql)
+    func run() async throws -> Summary {
+        let archives = database.repositories.archives
+        let members = database.repositories.members
         let versions = try await archives.allVersions()
         var memberOfArchive: [ArchiveID: String] = [:]
         var references: [String: [String]] = [:]
@@ -65,7 +65,7 @@ public struct IntegrityCheck: Sendable {
         for sha in stored where references[sha] == nil {
             problems.append(Problem(kind: .orphaned, sha256: sha, concerns: [], detail: "no archive version refers to it"))
         }
-        let entries = try await SQLAuditRepository(database.sql).all()
+        let entries = try await database.repositories.audit.all()
         for broken in AuditChain.verify(entries) {
             problems.append(Problem(kind: .auditChain, sha256: nil, concerns: [], detail: broken.description))
         }

@@ -1,0 +1,125 @@
+import Domain
+import Persistence
+
+/// The logged-in session a request carries.
+public struct AuthenticatedSession: Sendable {
+    public let actor: Actor
+    public let account: AccountRecord
+    public let tokenHash: String
+}
+
+/// Who is logged in, as `GET /api/v1/me` and the pages' header show it.
+struct Profile: Sendable {
+    let account: AccountRecord
+    let person: PersonRecord
+    let member: MemberRecord?
+    let administeredOrgs: [Org]
+}
+
+/// Accounts (ADM-6): login with throttling, logout, password change, and resolving a
+/// presented token to a session. The API and the pages both call it.
+struct AccountWorkflow: Sendable {
+    let database: Database
+    let clock: any TimeSource
+    let passwords: PasswordHasher
+    let throttle: LoginThrottle
+    /// Seconds a new session lasts.
+    let sessionLifetime: Int
+
+    var repositories: Repositories { database.repositories }
+
+    struct LoginOutcome: Sendable {
+        /// Handed to the client once; only its hash is stored.
+        let token: String
+        let expiresAt: Timestamp
+        let session: AuthenticatedSession
+    }
+
+    /// Normalised login: ID numbers are typed with a lower-case x as often as an upper-case X.
+    static func normalise(_ account: String) -> String {
+        account.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+    }
+
+    func login(account rawAccount: String, password: String, address: String) async throws -> LoginOutcome {
+        let login = Self.normalise(rawAccount)
+        guard !login.isEmpty, !password.isEmpty, login.count <= 64, password.count <= 128 else {
+            throw ServiceRefusal.missingCredentials
+        }
+        if let wait = await throttle.retryAfter(account: login, address: address) {
+            throw ServiceRefusal.tooManyAttempts(retryAfterSeconds: Int(wait))
+        }
+        guard let account = try await repositories.accounts.find(login: login) else {
+            // Same work as a wrong password, so timing does not tell which accounts exist.
+            try await passwords.verifyAgainstNothing(password)
+            await throttle.recordFailure(account: login, address: address)
+            throw ServiceRefusal.invalidCredentials
+        }
+        guard try await passwords.verify(password, hash: account.passwordHash) else {
+            await throttle.recordFailure(account: login, address: address)
+            throw ServiceRefusal.invalidCredentials
+        }
+        await throttle.recordSuccess(account: login)
+        let token = SessionToken.generate()
+        let hash = SessionToken.hash(token)
+        let now = clock.now()
+        let expires = now.adding(seconds: Int64(sessionLifetime))
+        try await repositories.sessions.insert(SessionRecord(tokenHash: hash, accountID: account.id, createdAt: now, expiresAt: expires))
+        let session = AuthenticatedSession(actor: try await actor(for: account), account: account, tokenHash: hash)
+        return LoginOutcome(token: token, expiresAt: expires, session: session)
+    }
+
+    func logout(_ session: AuthenticatedSession) async throws {
+        try await repositories.sessions.revoke(tokenHash: session.tokenHash, at: clock.now())
+    }
+
+    /// Changing the password clears the ADM-6 flag and ends the account's other sessions.
+    func changePassword(_ session: AuthenticatedSession, current: String, new: String) async throws {
+        guard try await passwords.verify(current, hash: session.account.passwordHash) else {
+            throw ServiceRefusal.wrongCurrentPassword
+        }
+        guard let person = try await repositories.people.find(session.account.personID) else { throw ServiceRefusal.notFound }
+        if let problem = PasswordPolicy.problem(with: new, idNumberSuffix: person.idNumber.initialPassword) {
+            throw ServiceRefusal.weakPassword(problem)
+        }
+        if new == current { throw ServiceRefusal.weakPassword("新密码不能与当前密码相同") }
+        let hash = try await passwords.hash(new)
+        let now = clock.now()
+        let accountID = session.account.id
+        let keep = session.tokenHash
+        try await database.write { repositories in
+            try await repositories.accounts.updatePassword(accountID, hash: hash, at: now)
+            try await repositories.sessions.revokeAll(of: accountID, except: keep, at: now)
+        }
+    }
+
+    /// The session a presented token (bearer header or cookie) opens; nil when it opens none.
+    func session(token: String) async throws -> AuthenticatedSession? {
+        guard !token.isEmpty else { return nil }
+        let hash = SessionToken.hash(token)
+        guard let session = try await repositories.sessions.findActive(tokenHash: hash, now: clock.now()),
+            let account = try await repositories.accounts.find(session.accountID)
+        else { return nil }
+        return AuthenticatedSession(actor: try await actor(for: account), account: account, tokenHash: hash)
+    }
+
+    /// The actor for an account: its member placement and admin appointments.
+    func actor(for account: AccountRecord) async throws -> Actor {
+        async let member = repositories.members.find(account.personID)
+        async let adminOrgs = repositories.cadres.administeredOrgs(by: account.personID)
+        return Actor(
+            accountID: account.id, personID: account.personID, memberBranch: try await member?.branch,
+            administeredOrgs: try await adminOrgs.map(OrgPlacement.init), mustChangePassword: account.mustChangePassword)
+    }
+
+    /// The session's person, member record and administered orgs (ADM-7: possibly several, in
+    /// appointment order). Answers before the initial password is changed, so a client knows
+    /// to ask for the change.
+    func profile(_ session: AuthenticatedSession) async throws -> Profile {
+        let personID = session.account.personID
+        async let person = repositories.people.find(personID)
+        async let member = repositories.members.find(personID)
+        async let orgs = repositories.cadres.administeredOrgs(by: personID)
+        guard let person = try await person else { throw ServiceRefusal.notFound }
+        return Profile(account: session.account, person: person, member: try await member, administeredOrgs: try await orgs)
+    }
+}

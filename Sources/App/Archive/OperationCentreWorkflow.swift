@@ -1,0 +1,184 @@
+import Domain
+import Persistence
+
+/// The kinds of items in the operation centre. Later capabilities (transfers, admin changes,
+/// …) add theirs.
+enum InboxType: String, CaseIterable, Sendable {
+    case archiveApproval = "archive_approval"
+    case archiveChangeRequest = "archive_change_request"
+
+    var chineseName: String {
+        switch self {
+        case .archiveApproval: "团员电子档案审批"
+        case .archiveChangeRequest: "团员电子档案修改申请"
+        }
+    }
+
+    var archiveState: String {
+        switch self {
+        case .archiveApproval: "pending"
+        case .archiveChangeRequest: "change_requested"
+        }
+    }
+}
+
+/// One item waiting in an operation centre.
+struct InboxEntry: Sendable {
+    let type: InboxType
+    let waiting: WaitingArchive
+}
+
+/// ARC-12: what an admin is told about one of their orgs on login.
+struct ArchiveAlert: Sendable, Equatable {
+    enum Kind: String, Sendable, CaseIterable {
+        /// 组织内有团员档案尚未上传
+        case notUploaded = "not_uploaded"
+        /// 组织内有团员身份尚未认证
+        case unverified
+    }
+    let kind: Kind
+    let members: Int
+
+    var message: String {
+        switch kind {
+        case .notUploaded: "组织内有团员档案尚未上传：\(members) 人"
+        case .unverified: "组织内有团员身份尚未认证：\(members) 人"
+        }
+    }
+}
+
+/// An administered org's alerts and figures.
+struct OrgAlerts: Sendable {
+    let org: Org
+    let counts: NewMemberCounts
+    var alerts: [ArchiveAlert] {
+        [ArchiveAlert(kind: .notUploaded, members: counts.withoutArchive), ArchiveAlert(kind: .unverified, members: counts.unverified)]
+            .filter { $0.members > 0 }
+    }
+}
+
+/// The operation centre (OPC-1, ARC-6), archive lists (ARC-7, ARC-8), search (ARC-11), login
+/// alerts (ARC-12), new-member statistics (ARC-9, STA-1) and the audit log.
+struct OperationCentreWorkflow: Sendable {
+    let database: Database
+    let clock: any TimeSource
+
+    var repositories: Repositories { database.repositories }
+    var today: CivilDate { clock.now().chinaDate }
+
+    /// The org, or 404, and the actor's right to `action` on it, or 403.
+    func org(_ actor: Actor, _ id: OrgID, _ action: AccessAction) async throws -> Org {
+        guard let org = try await repositories.orgs.find(id) else { throw ServiceRefusal.notFound }
+        try require(actor, action, .org(OrgPlacement(org)))
+        return org
+    }
+
+    /// Items waiting on the actor's orgs, oldest first. The cursor is `since~archiveId`.
+    func inbox(_ actor: Actor, types: [InboxType], cursor: String?, limit: Int) async throws -> ListPage<InboxEntry> {
+        if actor.mustChangePassword { throw ServiceRefusal.passwordChangeRequired }
+        var after: (Timestamp, ArchiveID)?
+        if let cursor {
+            let parts = cursor.split(separator: "~", maxSplits: 1)
+            guard parts.count == 2, let t = Timestamp(text: String(parts[0])), let id = ArchiveID(rawValue: String(parts[1])) else {
+                throw ServiceRefusal.badRequest("cursor 无效")
+            }
+            after = (t, id)
+        }
+        let reviewerOrgs = actor.administeredOrgs.map(\.id)
+        if reviewerOrgs.isEmpty { return ListPage(items: [], nextCursor: nil) }
+        let rows = try await repositories.archives.waiting(
+            on: reviewerOrgs, states: types.map(\.archiveState), after: after, limit: limit + 1)
+        let page = rows.prefix(limit)
+        let items = page.map { InboxEntry(type: $0.archive.state.status == .pending ? .archiveApproval : .archiveChangeRequest, waiting: $0) }
+        let next = rows.count > limit ? page.last.map { "\($0.since.text)~\($0.archive.id.rawValue)" } : nil
+        return ListPage(items: items, nextCursor: next)
+    }
+
+    /// Members of the org's subtree with their archive state (ARC-7, ARC-8), keyset-paged by
+    /// person id; the filter runs in the query, before the limit.
+    func memberArchives(
+        _ actor: Actor, org id: OrgID, filter: MemberArchiveFilter, cursor: PersonID?, limit: Int
+    ) async throws -> ListPage<MemberArchiveRow> {
+        let org = try await org(actor, id, .listMembers)
+        let rows = try await repositories.archives.memberArchives(inSubtreeOf: org.path, filter: filter, after: cursor, limit: limit + 1)
+        let page = Array(rows.prefix(limit))
+        return ListPage(items: page, nextCursor: rows.count > limit ? page.last?.member.member.personID.rawValue : nil)
+    }
+
+    /// ARC-11: admins search their orgs' subtrees (or the one org given); a member finds only
+    /// themselves.
+    func search(_ actor: Actor, query: String, within org: OrgID? = nil, limit: Int) async throws -> [MemberArchiveRow] {
+        if actor.mustChangePassword { throw ServiceRefusal.passwordChangeRequired }
+        let q = query.trimmingCharacters(in: .whitespaces)
+        guard !q.isEmpty else { throw ServiceRefusal.badRequest("请输入姓名、身份证号或发展团员编号") }
+        guard q.count <= 40 else { throw ServiceRefusal.badRequest("查询内容过长") }
+        if let org {
+            let scope = try await self.org(actor, org, .listMembers)
+            return try await repositories.archives.search(q, inSubtreeOf: [scope.path], limit: limit)
+        }
+        if actor.isAdmin {
+            return try await repositories.archives.search(q, inSubtreeOf: actor.administeredOrgs.map(\.path), limit: limit)
+        }
+        guard let branch = actor.memberBranch else { return [] }
+        return try await repositories.archives.search(q, inSubtreeOf: [branch.path], limit: limit)
+            .filter { $0.member.member.personID == actor.personID }
+    }
+
+    /// ARC-12: for each org the actor administers, in appointment order.
+    func alerts(_ actor: Actor) async throws -> [OrgAlerts] {
+        if actor.mustChangePassword { throw ServiceRefusal.passwordChangeRequired }
+        let ids = actor.administeredOrgs.map(\.id)
+        let orgs = try await repositories.orgs.find(ids)
+        var result: [OrgAlerts] = []
+        for id in ids {
+            guard let org = orgs.first(where: { $0.id == id }) else { continue }
+            result.append(OrgAlerts(org: org, counts: NewMemberCounts(try await repositories.archives.tally(inSubtreeOf: org.path))))
+        }
+        return result
+    }
+
+    /// ARC-9: only verified new members count.
+    func newMemberCounts(_ actor: Actor, org id: OrgID) async throws -> (Org, NewMemberCounts) {
+        let org = try await org(actor, id, .viewOrg)
+        return (org, NewMemberCounts(try await repositories.archives.tally(inSubtreeOf: org.path)))
+    }
+
+    /// The subtree's audit log, newest first; the cursor is the last seq seen.
+    func audit(_ actor: Actor, org id: OrgID, before: Int?, limit: Int) async throws -> ListPage<AuditEntry> {
+        let org = try await org(actor, id, .viewOrg)
+        let entries = try await repositories.audit.list(inSubtreeOf: org.path, before: before, limit: limit + 1)
+        let page = Array(entries.prefix(limit))
+        return ListPage(items: page, nextCursor: entries.count > limit ? page.last.map { String($0.seq) } : nil)
+    }
+
+    /// The orgs an admin may choose among: each administered org and everything below it,
+    /// depth first, each with its depth below the administered org.
+    func orgChoices(_ actor: Actor, limit: Int = 300) async throws -> [(org: Org, depth: Int)] {
+        var seen = Set<OrgID>()
+        var result: [(org: Org, depth: Int)] = []
+        for root in actor.administeredOrgs {
+            for org in try await repositories.orgs.subtree(of: root.path, limit: limit) where seen.insert(org.id).inserted {
+                result.append((org, org.path.ids.count - root.path.ids.count))
+            }
+        }
+        return result
+    }
+}
+
+/// Org-relationship transfers (TRF). For now only the gate: ARC-9 / TRF-5, an unverified new
+/// member cannot be transferred; the rest comes with its own issue.
+struct TransferWorkflow: Sendable {
+    let database: Database
+
+    func transfer(_ actor: Actor, member id: PersonID, to target: OrgID) async throws {
+        let repositories = database.repositories
+        guard let member = try await repositories.members.find(id) else { throw ServiceRefusal.notFound }
+        try require(actor, .editMember, .member(id, branch: member.branch))
+        guard try await repositories.orgs.find(target) != nil else { throw ServiceRefusal.targetOrgNotFound }
+        let archive = try await repositories.archives.find(member: id)
+        guard NewMemberGate.admits(joinedOn: member.member.joinedOn, identityVerified: archive?.state.identityVerified ?? false) else {
+            throw ServiceRefusal.memberNotVerified
+        }
+        throw ServiceRefusal.transfersNotImplemented
+    }
+}

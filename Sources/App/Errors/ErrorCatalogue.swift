@@ -1,0 +1,210 @@
+import Domain
+import Foundation
+import Hummingbird
+import PDFInspection
+import Persistence
+
+/// A refusal as a client receives it: an HTTP status, a stable snake_case code for programs
+/// and a Chinese message for people. Rendered as `{"error":{"code","message"}}` by the API and
+/// as an error page by the pages; only `ErrorCatalogue` makes them.
+public struct AppError: HTTPResponseError, Equatable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    /// Extra headers, e.g. `Retry-After` on 429.
+    public var headers: HTTPFields = [:]
+
+    fileprivate init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    struct Body: Encodable {
+        struct Inner: Encodable { let code: String; let message: String }
+        let error: Inner
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONEncoder.api.encode(Body(error: .init(code: code, message: message)))
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The workflows' own refusals, beside the domain's (`ArchiveRefusal`, `AccessDenial`) and the
+/// inspector's (`Refusal`). Each is one entry of `ErrorCatalogue`.
+enum ServiceRefusal: Error, Equatable {
+    // Sessions and accounts (ADM-6)
+    case unauthenticated
+    case sessionExpired
+    case invalidCredentials
+    case missingCredentials
+    case tooManyAttempts(retryAfterSeconds: Int)
+    case wrongCurrentPassword
+    case weakPassword(String)
+    case passwordConfirmationMismatch
+    case passwordChangeRequired
+    case forbidden
+    // Lookups
+    case notFound
+    case archiveNotFound
+    case archiveVersionNotFound
+    case targetOrgNotFound
+    // Requests
+    case badRequest(String)
+    case tooLarge(limitBytes: Int)
+    case emptyUpload
+    case missingFileField
+    case unsupportedUploadType
+    // Archives
+    case archiveNotRequired
+    case archiveChanged
+    case archiveUnavailable
+    case thumbnailUnavailable
+    /// A page form without its CSRF token, or from another site.
+    case csrfRejected
+    // Transfers (ARC-9, TRF-5)
+    case memberNotVerified
+    case transfersNotImplemented
+    case databaseUnavailable
+    case internalError
+}
+
+/// Every refusal of every module mapped to its status, code and Chinese message, in one
+/// place. The API's error middleware and the pages' error pages both read it.
+enum ErrorCatalogue {
+    /// The client's view of `error`; nil for errors that are not refusals (bugs, outages),
+    /// which become `internalError` with their details only in the log.
+    static func entry(for error: any Error) -> AppError? {
+        switch error {
+        case let error as AppError: error
+        case let refusal as ServiceRefusal: entry(refusal)
+        case let refusal as ArchiveRefusal: entry(refusal)
+        case let denial as AccessDenial: entry(denial)
+        case let refused as InspectionRefused: entry(inspection: refused.refusal)
+        case is ConcurrentChange: entry(ServiceRefusal.archiveChanged)
+        case let error as HTTPError: entry(http: error)
+        case is DecodingError: entry(ServiceRefusal.badRequest("请求内容格式不正确"))
+        default: nil
+        }
+    }
+
+    static let internalError = entry(ServiceRefusal.internalError)
+
+    static func entry(_ refusal: ServiceRefusal) -> AppError {
+        switch refusal {
+        case .unauthenticated: AppError(.unauthorized, "unauthenticated", "请先登录")
+        case .sessionExpired: AppError(.unauthorized, "session_invalid", "登录已失效，请重新登录")
+        case .invalidCredentials: AppError(.unauthorized, "invalid_credentials", "账号或密码错误")
+        case .missingCredentials: AppError(.unprocessableContent, "missing_credentials", "请输入账号和密码")
+        case .tooManyAttempts(let wait):
+            AppError(
+                .tooManyRequests, "too_many_attempts", "登录失败次数过多，请\((wait + 59) / 60)分钟后再试",
+                headers: [.retryAfter: String(wait)])
+        case .wrongCurrentPassword: AppError(.unprocessableContent, "wrong_current_password", "当前密码不正确")
+        case .weakPassword(let problem): AppError(.unprocessableContent, "weak_password", problem)
+        case .passwordConfirmationMismatch: AppError(.unprocessableContent, "password_mismatch", "两次输入的新密码不一致")
+        case .passwordChangeRequired: AppError(.forbidden, "password_change_required", "首次登录请先修改初始密码")
+        case .forbidden: AppError(.forbidden, "forbidden", "无权访问该资源")
+        case .notFound: AppError(.notFound, "not_found", "请求的资源不存在")
+        case .archiveNotFound: AppError(.notFound, "archive_not_found", "该团员尚未上传电子档案")
+        case .archiveVersionNotFound: AppError(.notFound, "archive_version_not_found", "该版本的档案不存在")
+        case .targetOrgNotFound: AppError(.notFound, "org_not_found", "目标团组织不存在")
+        case .badRequest(let message): AppError(.badRequest, "bad_request", message)
+        case .tooLarge(let limit): AppError(.contentTooLarge, "too_large", "文件超过\(limit / (1024 * 1024))MB，请压缩后重新上传")
+        case .emptyUpload: AppError(.badRequest, "empty", "文件为空")
+        case .missingFileField: AppError(.badRequest, "missing_file", "请选择要上传的PDF文件（表单字段 file）")
+        case .unsupportedUploadType:
+            AppError(.unsupportedMediaType, "unsupported_media_type", "请以 application/pdf 或 multipart/form-data 上传文件")
+        case .archiveNotRequired: AppError(.unprocessableContent, "archive_not_required", "该团员于2020年1月1日前入团，无需上传电子档案")
+        case .archiveChanged: AppError(.conflict, "archive_changed", "该档案刚刚已被他人处理，请刷新后查看最新状态")
+        case .archiveUnavailable: AppError(.internalServerError, "archive_unavailable", "档案文件校验失败，已通知管理员，请稍后再试")
+        case .thumbnailUnavailable: AppError(.internalServerError, "thumbnail_unavailable", "页面预览生成失败，请下载 PDF 查看")
+        case .csrfRejected: AppError(.forbidden, "csrf_rejected", "页面已过期或请求来源无效，请返回刷新页面后重试。")
+        case .memberNotVerified:
+            AppError(.conflict, "member_not_verified", "该团员为2020年1月1日后发展的新团员，团员身份尚未认证，不能转接组织关系")
+        case .transfersNotImplemented: AppError(.notImplemented, "not_implemented", "组织关系转接功能尚未开放")
+        case .databaseUnavailable: AppError(.serviceUnavailable, "database_unavailable", "数据库暂不可用")
+        case .internalError: AppError(.internalServerError, "internal_error", "服务器内部错误，请稍后重试")
+        }
+    }
+
+    /// The archive state machine's refusals (ARC-2a, ARC-6, ARC-10).
+    static func entry(_ refusal: ArchiveRefusal) -> AppError {
+        switch refusal {
+        case .reasonRequired: AppError(.unprocessableContent, "reason_required", "请填写理由")
+        case .alreadyPending: AppError(.conflict, "archive_pending", "团员电子档案审批中，不能重复发起")
+        case .verifiedNeedsChangeRequest:
+            AppError(.conflict, "archive_verified", "该团员电子档案已认证，如需修改请先提交修改申请并经上级团委批准")
+        case .changeRequestPending: AppError(.conflict, "change_request_pending", "修改申请正在审批中")
+        case .notPending: AppError(.conflict, "archive_not_pending", "该档案当前不在待审批状态，可能已被其他审批人处理")
+        case .noChangeRequest: AppError(.conflict, "no_change_request", "没有待审批的修改申请")
+        case .changeRequestNotAllowed: AppError(.conflict, "archive_not_verified", "只有已认证的档案才能申请修改")
+        }
+    }
+
+    /// `Domain.authorize`'s denials.
+    static func entry(_ denial: AccessDenial) -> AppError {
+        switch denial {
+        case .passwordChangeRequired: entry(ServiceRefusal.passwordChangeRequired)
+        case .outOfScope, .notApplicable: entry(ServiceRefusal.forbidden)
+        }
+    }
+
+    /// The inspector's refusals keep its message (it names the page count it found); the
+    /// status is decided here.
+    static func entry(inspection refusal: Refusal) -> AppError {
+        let status: HTTPResponse.Status =
+            switch refusal.code {
+            case .empty: .badRequest
+            case .tooLarge: .contentTooLarge
+            case .notPDF: .unsupportedMediaType
+            case .encrypted, .damaged, .wrongPageCount: .unprocessableContent
+            }
+        return AppError(status, refusal.code.rawValue, refusal.message)
+    }
+
+    /// Hummingbird's own errors (bad JSON, unknown route, body too large).
+    static func entry(http error: HTTPError) -> AppError {
+        switch error.status {
+        case .notFound: entry(ServiceRefusal.notFound)
+        case .contentTooLarge: AppError(.contentTooLarge, "too_large", "上传内容过大")
+        case .methodNotAllowed: AppError(.methodNotAllowed, "method_not_allowed", "不支持该请求方法")
+        case .unsupportedMediaType: AppError(.unsupportedMediaType, "unsupported_media_type", "不支持的内容类型")
+        case .badRequest: entry(ServiceRefusal.badRequest("请求内容格式不正确"))
+        case .unauthorized: entry(ServiceRefusal.unauthenticated)
+        case .forbidden: entry(ServiceRefusal.forbidden)
+        default:
+            error.status.code >= 500 ? internalError : AppError(error.status, "http_\(error.status.code)", "请求无法处理")
+        }
+    }
+
+    /// A page's heading for an error status.
+    static func title(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "请求有误"
+        case 403: "无权访问"
+        case 404: "页面不存在"
+        case 405: "不支持该操作"
+        case 409: "操作冲突"
+        case 413: "文件过大"
+        case 422: "无法处理"
+        case 429: "请稍后再试"
+        case 500...: "服务器错误"
+        default: "出错了"
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// The API's encoder: plain `/` in strings (Foundation escapes them as `\/` by default).
+    static var api: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,53 @@
+import Domain
+import Hummingbird
+import NIOCore
+
+/// Request context: the client address (for login throttling) and the session that
+/// `SessionMiddleware` resolved.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+    public var session: AuthenticatedSession?
+    /// A token was presented but opens no session (expired, revoked or made up).
+    var presentedInvalidToken = false
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+        session = nil
+    }
+
+    /// The client's address as the throttle keys it; "unknown" when the transport has none.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+
+    /// The session, or 401.
+    func requireSession() throws -> AuthenticatedSession {
+        guard let session else { throw presentedInvalidToken ? ServiceRefusal.sessionExpired : ServiceRefusal.unauthenticated }
+        return session
+    }
+
+    /// The actor, or 401 / 403 when the initial password still has to be changed (ADM-6).
+    func requireActor() throws -> Actor {
+        let actor = try requireSession().actor
+        if actor.mustChangePassword { throw ServiceRefusal.passwordChangeRequired }
+        return actor
+    }
+}
+
+extension Request {
+    /// `?limit=`: 1…`maximum`, `default` when absent.
+    func limit(default value: Int = 20, maximum: Int = 100) throws -> Int {
+        guard let raw = uri.queryParameters["limit"] else { return value }
+        guard let n = Int(String(raw)), (1...maximum).contains(n) else {
+            throw ServiceRefusal.badRequest("limit 须为1至\(maximum)之间的整数")
+        }
+        return n
+    }
+
+    /// `?cursor=` of lists keyset-paged by person id.
+    func personCursor() throws -> PersonID? {
+        guard let raw = uri.queryParameters["cursor"] else { return nil }
+        guard let id = PersonID(rawValue: String(raw)) else { throw ServiceRefusal.badRequest("cursor 无效") }
+        return id
+    }
+}

@@ -1,0 +1,35 @@
+import SQLKit
+
+/// The repositories over one connection: the pool outside a transaction, the transaction's
+/// own connection inside `Database.write`. Callers see only the protocols.
+public struct Repositories: Sendable {
+    public let orgs: any OrgRepository
+    public let people: any PersonRepository
+    public let members: any MemberRepository
+    public let cadres: any CadreRepository
+    public let accounts: any AccountRepository
+    public let sessions: any SessionRepository
+    public let archives: any ArchiveRepository
+    public let audit: any AuditRepository
+
+    init(_ sql: any SQLDatabase) {
+        orgs = SQLOrgRepository(sql)
+        people = SQLPersonRepository(sql)
+        members = SQLMemberRepository(sql)
+        cadres = SQLCadreRepository(sql)
+        accounts = SQLAccountRepository(sql)
+        sessions = SQLSessionRepository(sql)
+        archives = SQLArchiveRepository(sql)
+        audit = SQLAuditRepository(sql)
+    }
+}
+
+/// A write lost a race with another writer: the row it read has changed since (a stale
+/// revision), or another transaction created the same record first. Nothing was written;
+/// the caller reads again and decides anew.
+public struct ConcurrentChange: Error, Equatable, Sendable {
+    /// The table the race was lost on.
+    public let table: String
+
+    public init(table: String) { self.table = table }
+}
