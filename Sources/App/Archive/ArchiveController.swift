@@ -61,11 +61,11 @@ struct ArchiveController {
         let report = await services.inspector.inspect(
             fileAt: upload.path, policy: services.config.archivePolicy, sha256: digest.sha256)
         let inspected = clock.now
-        if let refusal = report.refusal ?? (report.accepted ? nil : Refusal(code: .damaged, message: "文件已损坏，无法读取", httpStatus: 422)) {
+        if let refusal = report.refusal ?? (report.accepted ? nil : Refusal.damaged) {
             context.logger.info(
                 "archive upload refused",
                 metadata: ["code": .string(refusal.code.rawValue), "failure": .string(report.failure ?? "-"), "bytes": "\(digest.byteCount)"])
-            throw AppError(.init(code: refusal.httpStatus), refusal.code.rawValue, refusal.message)
+            throw AppError(.init(code: Self.status(for: refusal.code)), refusal.code.rawValue, refusal.message)
         }
         let stored = try await services.blobs.commit(upload)
         let committed = clock.now
@@ -281,5 +281,18 @@ extension Response {
         var copy = self
         copy.status = status
         return copy
+    }
+}
+
+extension ArchiveController {
+    /// The status an upload refusal answers with: PDFInspection names the reason, the server
+    /// chooses the status.
+    static func status(for code: Refusal.Code) -> Int {
+        switch code {
+        case .empty: 400
+        case .tooLarge: 413
+        case .notPDF: 415
+        case .encrypted, .damaged, .wrongPageCount: 422
+        }
     }
 }
