@@ -216,8 +216,9 @@ public enum PDFInspector {
     }
 
     /// The images poppler draws on the page (where, without decoding them), each with its pixel
-    /// size. The size comes from the image dictionary qpdf reads when exactly one of the page's
-    /// image sizes fits the drawn area's proportions (a scanned page: one image, one draw); the
+    /// size. The size comes from the image dictionary qpdf reads when the page draws once and
+    /// names one image (a scanned page), or when exactly one of the page's image sizes fits the
+    /// drawn area's proportions; the
     /// surface poppler would decode into is then allocated and freed untouched (see
     /// ``PopplerPage/probeSurface(width:height:)``), so the memory check is the one decoding
     /// makes. Otherwise (inline images, look-alike sizes, qpdf unable to read the file) poppler
@@ -227,8 +228,13 @@ public enum PDFInspector {
         guard !placements.isEmpty else { return .measured([], notMeasured: 0) }
         let dictionaries = qpdf?.images(onPage: index) ?? []
         var images: [PageImage] = []
+        // One draw of the page's one image XObject: a scan, whatever its proportions (scanners
+        // stretch). The one case this misreads — a lone inline image beside an unused image
+        // XObject — only misstates its size: inline data lives in the content stream, and the
+        // thumbnail child that would decode it has the same limits.
+        let sole = placements.count == 1 && dictionaries.count == 1 ? dictionaries.first : nil
         for placement in placements.prefix(maximumImagesPerPage) {
-            let dictionary = matchingImage(placement, among: dictionaries)
+            let dictionary = sole ?? matchingImage(placement, among: dictionaries)
             let size =
                 dictionary.map { PopplerPage.probeSurface(width: $0.pixelWidth, height: $0.pixelHeight) }
                 ?? page.imagePixelSize(id: placement.id)
