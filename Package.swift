@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "zhtj", targets: ["zhtj"]),
+        .executable(name: "zhtj-inspect", targets: ["zhtj-inspect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -29,12 +30,16 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPoppler", path: "Sources/CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev", "libcairo2-dev"])]),
         .systemLibrary(name: "CMagic", path: "Sources/CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
-        // Parses untrusted PDFs; the server runs it only in a child process (`zhtj inspect`).
+        .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
+        // Parses untrusted PDFs; the server runs it only in a child process (`zhtj-inspect`).
         .target(
             name: "PDFInspection",
-            dependencies: ["CPoppler", "CMagic", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CPoppler", "CMagic", "CQPDF", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // The inspecting child on its own: PDFInspection and its C libraries only, so that it
+        // starts in milliseconds (the server spawns one per upload and per thumbnail).
+        .executableTarget(name: "zhtj-inspect", dependencies: ["PDFInspection"], swiftSettings: swiftSettings),
         .target(
             name: "BlobStore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],

@@ -12,10 +12,11 @@ ZHTJ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages the app needs to build and run:
 #   libpoppler-glib-dev, libcairo2-dev  PDF rendering (linked by the Swift code)
 #   libmagic-dev                        content-type sniffing of uploads
+#   libqpdf-dev                         PDF structure: encryption, repair, pages, images
 #   pkg-config                          SwiftPM finds the system libraries with it
 #   poppler-utils                       pdfinfo, the floor scripts/bench measures inspection against
 zhtj_run_packages() {
-    printf '%s\n' libpoppler-glib-dev libcairo2-dev libmagic-dev pkg-config poppler-utils
+    printf '%s\n' libpoppler-glib-dev libcairo2-dev libmagic-dev libqpdf-dev pkg-config poppler-utils
 }
 
 # Packages needed by the test suite on top of the runtime ones:

@@ -20,13 +20,18 @@ public struct AppConfig: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// ARC-2: size limit and the form's page count (ZHTJ_ARCHIVE_PAGES: `12` or `10-14`).
     public var archivePolicy: InspectionPolicy
-    /// The `zhtj` binary whose `inspect` subcommand parses uploads in a child process.
-    /// Defaults to the running executable.
+    /// The binary that parses uploads in a child process: `zhtj-inspect`, or a `zhtj` (whose
+    /// `inspect` subcommand takes the same arguments). Defaults to the `zhtj-inspect` beside the
+    /// running executable.
     public var inspectorExecutable: String
 
-    /// The running executable when it is `zhtj`, otherwise a `zhtj` beside it (tests).
+    /// `zhtj-inspect` beside the running executable (it starts far faster than the whole
+    /// server binary); when it is absent, the running executable if it is `zhtj`, otherwise a
+    /// `zhtj` beside it (tests).
     public static var defaultInspectorExecutable: String {
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        let small = me.deletingLastPathComponent().appendingPathComponent("zhtj-inspect").path
+        if FileManager.default.isExecutableFile(atPath: small) { return small }
         if me.lastPathComponent == "zhtj" { return me.path }
         return me.deletingLastPathComponent().appendingPathComponent("zhtj").path
     }

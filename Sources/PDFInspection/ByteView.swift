@@ -69,25 +69,6 @@ struct ByteView: @unchecked Sendable {
             return nil
         }
     }
-
-    /// Index of the last occurrence of `needle` that lies wholly inside `range`, or nil.
-    func lastIndex(of needle: [UInt8], in range: Range<Int>) -> Int? {
-        let range = range.clamped(to: indices)
-        guard let first = needle.first, range.count >= needle.count else { return nil }
-        var index = range.upperBound - needle.count
-        while index >= range.lowerBound {
-            if self[index] == first {
-                var match = true
-                for offset in 1..<needle.count where self[index + offset] != needle[offset] {
-                    match = false
-                    break
-                }
-                if match { return index }
-            }
-            index -= 1
-        }
-        return nil
-    }
 }
 
 /// Memory that a ``ByteView`` reads.

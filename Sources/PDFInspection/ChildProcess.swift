@@ -56,8 +56,19 @@ final class ChildProcess: @unchecked Sendable {
         stdoutLimit: Int, stderrLimit: Int = 8 * 1024
     ) -> Outcome {
         let started = monotonicSeconds()
+        var outcome = run(
+            executable: executable, arguments: arguments, environment: environment, started: started,
+            wallSeconds: wallSeconds, stdoutLimit: stdoutLimit, stderrLimit: stderrLimit)
+        // Set on the returned value: a `defer` would run after the result was copied out.
+        outcome.elapsedSeconds = monotonicSeconds() - started
+        return outcome
+    }
+
+    private func run(
+        executable: String, arguments: [String], environment: [String: String], started: Double, wallSeconds: Double,
+        stdoutLimit: Int, stderrLimit: Int
+    ) -> Outcome {
         var outcome = Outcome(termination: .spawnFailed(0), stdout: [], stderr: [], elapsedSeconds: 0)
-        defer { outcome.elapsedSeconds = monotonicSeconds() - started }
 
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]

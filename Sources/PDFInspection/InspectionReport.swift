@@ -1,6 +1,6 @@
 /// The verdict on one uploaded file and what was measured on the way (ARC-2).
 ///
-/// The child process (`zhtj inspect --json`) prints exactly this as JSON; the server decodes it
+/// The child process (`zhtj-inspect --json`) prints exactly this as JSON; the server decodes it
 /// with ``IsolatedInspector``. Keys are the property names (`pages`, `pageSizes`, …).
 public struct InspectionReport: Codable, Sendable, Equatable {
     /// True when the file is a readable, unencrypted PDF within the size and page policy.
@@ -23,10 +23,15 @@ public struct InspectionReport: Codable, Sendable, Equatable {
     public var pages: Int?
     /// True when the file is encrypted in any way (user or owner password).
     public var encrypted: Bool
-    /// True when the cross-reference data is not intact, so a reader has to rebuild it by
-    /// scanning the file; such a file is still accepted when everything else reads.
+    /// True when the file had to be repaired to be read: qpdf warned while reading it (a broken
+    /// cross-reference table it rebuilt by scanning, a damaged object it recovered, a malformed
+    /// name), or qpdf could not read it at all and only poppler's reconstruction does. Such a
+    /// file is still accepted when everything else reads; the review page can say so.
     public var repaired: Bool
-    /// Why `repaired` is true (for logs, English), nil otherwise.
+    /// How many warnings qpdf gave while reading the file (0 for a clean file).
+    public var warnings: Int
+    /// Why `repaired` is true: qpdf's first warning (or its error), in English, without the
+    /// file's name, e.g. "offset 580: expected n n obj"; nil otherwise.
     public var repairReason: String?
     /// Size of each page in points (1/72 inch), in page order.
     public var pageSizes: [PageSize]
@@ -46,7 +51,7 @@ public struct InspectionReport: Codable, Sendable, Equatable {
     public init(
         accepted: Bool, refusal: Refusal?, detectedType: String, bytes: Int, sha256: String,
         pdfVersion: String? = nil, headerOffset: Int? = nil, pages: Int? = nil, encrypted: Bool = false,
-        repaired: Bool = false, repairReason: String? = nil, pageSizes: [PageSize] = [], images: [PageImage] = [],
+        repaired: Bool = false, warnings: Int = 0, repairReason: String? = nil, pageSizes: [PageSize] = [], images: [PageImage] = [],
         imagesNotMeasured: Int = 0, failure: String? = nil, failureDetail: String? = nil
     ) {
         self.accepted = accepted
@@ -59,6 +64,7 @@ public struct InspectionReport: Codable, Sendable, Equatable {
         self.pages = pages
         self.encrypted = encrypted
         self.repaired = repaired
+        self.warnings = warnings
         self.repairReason = repairReason
         self.pageSizes = pageSizes
         self.images = images
@@ -69,7 +75,7 @@ public struct InspectionReport: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case accepted, refusal, detectedType, bytes, sha256, pdfVersion, headerOffset, pages, encrypted, repaired
-        case repairReason, pageSizes, images, imagesNotMeasured, failure, failureDetail
+        case warnings, repairReason, pageSizes, images, imagesNotMeasured, failure, failureDetail
     }
 
     /// Writes absent values as `null` rather than leaving keys out, so every report has the same
@@ -86,6 +92,7 @@ public struct InspectionReport: Codable, Sendable, Equatable {
         try container.encode(pages, forKey: .pages)
         try container.encode(encrypted, forKey: .encrypted)
         try container.encode(repaired, forKey: .repaired)
+        try container.encode(warnings, forKey: .warnings)
         try container.encode(repairReason, forKey: .repairReason)
         try container.encode(pageSizes, forKey: .pageSizes)
         try container.encode(images, forKey: .images)
@@ -101,8 +108,8 @@ public struct InspectionReport: Codable, Sendable, Equatable {
     }
 }
 
-/// Why a file was refused: a stable code, the message for the user (Chinese) and the HTTP status
-/// the upload answers with.
+/// Why a file was refused: a stable code and the message for the user (Chinese). Which HTTP
+/// status an upload answers with is the server's business (it maps `code`).
 public struct Refusal: Codable, Sendable, Equatable {
     /// Stable reasons, checked in this order.
     public enum Code: String, Codable, Sendable, CaseIterable {
@@ -124,58 +131,54 @@ public struct Refusal: Codable, Sendable, Equatable {
     public var code: Code
     /// For the user, in Chinese.
     public var message: String
-    /// The status the upload request answers with (400, 413, 415 or 422).
-    public var httpStatus: Int
 
-    public init(code: Code, message: String, httpStatus: Int) {
+    public init(code: Code, message: String) {
         self.code = code
         self.message = message
-        self.httpStatus = httpStatus
     }
 
-    /// 400: nothing was uploaded.
-    public static let empty = Refusal(code: .empty, message: "文件为空", httpStatus: 400)
+    /// Nothing was uploaded.
+    public static let empty = Refusal(code: .empty, message: "文件为空")
 
-    /// 413, naming the limit in MB (ARC-2: 20 × 1024 × 1024 bytes is "20MB").
+    /// Too large, naming the limit in MB (ARC-2: 20 × 1024 × 1024 bytes is "20MB").
     public static func tooLarge(limitBytes: Int) -> Refusal {
         Refusal(
-            code: .tooLarge, message: "文件超过\(megabytes(limitBytes))MB，请压缩后重新上传", httpStatus: 413)
+            code: .tooLarge, message: "文件超过\(megabytes(limitBytes))MB，请压缩后重新上传")
     }
 
-    /// 415: not a PDF by content.
-    public static let notPDF = Refusal(code: .notPDF, message: "文件不是PDF格式，请上传PDF文件", httpStatus: 415)
+    /// Not a PDF by content.
+    public static let notPDF = Refusal(code: .notPDF, message: "文件不是PDF格式，请上传PDF文件")
 
-    /// 422: encrypted in any way.
+    /// Encrypted in any way.
     public static let encrypted = Refusal(
-        code: .encrypted, message: "文件已加密，请去除密码和权限限制后重新上传", httpStatus: 422)
+        code: .encrypted, message: "文件已加密，请去除密码和权限限制后重新上传")
 
-    /// 422: unreadable, or no pages.
-    public static let damaged = Refusal(code: .damaged, message: "文件已损坏，无法读取", httpStatus: 422)
+    /// Unreadable, or no pages.
+    public static let damaged = Refusal(code: .damaged, message: "文件已损坏，无法读取")
 
-    /// 422 with the same code as ``damaged`` when the inspection ran out of time or memory: the
+    /// The same code as ``damaged`` when the inspection ran out of time or memory: the
     /// user sees a message that does not blame a file that may merely be very complex.
     public static func unreadable(_ message: String) -> Refusal {
-        Refusal(code: .damaged, message: message, httpStatus: 422)
+        Refusal(code: .damaged, message: message)
     }
 
-    /// 422 (`damaged`) when decoding needed more time than the limits allow.
+    /// `damaged` when decoding needed more time than the limits allow.
     public static let timedOut = unreadable("文件处理超时，可能已损坏，无法读取")
 
-    /// 422 (`damaged`) when decoding needed more memory than the limits allow.
+    /// `damaged` when decoding needed more memory than the limits allow.
     public static let memoryExhausted = unreadable("文件处理所需内存过多，可能已损坏，无法读取")
 
-    /// 422 with the code of ``damaged`` when the service, not the file, failed (the inspecting
+    /// The code of ``damaged`` when the service, not the file, failed (the inspecting
     /// child could not start, libmagic is missing); `failure` in the report says which.
     public static let inspectionUnavailable = unreadable("暂时无法检查文件，请稍后重试")
 
-    /// 422: "必须上传12页完整的电子版《入团志愿书》，当前为9页" (ARC-2); a range reads "a至b页".
+    /// "必须上传12页完整的电子版《入团志愿书》，当前为9页" (ARC-2); a range reads "a至b页".
     public static func wrongPageCount(actual: Int, expected: ClosedRange<Int>) -> Refusal {
         let expectation =
             expected.lowerBound == expected.upperBound
             ? "\(expected.lowerBound)" : "\(expected.lowerBound)至\(expected.upperBound)"
         return Refusal(
-            code: .wrongPageCount, message: "必须上传\(expectation)页完整的电子版《入团志愿书》，当前为\(actual)页",
-            httpStatus: 422)
+            code: .wrongPageCount, message: "必须上传\(expectation)页完整的电子版《入团志愿书》，当前为\(actual)页")
     }
 
     /// "20" for 20 MiB, "1.5" for 1.5 MiB: MB as users count them (1024 × 1024 bytes).
@@ -215,12 +218,19 @@ public struct PageImage: Codable, Sendable, Equatable {
     /// The area the image covers on the page, in points.
     public var width: Double
     public var height: Double
+    /// How the pixels are stored (`DCTDecode` for JPEG, `CCITTFaxDecode`, `FlateDecode`, …: the
+    /// last filter of the image's dictionary); nil when unfiltered or when poppler decoded the
+    /// image because its dictionary could not be told apart.
+    public var filter: String?
     /// Pixels per inch of the drawn image (pixels ÷ (points ÷ 72)); a scan at 300 DPI on A4 says 300.
     public var dpiX: Double
     public var dpiY: Double
 
-    public init(page: Int, imageID: Int, pixelWidth: Int, pixelHeight: Int, width: Double, height: Double) {
+    public init(
+        page: Int, imageID: Int, pixelWidth: Int, pixelHeight: Int, width: Double, height: Double, filter: String? = nil
+    ) {
         self.page = page
+        self.filter = filter
         self.imageID = imageID
         self.pixelWidth = pixelWidth
         self.pixelHeight = pixelHeight

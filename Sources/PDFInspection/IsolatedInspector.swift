@@ -6,8 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Inspects uploads in a child process (`zhtj inspect --json …`) so that poppler and libmagic
-/// never parse untrusted bytes inside the server (ARC-2).
+/// Inspects uploads in a child process (`zhtj-inspect inspect --json …`) so that qpdf, poppler
+/// and libmagic never parse untrusted bytes inside the server (ARC-2).
 ///
 /// The child limits its own CPU time and address space (`setrlimit`) before reading the file;
 /// the parent enforces the wall clock (SIGKILL), caps what the child may print, and turns every
@@ -48,7 +48,7 @@ public struct IsolatedInspector: Sendable {
         }
     }
 
-    /// The `zhtj` binary (absolute, or relative to the working directory).
+    /// The `zhtj-inspect` (or `zhtj`) binary (absolute, or relative to the working directory).
     public let executable: String
     /// What each child may spend.
     public let limits: Limits
@@ -60,8 +60,8 @@ public struct IsolatedInspector: Sendable {
     static let renderOutputLimit = 64 * 1024 * 1024
 
     /// - Parameters:
-    ///   - executable: the `zhtj` binary, usually the server's own (`CommandLine.arguments[0]`
-    ///     resolved to an absolute path).
+    ///   - executable: `zhtj-inspect`, usually the one beside the server's binary; a `zhtj`
+    ///     works too (its `inspect` subcommand takes the same arguments, and starts slower).
     ///   - maximumConcurrentChildren: inspections beyond this wait (suspended, not blocking).
     public init(
         executable: String, limits: Limits = Limits(),
@@ -72,7 +72,8 @@ public struct IsolatedInspector: Sendable {
         self.gate = ConcurrencyGate(permits: max(1, maximumConcurrentChildren))
     }
 
-    /// The arguments `zhtj` is run with (after the executable), e.g.
+    /// The arguments the child is run with (after the executable; `zhtj-inspect` skips the
+    /// leading `inspect`, `zhtj` needs it), e.g.
     /// `inspect --json --max-bytes 20971520 --min-pages 12 --max-pages 12 --limit-cpu 20
     /// --limit-memory 1073741824 -- FILE`.
     public func inspectArguments(fileAt path: String, policy: InspectionPolicy) -> [String] {

@@ -5,45 +5,43 @@ import Foundation
 
 /// Decides whether a file is an acceptable e-archive PDF (ARC-2), in this process.
 ///
-/// This parses untrusted bytes with poppler and libmagic: the server must never call it; it
-/// runs in the `zhtj inspect` child that ``IsolatedInspector`` starts under resource limits.
+/// This parses untrusted bytes with qpdf, poppler and libmagic: the server must never call it;
+/// it runs in the `zhtj-inspect` child that ``IsolatedInspector`` starts under resource limits.
 ///
 /// Checks, in order (the first that fails is the refusal):
-/// 1. `empty` (400): 0 bytes.
-/// 2. `too_large` (413): over `policy.maximumBytes`; the file is not read.
-/// 3. `not_pdf` (415): libmagic does not say `application/pdf`. One exception (decided): when
+/// 1. `empty`: 0 bytes.
+/// 2. `too_large`: over `policy.maximumBytes`; the file is not read.
+/// 3. `not_pdf`: libmagic does not say `application/pdf`. One exception (decided): when
 ///    libmagic says only `application/octet-stream` (it recognises nothing) and `%PDF-` starts
 ///    within the first 1024 bytes, the file is a PDF with leading junk, which the PDF reference
-///    (PDF 1.7, implementation note 13), Acrobat and poppler all accept — provided libmagic
+///    (PDF 1.7, implementation note 13), Acrobat, qpdf and poppler all accept — provided libmagic
 ///    recognises nothing in the junk alone either (plain text or unknown bytes): a prefix that
 ///    is itself HTML, script, an image or an archive makes a polyglot, refused. `headerOffset`
 ///    in the report says how much junk there was. A file without any `%PDF-` header is never a
-///    PDF here, even when poppler could salvage pages from it (corpus `fuzz-16214.pdf`).
-/// 4. `encrypted` (422): poppler needs a password (POPPLER_ERROR_ENCRYPTED), or — for
-///    owner-password-only files, which poppler-glib opens silently — a trailer or
-///    cross-reference stream dictionary names `/Encrypt` (read structurally, see
-///    ``PDFStructure``), or poppler reports restricted permissions.
-/// 5. `damaged` (422): poppler cannot open the document, it has no pages, or a page cannot be
-///    loaded.
-/// 6. `wrong_page_count` (422): the page count is outside `policy.pageRange`.
+///    PDF here, even when a reader could salvage pages from it (corpus `fuzz-16214.pdf`).
+/// 4. `encrypted`: qpdf finds an encryption dictionary of any kind (a user password, or an
+///    owner password only, which poppler-glib opens silently), poppler needs a password, or
+///    poppler reports restricted permissions.
+/// 5. `damaged`: poppler cannot open the document, it has no pages, a page cannot be loaded,
+///    or qpdf and poppler count different pages (two readers disagree: neither is trusted).
+/// 6. `wrong_page_count`: the page count is outside `policy.pageRange`.
 ///
-/// `repaired` is decided structurally (poppler-glib cannot say): the last `startxref` must lead
-/// to a chain of `xref` tables / cross-reference streams (through `/Prev` and `/XRefStm`,
-/// without loops) where every in-use table entry (and every entry of an unfiltered stream)
-/// points at its `N G obj`. Otherwise a reader has to rebuild the table by scanning, and the
-/// report says `repaired: true` with the reason; such a file is still accepted when poppler
-/// reads all of its pages.
+/// `repaired` is qpdf's verdict: it warned while reading (a broken cross-reference table or
+/// entry that it rebuilt by scanning, a damaged object it recovered, a malformed name), having
+/// resolved every object the trailer announces; or qpdf could not read the file at all and
+/// poppler's reconstruction is what reads it. Such a file is still accepted when poppler loads
+/// all of its pages; `warnings` and `repairReason` say how much and what.
 ///
-/// The file is mapped read-only, never copied: libmagic, the structure checks and poppler all
-/// read the same mapped bytes, and only the pages they touch are ever loaded. With a SHA-256
-/// the caller already knows (`--sha256`), a 19 MiB scan is read a few kilobytes deep; without
-/// it, hashing reads it once. Image pixel sizes come from the image dictionaries where
-/// ``PDFPageImages`` can read the page and poppler's image mapping agrees, else from poppler
-/// decoding the image (see the end of ``inspect(bytes:policy:sha256:measurement:)``).
+/// The file is mapped read-only, never copied: libmagic, qpdf and poppler all read the same
+/// mapped bytes, and only the pages they touch are ever loaded. With a SHA-256 the caller
+/// already knows (`--sha256`), a 19 MiB scan is read a few kilobytes deep; without it, hashing
+/// reads it once. Page sizes are qpdf's media boxes; image pixel sizes come from the image
+/// dictionaries qpdf reads (see ``measureImages(_:page:index:qpdf:)``), decoded by poppler only
+/// where a drawn image cannot be told apart.
 public enum PDFInspector {
-    /// Images measured per page; a scanned form has one. A page whose images are not read from
-    /// their dictionaries (see ``PDFPageImages``) has them decoded, so a page of thousands of
-    /// image strips must not cost thousands of decodes.
+    /// Images measured per page; a scanned form has one. A page whose images cannot be matched
+    /// to their dictionaries has them decoded, so a page of thousands of image strips must not
+    /// cost thousands of decodes.
     public static let maximumImagesPerPage = 16
     /// Pages whose size is listed and whose loading is checked.
     public static let maximumPagesExamined = 2_000
@@ -60,42 +58,19 @@ public enum PDFInspector {
     /// Anything but 64 hex digits is ignored (the file is hashed); upper case is lower-cased.
     public static func inspect(fileAt path: String, policy: InspectionPolicy, sha256: String?) -> InspectionReport {
         let known = sha256.flatMap { isSHA256Hex($0) ? $0.lowercased() : nil }
-        return inspectFile(path, policy: policy, sha256: known).report
-    }
-
-    /// How the images were measured (tests; never part of the report).
-    struct Statistics: Equatable {
-        /// Pages whose images were read from their dictionaries, checked against poppler's mapping.
-        var pagesFromDictionaries = 0
-        /// Pages with images that poppler decoded.
-        var pagesDecoded = 0
-    }
-
-    /// How image sizes are found (tests compare the two).
-    enum ImageMeasurement {
-        /// From the image dictionaries where the page is within ``PDFPageImages``'s model and
-        /// poppler's mapping agrees; decoded elsewhere.
-        case dictionariesWhereVerified
-        /// Every image decoded by poppler.
-        case decode
-    }
-
-    static func inspectFile(
-        _ path: String, policy: InspectionPolicy, sha256: String?, measurement: ImageMeasurement = .dictionariesWhereVerified
-    ) -> (report: InspectionReport, statistics: Statistics) {
         switch MappedFile.map(path, limit: policy.maximumBytes) {
         case .failure(let problem):
             var report = InspectionReport(
                 accepted: false, refusal: .damaged, detectedType: "application/octet-stream", bytes: 0, sha256: "")
             report.failure = "io"
             report.failureDetail = problem
-            return (report, Statistics())
+            return report
         case .tooLarge(let size):
-            return (tooLargeReport(bytes: size, policy: policy), Statistics())
+            return tooLargeReport(bytes: size, policy: policy)
         case .empty:
-            return (emptyReport(), Statistics())
+            return emptyReport()
         case .mapped(let file):
-            return inspect(bytes: ByteView(file), policy: policy, sha256: sha256, measurement: measurement)
+            return inspect(bytes: ByteView(file), policy: policy, sha256: known)
         }
     }
 
@@ -116,25 +91,21 @@ public enum PDFInspector {
 
     /// The checks on a copy of `bytes` (tests).
     static func inspect(bytes: [UInt8], policy: InspectionPolicy) -> InspectionReport {
-        inspect(bytes: ByteView(copying: bytes), policy: policy, sha256: nil).report
+        inspect(bytes: ByteView(copying: bytes), policy: policy, sha256: nil)
     }
 
     /// The checks after mapping; `bytes` is the whole file.
-    static func inspect(
-        bytes: ByteView, policy: InspectionPolicy, sha256 knownSHA256: String?,
-        measurement: ImageMeasurement = .dictionariesWhereVerified
-    ) -> (report: InspectionReport, statistics: Statistics) {
-        var statistics = Statistics()
-        if bytes.isEmpty { return (emptyReport(), statistics) }
-        if bytes.count > policy.maximumBytes { return (tooLargeReport(bytes: bytes.count, policy: policy), statistics) }
+    static func inspect(bytes: ByteView, policy: InspectionPolicy, sha256 knownSHA256: String?) -> InspectionReport {
+        if bytes.isEmpty { return emptyReport() }
+        if bytes.count > policy.maximumBytes { return tooLargeReport(bytes: bytes.count, policy: policy) }
 
         var report = InspectionReport(
             accepted: false, refusal: nil, detectedType: "application/octet-stream", bytes: bytes.count,
             sha256: knownSHA256 ?? hexSHA256(bytes))
-        func refuse(_ refusal: Refusal) -> (report: InspectionReport, statistics: Statistics) {
+        func refuse(_ refusal: Refusal) -> InspectionReport {
             report.refusal = refusal
             report.accepted = false
-            return (report, statistics)
+            return report
         }
 
         guard let detectedType = detectMIMEType(bytes) else {
@@ -145,17 +116,34 @@ public enum PDFInspector {
         }
         report.detectedType = detectedType
 
-        let structure = PDFStructure.analyse(bytes)
-        report.headerOffset = structure.headerOffset
-        report.pdfVersion = structure.headerVersion
-        guard detectedType == "application/pdf" || hasTolerableJunk(bytes, detectedType: detectedType, structure: structure)
+        let header = findHeader(bytes)
+        report.headerOffset = header?.offset
+        report.pdfVersion = header?.version
+        guard detectedType == "application/pdf" || hasTolerableJunk(bytes, detectedType: detectedType, headerOffset: header?.offset)
         else {
             return refuse(.notPDF)
         }
 
-        report.repaired = !structure.xrefIntact
-        report.repairReason = structure.xrefProblem
-        report.encrypted = structure.encryptDeclared
+        let qpdf = QPDFDocument(bytes: bytes)
+        let qpdfPages = qpdf.pageCount
+        report.encrypted = qpdf.isEncrypted
+        if report.encrypted {
+            // An owner-password-only file opens with the empty password, so its pages are known;
+            // one qpdf cannot decrypt (a user password, a bad /Length) is still encryption:
+            // that is what to tell the user, not damage.
+            report.pages = qpdfPages
+            return refuse(.encrypted)
+        }
+        qpdf.resolveAllObjects()
+        let warnings = qpdf.drainWarnings()
+        report.warnings = warnings.count
+        if let readError = qpdf.readError {
+            report.repaired = true
+            report.repairReason = "qpdf cannot read it: \(readError)"
+        } else if warnings.count > 0 {
+            report.repaired = true
+            report.repairReason = warnings.first
+        }
 
         let document: PopplerDocument
         do {
@@ -166,9 +154,6 @@ public enum PDFInspector {
                 report.encrypted = true
                 return refuse(.encrypted)
             case .unreadable(let message):
-                // A file that declares encryption is refused as encrypted even when poppler
-                // cannot read it (a broken encryption dictionary): that is what to tell the user.
-                if report.encrypted { return refuse(.encrypted) }
                 report.failureDetail = message.isEmpty ? nil : "poppler: \(message)"
                 return refuse(.damaged)
             }
@@ -176,9 +161,16 @@ public enum PDFInspector {
         report.pdfVersion = document.version
         let pageCount = document.pageCount
         report.pages = pageCount
-        if !document.hasFullPermissions { report.encrypted = true }
-        if report.encrypted { return refuse(.encrypted) }
+        if !document.hasFullPermissions {
+            report.encrypted = true
+            return refuse(.encrypted)
+        }
         guard pageCount > 0 else { return refuse(.damaged) }
+        // Where qpdf reads the file, it must see the same pages poppler does.
+        if let qpdfPages, qpdfPages != pageCount {
+            report.failureDetail = "qpdf counts \(qpdfPages) pages, poppler \(pageCount)"
+            return refuse(.damaged)
+        }
 
         var pages: [PopplerPage] = []
         for index in 0..<min(pageCount, maximumPagesExamined) {
@@ -186,7 +178,8 @@ public enum PDFInspector {
                 report.failureDetail = "page \(index + 1) cannot be loaded"
                 return refuse(.damaged)
             }
-            let size = page.size
+            // qpdf's media box where it reads the file; poppler's page size where only poppler does.
+            let size = (qpdfPages != nil ? qpdf.mediaBoxSize(ofPage: index) : nil) ?? page.size
             guard size.width > 0, size.height > 0, size.width.isFinite, size.height.isFinite else {
                 report.failureDetail = "page \(index + 1) has no usable size"
                 return refuse(.damaged)
@@ -198,98 +191,105 @@ public enum PDFInspector {
             return refuse(.wrongPageCount(actual: pageCount, expected: policy.pageRange))
         }
 
-        // Measured last and only for files that pass. An image's pixel size is what poppler
-        // decodes it at; where the page is simple enough to read (and poppler's own mapping of
-        // the page agrees), it comes from the image's dictionary and only the surface poppler
-        // would decode into is allocated (see `PopplerPage.probeSurface`), so the memory check
-        // is the same; elsewhere poppler decodes the image.
-        let catalog = measurement == .decode ? nil : PDFPageImages(bytes: bytes, structure: structure, pageCount: pageCount)
+        // Measured last and only for files that pass.
         for (index, page) in pages.enumerated() {
-            let placements = page.imagePlacements()
-            guard !placements.isEmpty else { continue }
-            let known = catalog.flatMap { verifiedDraws($0, page: page, index: index, placements: placements) }
-            if known != nil { statistics.pagesFromDictionaries += 1 } else { statistics.pagesDecoded += 1 }
-            for placement in placements.prefix(maximumImagesPerPage) {
-                let size: PopplerPage.PixelSize
-                if let draw = known?[placement.id] {
-                    size = PopplerPage.probeSurface(width: draw.pixelWidth, height: draw.pixelHeight)
-                } else {
-                    size = page.imagePixelSize(id: placement.id)
-                }
-                switch size {
-                case .size(let width, let height):
-                    report.images.append(
-                        PageImage(
-                            page: index + 1, imageID: placement.id, pixelWidth: width, pixelHeight: height,
-                            width: hundredths(placement.width), height: hundredths(placement.height)))
-                case .outOfMemory:
-                    // poppler and cairo survive a failed allocation and would draw nothing; a
-                    // page that cannot be decoded within the limit is not accepted as readable.
-                    report.failure = "memory"
-                    report.failureDetail = "image \(placement.id) on page \(index + 1) does not fit in memory"
-                    return refuse(.memoryExhausted)
-                case .unavailable:
-                    continue
-                }
+            switch measureImages(page, index: index, qpdf: qpdfPages != nil ? qpdf : nil) {
+            case .measured(let images, let notMeasured):
+                report.images += images
+                report.imagesNotMeasured += notMeasured
+            case .outOfMemory(let id):
+                // poppler and cairo survive a failed allocation and would draw nothing; a
+                // page that cannot be decoded within the limit is not accepted as readable.
+                report.failure = "memory"
+                report.failureDetail = "image \(id) on page \(index + 1) does not fit in memory"
+                return refuse(.memoryExhausted)
             }
-            report.imagesNotMeasured += max(0, placements.count - maximumImagesPerPage)
         }
         report.accepted = true
-        return (report, statistics)
+        return report
     }
 
-    /// The page's draws by poppler image id, when ``PDFPageImages`` reads the page and poppler's
-    /// mapping agrees with it: as many images, the same rotation, and each image over the same
-    /// area (within the rounding of poppler's `getScaledSize`). Nil otherwise.
-    static func verifiedDraws(
-        _ catalog: PDFPageImages, page: PopplerPage, index: Int, placements: [PopplerPage.ImagePlacement]
-    ) -> [PDFPageImages.Draw]? {
-        // poppler's image output device draws the page over its crop box.
-        let crop = page.cropBox
-        guard let rotation = catalog.rotation(ofPage: index),
-            let draws = catalog.draws(onPage: index, box: crop, rotation: rotation), draws.count == placements.count,
-            Set(placements.map(\.id)) == Set(draws.indices)
-        else { return nil }
-        let size = page.size
-        let (cropWidth, cropHeight) = (crop.x2 - crop.x1, crop.y2 - crop.y1)
-        let (expectedWidth, expectedHeight) = rotation % 180 == 0 ? (cropWidth, cropHeight) : (cropHeight, cropWidth)
-        guard abs(size.width - expectedWidth) < 0.01, abs(size.height - expectedHeight) < 0.01 else { return nil }
-        for placement in placements {
-            let expected = expectedArea(of: draws[placement.id], crop: crop)
-            let actual = [placement.area.x1, placement.area.y1, placement.area.x2, placement.area.y2]
-            for (want, have) in zip(expected, actual) where !(abs(want - have) <= 2) { return nil }
+    enum PageImages {
+        case measured([PageImage], notMeasured: Int)
+        /// The surface for poppler's image `id` could not be allocated.
+        case outOfMemory(id: Int)
+    }
+
+    /// The images poppler draws on the page (where, without decoding them), each with its pixel
+    /// size. The size comes from the image dictionary qpdf reads when the page draws once and
+    /// names one image (a scanned page), or when exactly one of the page's image sizes fits the
+    /// drawn area's proportions; the
+    /// surface poppler would decode into is then allocated and freed untouched (see
+    /// ``PopplerPage/probeSurface(width:height:)``), so the memory check is the one decoding
+    /// makes. Otherwise (inline images, look-alike sizes, qpdf unable to read the file) poppler
+    /// decodes the image.
+    static func measureImages(_ page: PopplerPage, index: Int, qpdf: QPDFDocument?) -> PageImages {
+        let placements = page.imagePlacements()
+        guard !placements.isEmpty else { return .measured([], notMeasured: 0) }
+        let dictionaries = qpdf?.images(onPage: index) ?? []
+        var images: [PageImage] = []
+        // One draw of the page's one image XObject: a scan, whatever its proportions (scanners
+        // stretch). The one case this misreads — a lone inline image beside an unused image
+        // XObject — only misstates its size: inline data lives in the content stream, and the
+        // thumbnail child that would decode it has the same limits.
+        let sole = placements.count == 1 && dictionaries.count == 1 ? dictionaries.first : nil
+        for placement in placements.prefix(maximumImagesPerPage) {
+            let dictionary = sole ?? matchingImage(placement, among: dictionaries)
+            let size =
+                dictionary.map { PopplerPage.probeSurface(width: $0.pixelWidth, height: $0.pixelHeight) }
+                ?? page.imagePixelSize(id: placement.id)
+            switch size {
+            case .size(let width, let height):
+                images.append(
+                    PageImage(
+                        page: index + 1, imageID: placement.id, pixelWidth: width, pixelHeight: height,
+                        width: hundredths(placement.width), height: hundredths(placement.height), filter: dictionary?.filter))
+            case .outOfMemory:
+                return .outOfMemory(id: placement.id)
+            case .unavailable:
+                continue
+            }
         }
-        return draws
+        return .measured(images, notMeasured: max(0, placements.count - maximumImagesPerPage))
     }
 
-    /// poppler's `CairoImageOutputDev::getBBox` less the crop box's corner (as
-    /// `poppler_page_get_image_mapping` reports it), up to the pixel rounding of
-    /// `getScaledSize`: the image's unit square scaled by the CTM's singular values — the larger
-    /// one across when the image is wider than tall, else down.
-    static func expectedArea(of draw: PDFPageImages.Draw, crop: PDFPageImages.Rectangle) -> [Double] {
-        let m = draw.matrix
-        // cairo's matrix for the image, as getBBox builds it from the CTM.
-        let (xx, yx, xy, yy) = (m.a, m.b, -m.c, -m.d)
-        let (x0, y0) = (m.c + m.e, m.d + m.f)
-        let a = xx * xx + yx * yx
-        let b = xy * xy + yy * yy
-        let k = xx * xy + yx * yy
-        let f = (a + b) / 2
-        let g = (a - b) / 2
-        let delta = (g * g + k * k).squareRoot()
-        let major = (f + delta).squareRoot()
-        let minor = max(0, f - delta).squareRoot()
-        let (width, height) = draw.pixelWidth > draw.pixelHeight ? (major, minor) : (minor, major)
-        let x1 = (xx >= 0 ? x0 : x0 - width) - crop.x1
-        let y1 = (yy >= 0 ? y0 : y0 - height) - crop.y1
-        return [x1, y1, x1 + width, y1 + height]
+    /// The one image size among `images` whose proportions fit the drawn area (upright or
+    /// turned a quarter, within poppler's rounding of the area to whole points); nil when none
+    /// or several distinct sizes fit.
+    static func matchingImage(_ placement: PopplerPage.ImagePlacement, among images: [QPDFDocument.Image]) -> QPDFDocument.Image? {
+        let (width, height) = (placement.width, placement.height)
+        guard width > 0, height > 0 else { return nil }
+        func fits(_ image: QPDFDocument.Image) -> Bool {
+            guard image.pixelWidth > 0, image.pixelHeight > 0 else { return false }
+            let aspect = Double(image.pixelWidth) / Double(image.pixelHeight)
+            let tolerance = max(2, 0.02 * width)
+            return abs(width - height * aspect) <= tolerance || abs(width - height / aspect) <= tolerance
+        }
+        let candidates = images.filter(fits)
+        let sizes = Set(candidates.map { [$0.pixelWidth, $0.pixelHeight] })
+        return sizes.count == 1 ? candidates.first : nil
+    }
+
+    /// `%PDF-x.y` within the first 1024 bytes (where the PDF reference and every reader look).
+    static func findHeader(_ bytes: ByteView) -> (offset: Int, version: String?)? {
+        let marker = Array("%PDF-".utf8)
+        guard let offset = bytes.firstIndex(of: marker, in: 0..<min(bytes.count, 1024 + marker.count)) else { return nil }
+        var index = offset + marker.count
+        var version: [UInt8] = []
+        while index < bytes.count, version.count < 8,
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) || bytes[index] == UInt8(ascii: ".")
+        {
+            version.append(bytes[index])
+            index += 1
+        }
+        return (offset, version.isEmpty ? nil : String(decoding: version, as: UTF8.self))
     }
 
     /// Junk before `%PDF-` is tolerated when libmagic recognises nothing in the whole file, and
     /// nothing in the junk either (a polyglot with an HTML, script or image prefix is refused;
     /// libmagic calls the whole of such a file octet-stream because the scan after it is binary).
-    static func hasTolerableJunk(_ bytes: ByteView, detectedType: String, structure: PDFStructure) -> Bool {
-        guard let offset = structure.headerOffset, offset > 0, detectedType == "application/octet-stream",
+    static func hasTolerableJunk(_ bytes: ByteView, detectedType: String, headerOffset: Int?) -> Bool {
+        guard let offset = headerOffset, offset > 0, detectedType == "application/octet-stream",
             let junkType = MagicDatabase.shared.mimeType(of: ByteView(copying: bytes[0..<offset]))
         else { return false }
         return ["application/octet-stream", "text/plain"].contains(junkType)
@@ -311,7 +311,7 @@ public enum PDFInspector {
 
     /// Loads what inspection needs from the system before any resource limit applies: the
     /// libmagic database is mapped into memory, and under a tight `RLIMIT_AS` libmagic silently
-    /// falls back to a text database that recognises nothing. `zhtj inspect` calls this first.
+    /// falls back to a text database that recognises nothing. `zhtj-inspect` calls this first.
     ///
     /// It also pins glibc's mmap threshold (to its initial 128 KiB): otherwise freeing one large
     /// block raises the threshold, later image surfaces come from the heap, and `calloc` clears

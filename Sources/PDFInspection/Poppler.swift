@@ -1,6 +1,6 @@
 import CPoppler
 
-/// Thin ownership wrappers around poppler-glib. Only the child process (`zhtj inspect`) and tests
+/// Thin ownership wrappers around poppler-glib. Only the child process (`zhtj-inspect`) and tests
 /// use them: poppler parses untrusted bytes, so the server never links this code into a request
 /// path (see ``IsolatedInspector``).
 final class PopplerDocument {
@@ -99,18 +99,15 @@ final class PopplerPage {
         return (width, height)
     }
 
-    /// The crop box in default user space (poppler's `Page::getCropBox`).
-    var cropBox: PDFPageImages.Rectangle {
-        var rectangle = PopplerRectangle()
-        poppler_page_get_crop_box(page, &rectangle)
-        return PDFPageImages.Rectangle(x1: rectangle.x1, y1: rectangle.y1, x2: rectangle.x2, y2: rectangle.y2)
+    struct Rectangle: Equatable {
+        var x1, y1, x2, y2: Double
     }
 
     struct ImagePlacement {
         var id: Int
         /// poppler's area: device space (72 dpi, y down, rotation applied) less the crop box's
         /// lower-left corner.
-        var area: PDFPageImages.Rectangle
+        var area: Rectangle
         var width: Double { abs(area.x2 - area.x1) }
         var height: Double { abs(area.y2 - area.y1) }
     }
@@ -128,7 +125,7 @@ final class PopplerPage {
                 placements.append(
                     ImagePlacement(
                         id: Int(mapping.image_id),
-                        area: PDFPageImages.Rectangle(
+                        area: Rectangle(
                             x1: mapping.area.x1, y1: mapping.area.y1, x2: mapping.area.x2, y2: mapping.area.y2)))
             }
             node = current.pointee.next

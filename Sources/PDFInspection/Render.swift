@@ -26,7 +26,7 @@ extension PDFInspector {
 
     /// Renders page `page` (1-based) to PNG, `maxWidth` pixels wide at most (never enlarged
     /// beyond 4× the page's size in points), on white. Parses the file: call it in the child
-    /// (`zhtj inspect --render-page`), as ``IsolatedInspector/render(fileAt:page:maxWidth:)`` does.
+    /// (`zhtj-inspect --render-page`), as ``IsolatedInspector/render(fileAt:page:maxWidth:)`` does.
     public static func render(
         fileAt path: String, page: Int, maxWidth: Int, maximumBytes: Int = InspectionPolicy().maximumBytes
     ) throws(RenderError) -> Data {

@@ -7,7 +7,7 @@ import Darwin
 /// Kernel resource limits the inspecting child puts on itself before it reads the file.
 ///
 /// Foundation's `Process` has no pre-exec hook, so the parent cannot set them between fork and
-/// exec; the child (`zhtj inspect --limit-cpu S --limit-memory BYTES`) applies them as its first
+/// exec; the child (`zhtj-inspect --limit-cpu S --limit-memory BYTES`) applies them as its first
 /// act instead. Limits only ever go down, so nothing the file does afterwards can lift them.
 public enum ResourceLimits {
     public enum Failure: Error, CustomStringConvertible {

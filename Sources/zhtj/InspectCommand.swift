@@ -2,20 +2,21 @@ import ArgumentParser
 import Foundation
 import PDFInspection
 
-/// `zhtj inspect FILE`: the child process that parses an uploaded PDF for the server (ARC-2).
+/// `zhtj inspect FILE`: inspects an archive PDF (ARC-2) for people, with the same code as the
+/// `zhtj-inspect` child the server runs (``InspectorCommand``).
 ///
-/// The server never parses uploads itself: ``IsolatedInspector`` runs this command with
-/// `--json` and resource limits, and reads one line of JSON from stdout. Exit status 0 means
-/// accepted, 1 refused; anything else (a usage error, a signal) is a failed inspection.
+/// Exit status 0 means accepted, 1 refused; anything else (a usage error, a signal) is a failed
+/// inspection, which the server reports as `damaged`.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect an archive PDF (ARC-2) and print the report as JSON; exit 0 accepted, 1 refused.",
         discussion: """
+            Any other exit status is a failed inspection (the server reports it as damaged). \
             Resource limits are applied before the file is read; by default the same as the \
             server's (20 s CPU, 1 GiB address space); 0 turns one off. With --sha256 the report \
             carries that hash instead of one computed here (the server passes the hash it took \
             while receiving the upload). With --render-page the command renders that page to PNG \
-            instead of inspecting.
+            instead of inspecting. The server runs the same code as the smaller `zhtj-inspect`.
             """)
 
     @Argument(help: "The file to inspect (its name does not matter; the content decides).")
@@ -55,59 +56,31 @@ struct Inspect: ParsableCommand {
     @Option(name: .customLong("output"), help: "With --render-page: the PNG file to write; - for stdout.")
     var output: String?
 
+    private var command: InspectorCommand {
+        var command = InspectorCommand(file: file)
+        command.compact = compact
+        command.maximumBytes = maximumBytes
+        command.minimumPages = minimumPages
+        command.maximumPages = maximumPages
+        command.cpuSeconds = cpuSeconds
+        command.memoryBytes = memoryBytes
+        command.sha256 = sha256
+        command.renderPage = renderPage
+        command.width = width
+        command.output = output
+        return command
+    }
+
     func validate() throws {
-        guard maximumBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
-        guard minimumPages >= 0, minimumPages <= maximumPages else {
-            throw ValidationError("--min-pages must be at most --max-pages")
-        }
-        guard cpuSeconds >= 0, memoryBytes >= 0 else { throw ValidationError("limits must not be negative") }
-        if let sha256, !PDFInspector.isSHA256Hex(sha256) {
-            throw ValidationError("--sha256 must be 64 hexadecimal digits")
-        }
-        if renderPage != nil {
-            guard output != nil else { throw ValidationError("--render-page needs --output FILE (or - for stdout)") }
-            guard (1...PDFInspector.maximumRenderWidth).contains(width) else {
-                throw ValidationError("--width must be 1…\(PDFInspector.maximumRenderWidth)")
-            }
+        do {
+            try command.validate()
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
     func run() throws {
-        // System data first (libmagic's database), then the limits, then the file.
-        PDFInspector.prepare()
-        do {
-            try ResourceLimits.apply(
-                cpuSeconds: cpuSeconds > 0 ? cpuSeconds : nil, addressSpaceBytes: memoryBytes > 0 ? memoryBytes : nil)
-        } catch {
-            FileHandle.standardError.write(Data("zhtj inspect: \(error)\n".utf8))
-            throw ExitCode(3)
-        }
-        if let renderPage, let output {
-            try render(page: renderPage, to: output)
-            return
-        }
-        let policy = InspectionPolicy(maximumBytes: maximumBytes, pageRange: minimumPages...maximumPages)
-        let report = PDFInspector.inspect(fileAt: file, policy: policy, sha256: sha256?.lowercased())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var json = try encoder.encode(report)
-        json.append(0x0A)
-        FileHandle.standardOutput.write(json)
-        if !report.accepted { throw ExitCode(1) }
-    }
-
-    private func render(page: Int, to output: String) throws {
-        let png: Data
-        do {
-            png = try PDFInspector.render(fileAt: file, page: page, maxWidth: width, maximumBytes: maximumBytes)
-        } catch {
-            FileHandle.standardError.write(Data("zhtj inspect: cannot render page \(page): \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        if output == "-" {
-            FileHandle.standardOutput.write(png)
-        } else {
-            try png.write(to: URL(fileURLWithPath: output))
-        }
+        let status = command.run(program: "zhtj inspect")
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,16 +1,18 @@
 import Foundation
-import PDFInspection
 import Testing
 
+@testable import PDFInspection
+
 /// ARC-2 against the shared real-world corpus (`../shared/corpus/visible`), every file through
-/// the isolated inspector, i.e. the `zhtj inspect` child under resource limits.
+/// the isolated inspector, i.e. the `zhtj-inspect` child under resource limits. Skipped when the
+/// corpus folder is absent, except under `CI=true` (see ``TestEnvironment/runsCorpusTests``).
 ///
 /// The page policy is permissive (1…10 000) so only type, encryption and damage refuse. What
 /// each file should give is in ``expectations`` below, and that table is itself checked against
 /// the manifest's columns (`mime_type`, `pdfinfo_pages`, `pdfinfo_encrypted`, `qpdf_npages`): a
 /// row that departs from what the manifest implies must say why, and a reason for a departure
 /// that no longer exists fails too.
-@Suite("Corpus (ARC-2)")
+@Suite("Corpus (ARC-2)", TestEnvironment.corpusTrait)
 struct CorpusTests {
     enum Outcome: Equatable, CustomStringConvertible {
         case accepted(pages: Int)
@@ -215,6 +217,31 @@ struct CorpusTests {
         let report = await inspector.inspect(fileAt: TestEnvironment.corpusFile(row.file), policy: policy)
         let elapsed = ContinuousClock.now - start
         return (row, report, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    @Test("ARC-2: qpdf and poppler count the same pages in every accepted file")
+    func readersAgreeOnPageCounts() throws {
+        var compared = 0
+        var accepted = 0
+        for row in try Self.manifest() {
+            // In process only for files the child accepts (reading them is known safe).
+            guard case .accepted(let pages) = Self.expectations[row.file]?.outcome,
+                case .mapped(let file) = MappedFile.map(TestEnvironment.corpusFile(row.file), limit: Self.policy.maximumBytes)
+            else { continue }
+            accepted += 1
+            let bytes = ByteView(file)
+            let qpdf = QPDFDocument(bytes: bytes)
+            let poppler = try PopplerDocument(bytes: bytes)
+            if qpdf.isReadable {
+                #expect(qpdf.pageCount == poppler.pageCount, "\(row.file): qpdf \(qpdf.pageCount ?? -1), poppler \(poppler.pageCount)")
+                compared += 1
+            } else {
+                // Only poppler's reconstruction reads it; the inspector says `repaired`.
+                #expect(row.file == "recover-xref-stream.pdf", "\(row.file): qpdf cannot read it: \(qpdf.readError ?? "")")
+            }
+            #expect(poppler.pageCount == pages, "\(row.file)")
+        }
+        #expect(accepted > 20 && compared == accepted - 1)
     }
 
     @Test("junk before %PDF- is tolerated only when libmagic recognises nothing (leading-junk.pdf)")

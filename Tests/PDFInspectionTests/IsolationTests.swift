@@ -27,7 +27,7 @@ struct IsolationTests {
         // `failure == "cpu"` proves which limit fired; the bound only shows it fired before the 20 s wall clock.
         #expect(ContinuousClock.now - start < .seconds(20))
         #expect(report.failure == "cpu", "\(report.failure ?? "none") \(report.failureDetail ?? "")")
-        #expect(report.refusal == Refusal(code: .damaged, message: "文件处理超时，可能已损坏，无法读取", httpStatus: 422))
+        #expect(report.refusal == Refusal(code: .damaged, message: "文件处理超时，可能已损坏，无法读取"))
         #expect(!report.accepted)
         try await Self.expectStillWorks(inspector)
     }
@@ -56,7 +56,7 @@ struct IsolationTests {
             TestEnvironment.isolatedInspector(limits: .init(cpuSeconds: 20, memoryBytes: 512 << 20, wallSeconds: 20)))
         let report = await inspector.inspect(fileAt: path, policy: Self.policy)
         #expect(report.failure == "memory", "\(report.failure ?? "none") \(report.failureDetail ?? "")")
-        #expect(report.refusal == Refusal(code: .damaged, message: "文件处理所需内存过多，可能已损坏，无法读取", httpStatus: 422))
+        #expect(report.refusal == Refusal(code: .damaged, message: "文件处理所需内存过多，可能已损坏，无法读取"))
         try await Self.expectStillWorks(inspector)
     }
 
@@ -115,6 +115,18 @@ struct IsolationTests {
         #expect(!report.accepted)
     }
 
+    @Test("ARC-2: a failed child's detail names the time it ran, not 0.0 s")
+    func elapsedTimeInFailure() async throws {
+        let scratch = try Scratch()
+        let file = try scratch.write(Array("%PDF-1.4\n".utf8), named: "any.pdf")
+        let inspector = try await Self.fakeChild(scratch, "sleep 0.5; kill -SEGV $$")
+        let report = await inspector.inspect(fileAt: file, policy: Self.policy)
+        #expect(report.failure == "crashed(SIGSEGV)")
+        let detail = try #require(report.failureDetail)
+        let seconds = try #require(detail.firstMatch(of: /after (\d+\.\d) s/).flatMap { Double($0.1) }, "\(detail)")
+        #expect(seconds >= 0.4, "\(detail)")
+    }
+
     @Test("a child that cannot be started is a service failure, not the user's file")
     func spawnFailure() async throws {
         let scratch = try Scratch()
@@ -146,7 +158,7 @@ struct IsolationTests {
         let file = try scratch.write(Array("%PDF-1.4\n".utf8), named: "any.pdf")
         // Each child records itself, sleeps, and prints a report.
         let log = scratch.path("log")
-        let report = #"{"accepted":false,"refusal":{"code":"damaged","message":"x","httpStatus":422},"detectedType":"application/pdf","bytes":9,"sha256":"","encrypted":false,"repaired":false,"pageSizes":[],"images":[],"imagesNotMeasured":0}"#
+        let report = #"{"accepted":false,"refusal":{"code":"damaged","message":"x"},"detectedType":"application/pdf","bytes":9,"sha256":"","encrypted":false,"repaired":false,"warnings":0,"pageSizes":[],"images":[],"imagesNotMeasured":0}"#
         let script = "echo start >> \(log); sleep 0.3; echo end >> \(log); echo '\(report)'; exit 1"
         let inspector = try await Self.fakeChild(scratch, script, concurrency: 2)
         let reports = await withTaskGroup(of: InspectionReport.self) { group in

@@ -2,7 +2,7 @@ import Foundation
 import PDFInspection
 import Testing
 
-/// Thumbnails (in process and through the child) and the `zhtj inspect` command line.
+/// Thumbnails (in process and through the child) and the `zhtj inspect` / `zhtj-inspect` command line.
 @Suite("Render and command")
 struct RenderAndCommandTests {
     /// Width and height from a PNG's IHDR chunk.
@@ -38,40 +38,45 @@ struct RenderAndCommandTests {
         }
     }
 
-    @Test("zhtj inspect FILE: pretty JSON with `pages`, exit 0 accepted / 1 refused; --render-page writes a PNG")
-    func commandLine() throws {
-        guard let zhtj = TestEnvironment.zhtj else {
-            Issue.record("no zhtj binary with `inspect`")
+    @Test(
+        "zhtj inspect FILE and zhtj-inspect FILE: pretty JSON with `pages`, exit 0 accepted / 1 refused; --render-page writes a PNG",
+        arguments: [("zhtj", ["inspect"]), ("zhtj-inspect", []), ("zhtj-inspect", ["inspect"])])
+    func commandLine(binary: String, prefix: [String]) throws {
+        guard let executable = binary == "zhtj" ? TestEnvironment.zhtj : TestEnvironment.inspector else {
+            Issue.record("no \(binary) binary: swift build --build-tests")
             return
+        }
+        func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
+            try Self.run(executable, prefix + arguments)
         }
         let scratch = try Scratch()
         let form = try scratch.write(Fixtures.twelvePageForm, named: "form.pdf")
         let nine = try scratch.write(TestPDF.scannedForm(pages: 9, imageWidth: 20, imageHeight: 28), named: "nine.pdf")
 
-        let accepted = try Self.run(zhtj, ["inspect", form])
+        let accepted = try run([form])
         #expect(accepted.status == 0)
         #expect(accepted.stdout.contains("\"pages\" : 12"), "pretty JSON by default")
         #expect(accepted.stdout.split(separator: "\n").count > 10)
 
-        let refused = try Self.run(zhtj, ["inspect", "--json", nine])
+        let refused = try run(["--json", nine])
         #expect(refused.status == 1)
         #expect(refused.stdout.split(separator: "\n").count == 1, "--json is one line")
         #expect(refused.stdout.contains("必须上传12页完整的电子版《入团志愿书》，当前为9页"))
 
         let output = scratch.path("thumb.png")
-        let render = try Self.run(zhtj, ["inspect", "--render-page", "2", "--width", "160", "--output", output, form])
+        let render = try run(["--render-page", "2", "--width", "160", "--output", output, form])
         #expect(render.status == 0)
         #expect(Self.pngSize(try Data(contentsOf: URL(fileURLWithPath: output)))?.width == 160)
 
-        let usage = try Self.run(zhtj, ["inspect", "--min-pages", "5", "--max-pages", "4", form])
+        let usage = try run(["--min-pages", "5", "--max-pages", "4", form])
         #expect(usage.status != 0 && usage.status != 1, "a usage error is neither verdict")
 
         // --sha256 HEX is reported as given (lower-cased), not recomputed; anything else is a usage error.
         let given = String(repeating: "AB", count: 32)
-        let known = try Self.run(zhtj, ["inspect", "--json", "--sha256", given, form])
+        let known = try run(["--json", "--sha256", given, form])
         #expect(known.status == 0)
         #expect(known.stdout.contains("\"sha256\":\"\(given.lowercased())\""))
-        let badHash = try Self.run(zhtj, ["inspect", "--json", "--sha256", "xyz", form])
+        let badHash = try run(["--json", "--sha256", "xyz", form])
         #expect(badHash.status != 0 && badHash.status != 1, "a malformed --sha256 is a usage error")
     }
 

@@ -15,15 +15,31 @@ enum TestEnvironment {
 
     static func corpusFile(_ name: String) -> String { corpus.appendingPathComponent(name).path }
 
-    /// The `zhtj` binary that the isolated inspector runs: `ZHTJ_EXECUTABLE`, else the one next
-    /// to the test bundle (`swift build --build-tests` builds it there), else `.build/debug/zhtj`.
-    /// Nil unless it answers `zhtj inspect --help` (the subcommand is wired into ZHTJ.swift).
-    static let zhtj: String? = {
+    /// True when the corpus folder is there.
+    static let corpusPresent = FileManager.default.fileExists(atPath: corpus.appendingPathComponent("MANIFEST.tsv").path)
+
+    /// Whether the corpus tests run: where the corpus is present, and always under `CI=true`,
+    /// where an absent corpus must fail them rather than skip them silently.
+    static let runsCorpusTests = corpusPresent || ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// The trait of every test that reads the corpus: a clone without `../shared` skips them.
+    static let corpusTrait = ConditionTrait.enabled(if: runsCorpusTests, "the corpus (../shared/corpus/visible) is absent")
+
+    /// The inspecting child the isolated inspector runs: `ZHTJ_INSPECTOR`, else the
+    /// `zhtj-inspect` next to the test bundle (`swift build --build-tests` builds it there),
+    /// else `.build/debug/zhtj-inspect`.
+    static let inspector: String? = executable(named: "zhtj-inspect", environment: "ZHTJ_INSPECTOR")
+
+    /// The `zhtj` binary (for `zhtj inspect`): `ZHTJ_EXECUTABLE`, else as ``inspector``.
+    static let zhtj: String? = executable(named: "zhtj", environment: "ZHTJ_EXECUTABLE")
+
+    /// The first candidate that answers `inspect --help` (both binaries take it).
+    private static func executable(named name: String, environment variable: String) -> String? {
         var candidates: [String] = []
-        if let explicit = ProcessInfo.processInfo.environment["ZHTJ_EXECUTABLE"] { candidates.append(explicit) }
+        if let explicit = ProcessInfo.processInfo.environment[variable] { candidates.append(explicit) }
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        candidates.append(bundleDirectory.appendingPathComponent("zhtj").path)
-        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/zhtj").path)
+        candidates.append(bundleDirectory.appendingPathComponent(name).path)
+        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/\(name)").path)
         return candidates.first { path in
             guard FileManager.default.isExecutableFile(atPath: path) else { return false }
             let process = Process()
@@ -35,20 +51,20 @@ enum TestEnvironment {
             process.waitUntilExit()
             return process.terminationStatus == 0
         }
-    }()
+    }
 
-    /// The isolated inspector over the built binary; records a failure (and returns nil) when
-    /// the binary lacks `inspect`, so hostile-file tests never silently skip.
+    /// The isolated inspector over the built `zhtj-inspect`; records a failure (and returns
+    /// nil) when there is none, so hostile-file tests never silently skip.
     static func isolatedInspector(
         limits: IsolatedInspector.Limits = .init(), sourceLocation: SourceLocation = #_sourceLocation
     ) -> IsolatedInspector? {
-        guard let zhtj else {
+        guard let inspector else {
             Issue.record(
-                "no zhtj binary with an `inspect` subcommand: build it (swift build --build-tests) with Inspect.self in ZHTJ.subcommands, or set ZHTJ_EXECUTABLE",
+                "no zhtj-inspect binary: build it (swift build --build-tests, or swift build --product zhtj-inspect), or set ZHTJ_INSPECTOR",
                 sourceLocation: sourceLocation)
             return nil
         }
-        return IsolatedInspector(executable: zhtj, limits: limits)
+        return IsolatedInspector(executable: inspector, limits: limits)
     }
 
     /// A fresh directory for one test; removed by `cleanUp`.
