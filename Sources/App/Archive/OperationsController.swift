@@ -161,7 +161,20 @@ struct OperationsController {
         let withoutArchive: Int
         let unverified: Int
         let messages: [String]
+        /// The same messages, each with what it counts, so a page links it without reading its text.
+        let lines: [AlertLine]
         let links: [String: String]
+    }
+
+    /// What an alert line counts: members without an archive, or not yet verified.
+    enum AlertKind: String, Encodable, Sendable {
+        case notUploaded = "not_uploaded"
+        case unverified
+    }
+
+    struct AlertLine: Encodable {
+        let kind: AlertKind
+        let message: String
     }
 
     struct AlertsResponse: ResponseEncodable { let items: [Alert] }
@@ -173,13 +186,13 @@ struct OperationsController {
         for placement in actor.administeredOrgs {
             guard let org = try await services.orgs.find(placement.id) else { continue }
             let counts = try await services.archives.counts(inSubtreeOf: org.path)
-            var messages: [String] = []
-            if counts.withoutArchive > 0 { messages.append("组织内有团员档案尚未上传：\(counts.withoutArchive) 人") }
-            if counts.unverified > 0 { messages.append("组织内有团员身份尚未认证：\(counts.unverified) 人") }
+            var lines: [AlertLine] = []
+            if counts.withoutArchive > 0 { lines.append(.init(kind: .notUploaded, message: "组织内有团员档案尚未上传：\(counts.withoutArchive) 人")) }
+            if counts.unverified > 0 { lines.append(.init(kind: .unverified, message: "组织内有团员身份尚未认证：\(counts.unverified) 人")) }
             items.append(
                 Alert(
                     orgId: org.id.rawValue, orgName: org.name, withoutArchive: counts.withoutArchive, unverified: counts.unverified,
-                    messages: messages,
+                    messages: lines.map(\.message), lines: lines,
                     links: [
                         "withoutArchive": SiteRoute.orgArchives(org.id).path + "?status=not_uploaded",
                         "unverified": SiteRoute.orgArchives(org.id).path,

@@ -14,39 +14,47 @@ import Persistence
 /// never decides a rule of its own; it only shows what the services answered, refusals included.
 struct PagesController {
     let services: AppServices
-    let renderer = PageRenderer()
+    let renderer = PageRenderer.bundled
 
     var archiveAPI: ArchiveController { ArchiveController(services: services) }
 
     func register(on router: Router<AppRequestContext>) {
         let pages = router.group().add(middleware: PageMiddleware(services: services, renderer: renderer))
-        pages.get("/", use: loginPage)
-        pages.post("/login", use: login)
-        pages.post("/logout", use: logout)
-        pages.get("/password", use: passwordPage)
-        pages.post("/password", use: changePassword)
-        pages.get("/home", use: home)
-        pages.get("/members", use: members)
-        pages.get("/members/{memberId}", use: member)
-        pages.post("/members/{memberId}/archive", use: upload)
-        pages.post("/members/{memberId}/archive/withdraw", use: withdraw)
-        pages.post("/members/{memberId}/archive/change-requests", use: requestChange)
-        pages.get("/inbox", use: inbox)
-        pages.get("/inbox/archives/{archiveId}", use: review)
-        pages.post("/inbox/archives/{archiveId}/approve") { try await decide($0, $1, .approve) }
-        pages.post("/inbox/archives/{archiveId}/reject") { try await decide($0, $1, .reject) }
-        pages.post("/inbox/archives/{archiveId}/change/approve") { try await decideChange($0, $1, approve: true) }
-        pages.post("/inbox/archives/{archiveId}/change/reject") { try await decideChange($0, $1, approve: false) }
-        pages.get("/archives/{archiveId}/versions/{version}/pages/{page}.png", use: thumbnail)
-        pages.get("/me/archive", use: mine)
-        pages.get("/static/app.css") { _, _ in Self.asset(PageAssets.css, type: "text/css; charset=utf-8") }
-        pages.get("/static/app.js") { _, _ in Self.asset(PageAssets.js, type: "text/javascript; charset=utf-8") }
+        PageRoute.register(on: pages, handler: handler)
     }
 
-    static func asset(_ text: String, type: String) -> Response {
-        Response(
-            status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+    /// The handler of each endpoint; the switch is exhaustive, so a new endpoint needs one.
+    func handler(_ endpoint: PageRoute.Endpoint) -> @Sendable (Request, AppRequestContext) async throws -> Response {
+        switch endpoint {
+        case .loginForm: loginPage
+        case .login: login
+        case .logout: logout
+        case .passwordForm: passwordPage
+        case .password: changePassword
+        case .home: home
+        case .members: members
+        case .member: member
+        case .memberUpload: upload
+        case .memberWithdraw: withdraw
+        case .memberChangeRequest: requestChange
+        case .inbox: inbox
+        case .review: review
+        case .reviewApprove: { try await decide($0, $1, .approve) }
+        case .reviewReject: { try await decide($0, $1, .reject) }
+        case .changeApprove: { try await decideChange($0, $1, approve: true) }
+        case .changeReject: { try await decideChange($0, $1, approve: false) }
+        case .thumbnail: thumbnail
+        case .mine: mine
+        case .staticAsset: staticAsset
+        }
+    }
+
+    /// `/static/{asset}`: the stylesheet and script, by hashed or plain name.
+    @Sendable func staticAsset(request: Request, context: AppRequestContext) async throws -> Response {
+        guard let name = context.parameters.get(PageRoute.assetParameter), let response = renderer.assets.response(for: name) else {
+            throw PageError.notFound
+        }
+        return response
     }
 
     // MARK: Visitors
@@ -55,41 +63,26 @@ struct PagesController {
     /// password is sent to change it first (ADM-6).
     func visitor(_ request: Request, _ context: AppRequestContext, passwordChange: Bool = false) async throws -> PageVisitor {
         guard let visitor = try await PageVisitor.make(services: services, request: request, context: context) else {
-            throw PageRedirect(location: "/")
+            throw PageRedirect(to: .loginForm)
         }
-        if visitor.actor.mustChangePassword && !passwordChange { throw PageRedirect(location: "/password") }
+        if visitor.actor.mustChangePassword && !passwordChange { throw PageRedirect(to: .passwordForm) }
         return visitor
     }
 
     /// Admin pages send members to their own archive.
     func admin(_ request: Request, _ context: AppRequestContext) async throws -> PageVisitor {
         let visitor = try await visitor(request, context)
-        guard visitor.isAdmin else { throw PageRedirect(location: visitor.home) }
+        guard visitor.isAdmin else { throw PageRedirect(to: visitor.home) }
         return visitor
-    }
-
-    static let flashes: [String: String] = [
-        "password": "密码已修改。",
-        "uploaded": "电子档案已上传。",
-        "withdrawn": "已撤回待审批的电子档案。",
-        "change-requested": "修改申请已提交，等待上级团委审批。",
-        "approved": "已审批通过，该团员身份已认证。",
-        "rejected": "已退回，上传组织将看到不通过的理由。",
-        "change-approved": "已同意修改申请，上传组织可上传一次新文件。",
-        "change-rejected": "已驳回修改申请。",
-    ]
-
-    func flash(_ request: Request) -> String? {
-        request.uri.queryParameters["done"].flatMap { Self.flashes[String($0)] }
     }
 
     // MARK: Login, logout, password
 
     @Sendable func loginPage(request: Request, context: AppRequestContext) async throws -> Response {
         if let visitor = try await PageVisitor.make(services: services, request: request, context: context) {
-            return PageKit.redirect(visitor.actor.mustChangePassword ? "/password" : visitor.home)
+            return PageKit.redirect(visitor.actor.mustChangePassword ? .passwordForm : visitor.home)
         }
-        return renderer.page("login", title: "登录", data: [:], visitor: nil)
+        return renderer.page(.login, LoginPage.make(), title: "登录", visitor: nil)
     }
 
     /// Runs the API's login (throttle, normalisation, session, cookie) and turns its answer into
@@ -103,7 +96,7 @@ struct PagesController {
             answer = try await AuthController(services: services).login(request: api, context: context)
         } catch let error as AppError {
             var response = renderer.page(
-                "login", title: "登录", data: pageData(["error": error.message, "account": account]), visitor: nil, status: error.status)
+                .login, LoginPage.make(error: error.message, account: account), title: "登录", visitor: nil, status: error.status)
             for field in error.headers { response.headers.append(field) }
             return response
         }
@@ -111,12 +104,12 @@ struct PagesController {
         let prefix = SessionToken.cookieName + "="
         guard let cookie = cookies.first(where: { $0.hasPrefix(prefix) }) else { throw AppError.internalError }
         let token = String(cookie.dropFirst(prefix.count).prefix { $0 != ";" })
-        var home = "/"
+        var home = PageRoute.loginForm
         if let session = try await services.sessions.findActive(tokenHash: SessionToken.hash(token), now: services.clock.now()),
             let record = try await services.accounts.find(session.accountID)
         {
             let actor = try await services.actor(for: record)
-            home = record.mustChangePassword ? "/password" : (actor.isAdmin ? "/home" : "/me/archive")
+            home = record.mustChangePassword ? .passwordForm : (actor.isAdmin ? .home() : .mine())
         }
         var response = PageKit.redirect(home)
         for value in cookies { response.headers.append(HTTPField(name: .setCookie, value: value)) }
@@ -125,15 +118,14 @@ struct PagesController {
 
     @Sendable func logout(request: Request, context: AppRequestContext) async throws -> Response {
         let answer = try await AuthController(services: services).logout(request: request, context: context)
-        var response = PageKit.redirect("/")
+        var response = PageKit.redirect(.loginForm)
         for value in answer.headers[values: .setCookie] { response.headers.append(HTTPField(name: .setCookie, value: value)) }
         return response
     }
 
     @Sendable func passwordPage(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await visitor(request, context, passwordChange: true)
-        return renderer.page(
-            "password", title: "修改密码", data: ["required": visitor.actor.mustChangePassword], visitor: visitor, active: "password")
+        return renderer.page(.password, PasswordPage.make(visitor: visitor), title: "修改密码", visitor: visitor, active: .password)
     }
 
     @Sendable func changePassword(request: Request, context: AppRequestContext) async throws -> Response {
@@ -141,8 +133,8 @@ struct PagesController {
         let form = try await PageForm.read(request)
         func refuse(_ message: String, _ status: HTTPResponse.Status) -> Response {
             renderer.page(
-                "password", title: "修改密码", data: pageData(["required": visitor.actor.mustChangePassword, "error": message]),
-                visitor: visitor, active: "password", status: status)
+                .password, PasswordPage.make(visitor: visitor, error: message), title: "修改密码", visitor: visitor, active: .password,
+                status: status)
         }
         let newPassword = form["newPassword"] ?? ""
         if let confirm = form["confirmPassword"], confirm != newPassword {
@@ -155,8 +147,7 @@ struct PagesController {
         } catch let error as AppError {
             return refuse(error.message, error.status)
         }
-        let home = visitor.isAdmin ? "/home" : "/me/archive"
-        return PageKit.redirect(home + "?done=password")
+        return PageKit.redirect(visitor.isAdmin ? .home(done: .password) : .mine(done: .password))
     }
 
     // MARK: Admin home
@@ -168,29 +159,14 @@ struct PagesController {
         let wanted = request.uri.queryParameters["org"].map(String.init)
         let org = orgs.first { $0.id.rawValue == wanted } ?? orgs[0]
         let counts = try await services.archives.counts(inSubtreeOf: org.path)
-        // ARC-12: the same messages as GET /api/v1/me/alerts.
+        // ARC-12: the same alerts as GET /api/v1/me/alerts.
         let alerts = try await OperationsController(services: services).alerts(request: request, context: context)
-        let membersHref = "/members?org=\(PageKit.query(org.id.rawValue))"
-        var banners: [[String: Any]] = []
-        if let alert = alerts.items.first(where: { $0.orgId == org.id.rawValue }) {
-            for message in alert.messages {
-                let href = message.contains("尚未上传") ? membersHref + "&status=not_uploaded" : membersHref + "&status=unverified"
-                banners.append(["message": message, "href": href])
-            }
-        }
         let inbox = try await OperationsController(services: services).inbox(
             request: PageKit.getRequest(SiteRoute.inbox.path, query: [("limit", "100")]), context: context)
-        let waiting = inbox.nextCursor == nil ? String(inbox.items.count) : "\(inbox.items.count)+"
-        let data = pageData([
-            "switcher": orgs.count > 1 ? ["orgs": orgs.map { ["id": $0.id.rawValue, "name": $0.name, "selected": $0.id == org.id] }] : nil,
-            "orgId": org.id.rawValue, "orgName": org.name, "orgCategory": org.category.chineseName,
-            "alerts": banners.isEmpty ? nil : banners,
-            "newMembers": String(counts.newMembers), "withoutArchive": String(counts.withoutArchive),
-            "unverified": String(counts.unverified), "waiting": waiting,
-            "membersHref": membersHref, "notUploadedHref": membersHref + "&status=not_uploaded",
-            "unverifiedHref": membersHref + "&status=unverified",
-        ])
-        return renderer.page("home", title: "工作台", data: data, visitor: visitor, active: "home", flash: flash(request))
+        let page = HomePage.make(
+            orgs: orgs, shown: org, counts: counts, alert: alerts.items.first { $0.orgId == org.id.rawValue },
+            waitingCount: inbox.items.count, moreWaiting: inbox.nextCursor != nil)
+        return renderer.page(.home, page, title: "工作台", visitor: visitor, active: .home, flash: PageFlash.of(request))
     }
 
     /// The orgs the visitor administers (ADM-7: possibly several), in appointment order.
@@ -202,10 +178,6 @@ struct PagesController {
 
     // MARK: Members
 
-    static let statusFilters: [(String, String)] = [
-        ("", "全部"), ("not_uploaded", "尚未上传"), ("pending", "待审批"), ("verified", "已认证"), ("rejected", "认证不通过"),
-        ("unverified", "身份尚未认证"),
-    ]
     static let pageSize = 50
 
     @Sendable func members(request: Request, context: AppRequestContext) async throws -> Response {
@@ -219,8 +191,9 @@ struct PagesController {
             org = found
         }
         _ = try context.authorize(.listMembers, .org(OrgPlacement(org)))
-        let statusText = query["status"].map(String.init) ?? ""
-        guard Self.statusFilters.contains(where: { $0.0 == statusText }) else { throw AppError.badRequest("未知的档案状态") }
+        guard let status = MemberStatusFilter(rawValue: query["status"].map(String.init) ?? "") else {
+            throw AppError.badRequest("未知的档案状态")
+        }
         let q = (query["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
         guard q.count <= 40 else { throw AppError.badRequest("查询内容过长") }
         var cursor: PersonID?
@@ -229,23 +202,21 @@ struct PagesController {
             cursor = id
         }
 
-        let today = services.today
         var rows: [MemberArchiveRow] = []
         var next: PersonID?
         func keep(_ row: MemberArchiveRow) -> Bool {
-            switch statusText {
-            case "": return true
-            case "unverified": return row.member.member.needsArchive && !row.state.identityVerified
-            default: return row.member.member.needsArchive && row.state.status.rawValue == statusText
+            switch status {
+            case .all: return true
+            case .unverified: return row.member.member.needsArchive && !row.state.identityVerified
+            default: return row.member.member.needsArchive && row.state.status == status.archiveStatus
             }
         }
         if !q.isEmpty {
             // ARC-11 search, within the chosen org's subtree.
             rows = try await services.archives.search(q, inSubtreeOf: [org.path], limit: 100).filter(keep)
-        } else if !statusText.isEmpty {
-            let status = ArchiveStatus(rawValue: statusText)
+        } else if status != .all {
             let fetched = try await services.archives.memberArchives(
-                inSubtreeOf: org.path, status: status, joinedBefore: nil, after: cursor, limit: Self.pageSize + 1)
+                inSubtreeOf: org.path, status: status.archiveStatus, joinedBefore: nil, after: cursor, limit: Self.pageSize + 1)
             if fetched.count > Self.pageSize { next = fetched[Self.pageSize - 1].member.member.personID }
             rows = fetched.prefix(Self.pageSize).filter(keep)
         } else {
@@ -256,40 +227,10 @@ struct PagesController {
                 rows.append(MemberArchiveRow(member: record, archiveID: archive?.id, state: archive?.state ?? .notUploaded))
             }
         }
-
-        let items: [[String: Any]] = rows.map { row in
-            let item = MemberArchiveItem(row, today: today)
-            return pageData([
-                "href": "/members/\(item.memberId)", "name": item.name, "idNumber": item.idNumber,
-                "developmentNumber": item.developmentNumber ?? "—", "joinedOn": item.joinedOn, "branchName": item.branch.name,
-                "status": item.archiveRequired ? item.status : "not_required",
-                "statusName": item.archiveRequired ? item.statusName : "无需上传",
-                "dueDate": item.dueDate ?? "—", "overdue": item.overdue,
-            ])
-        }
-        var orgOptions: [[String: Any]] = []
-        for root in administered {
-            for (child, depth) in try await subtree(of: root) where !orgOptions.contains(where: { ($0["id"] as? String) == child.id.rawValue }) {
-                orgOptions.append([
-                    "id": child.id.rawValue, "name": child.name, "indent": String(repeating: "　", count: depth),
-                    "selected": child.id == org.id,
-                ])
-            }
-        }
-        if !orgOptions.contains(where: { ($0["id"] as? String) == org.id.rawValue }) {
-            orgOptions.insert(["id": org.id.rawValue, "name": org.name, "indent": "", "selected": true], at: 0)
-        }
-        var nextHref: String?
-        if let next {
-            nextHref = "/members?org=\(PageKit.query(org.id.rawValue))&status=\(PageKit.query(statusText))&cursor=\(PageKit.query(next.rawValue))"
-        }
-        let summary = q.isEmpty ? "\(org.name)：本页 \(items.count) 名团员" : "在\(org.name)中查询“\(q)”：\(items.count) 名团员"
-        let data = pageData([
-            "orgOptions": orgOptions,
-            "statusOptions": Self.statusFilters.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == statusText] },
-            "q": q, "rows": items, "next": nextHref, "summary": summary,
-        ])
-        return renderer.page("members", title: "团员管理", data: data, visitor: visitor, active: "members")
+        var orgs: [(Org, Int)] = []
+        for root in administered { orgs += try await subtree(of: root) }
+        let page = MembersPage.make(org: org, orgs: orgs, status: status, q: q, rows: rows, next: next, today: services.today)
+        return renderer.page(.members, page, title: "团员管理", visitor: visitor, active: .members)
     }
 
     /// The org and everything below it, depth first, with each org's depth below `root`.
@@ -317,121 +258,45 @@ struct PagesController {
         let target = AccessTarget.member(record.member.personID, branch: record.branch)
         _ = try context.authorize(.viewArchive, target)
         if record.member.personID == visitor.actor.personID && !visitor.actor.administers(record.branch.path) {
-            throw PageRedirect(location: "/me/archive")
+            throw PageRedirect(to: .mine())
         }
-        return try await memberPage(record, visitor: visitor, flash: flash(request))
+        return try await memberPage(record, visitor: visitor, flash: PageFlash.of(request))
     }
 
     func memberPage(
-        _ record: MemberRecord, visitor: PageVisitor, error: String? = nil, status: HTTPResponse.Status = .ok, flash: String? = nil
+        _ record: MemberRecord, visitor: PageVisitor, error: String? = nil, status: HTTPResponse.Status = .ok, flash: PageFlash? = nil
     ) async throws -> Response {
-        let data = try await memberData(record, visitor: visitor, error: error)
-        return renderer.page(
-            "member", title: record.member.name, data: data, visitor: visitor, active: "members", flash: flash, status: status)
-    }
-
-    static func decisionName(_ kind: String) -> String {
-        switch kind {
-        case "approve": "审批通过"
-        case "auto_approve": "上级团组织上传，直接认证"
-        case "reject": "认证不通过"
-        case "withdraw": "撤回"
-        case "change_request": "申请修改"
-        case "change_approve": "同意修改"
-        case "change_reject": "驳回修改申请"
-        default: kind
-        }
-    }
-
-    var pagesRule: String {
-        let range = services.config.archivePolicy.pageRange
-        return range.lowerBound == range.upperBound ? "\(range.lowerBound)页" : "\(range.lowerBound)至\(range.upperBound)页"
-    }
-
-    /// Names of people and orgs for the history, looked up once each.
-    func names(people: Set<String>, orgs: Set<String>) async throws -> (people: [String: String], orgs: [String: String]) {
-        var personNames: [String: String] = [:]
-        for id in people {
-            if let pid = PersonID(rawValue: id), let person = try await services.people.find(pid) { personNames[id] = person.name }
-        }
-        let found = try await services.orgs.find(orgs.compactMap(OrgID.init(rawValue:)))
-        return (personNames, Dictionary(found.map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { a, _ in a }))
-    }
-
-    func memberData(_ record: MemberRecord, visitor: PageVisitor, error: String?) async throws -> [String: Any] {
-        let m = record.member
-        let id = m.personID
+        let id = record.member.personID
         let target = AccessTarget.member(id, branch: record.branch)
         let described = try await archiveAPI.describe(record)
         let state = try await services.archives.find(member: id)?.state ?? .notUploaded
-        let canManage = m.needsArchive && Domain.authorize(visitor.actor, .manageArchive, target).isAllowed
-        let canReview = Domain.authorize(visitor.actor, .reviewArchive, target).isAllowed
-        var uploadLabel: String?
-        var isPending = false
-        var isVerifiedOnly = false
-        var awaitsChangeDecision = false
-        switch state {
-        case .notUploaded: uploadLabel = "上传档案"
-        case .rejected: uploadLabel = "替换档案"
-        case .changeApproved: uploadLabel = "上传修改后的档案"
-        case .pending: isPending = true
-        case .verified: isVerifiedOnly = true
-        case .changeRequested: awaitsChangeDecision = true
-        }
-        let (people, orgs) = try await names(
+        let named = try await names(
             people: Set(described.versions.map(\.uploadedBy) + described.decisions.map(\.actorId)),
             orgs: Set(described.versions.map(\.uploadedByOrg) + described.decisions.compactMap(\.actorOrgId)))
-        let versions: [[String: Any]] = described.versions.reversed().map { v in
-            [
-                "version": String(v.version), "uploadedAt": PageKit.chinaTime(text: v.uploadedAt), "pages": String(v.pages),
-                "size": PageKit.sizeText(v.bytes), "sha256": v.sha256, "shortHash": String(v.sha256.prefix(12)) + "…",
-                "uploaderName": people[v.uploadedBy] ?? "", "orgName": orgs[v.uploadedByOrg] ?? v.uploadedByOrg,
-                "downloadHref": SiteRoute.memberArchivePDF(id).path + "?version=\(v.version)",
-                "verified": v.version == described.verifiedVersion,
-            ]
+        let may = MemberPage.Permissions(
+            manage: Domain.authorize(visitor.actor, .manageArchive, target).isAllowed,
+            review: Domain.authorize(visitor.actor, .reviewArchive, target).isAllowed, seesNotice: visitor.isAdmin)
+        let page = MemberPage.make(
+            record, described: described, state: state, may: may, names: named, policy: services.config.archivePolicy,
+            csrf: visitor.csrf, error: error)
+        return renderer.page(.member, page, title: record.member.name, visitor: visitor, active: .members, flash: flash, status: status)
+    }
+
+    /// Names of people and orgs for the history, looked up once each.
+    func names(people: Set<String>, orgs: Set<String>) async throws -> MemberPage.Names {
+        var names = MemberPage.Names()
+        for id in people {
+            if let pid = PersonID(rawValue: id), let person = try await services.people.find(pid) { names.people[id] = person.name }
         }
-        let decisions: [[String: Any]] = described.decisions.reversed().map { d in
-            pageData([
-                "at": PageKit.chinaTime(text: d.decidedAt), "kindName": Self.decisionName(d.kind), "version": d.version.map { String($0) },
-                "actorName": people[d.actorId] ?? "", "orgName": d.actorOrgId.flatMap { orgs[$0] }, "reason": d.reason,
-            ])
-        }
-        let changeRequests: [[String: Any]] = described.changeRequests.reversed().map { c in
-            pageData([
-                "requestedAt": PageKit.chinaTime(text: c.requestedAt), "reason": c.reason,
-                "statusName": c.status == "pending" ? "审批中" : c.status == "approved" ? "已同意" : "已驳回",
-                "decisionReason": c.decisionReason,
-            ])
-        }
-        let csrf = PageKit.query(visitor.csrf)
-        return pageData([
-            "name": m.name, "idNumber": m.idNumber.masked, "developmentNumber": m.developmentNumber?.value ?? "—",
-            "joinedOn": m.joinedOn.iso, "branchName": record.branchName, "required": m.needsArchive,
-            "status": m.needsArchive ? described.status : "not_required",
-            "statusName": m.needsArchive ? described.statusName : "无需上传",
-            "dueDate": described.dueDate, "overdue": described.overdue,
-            "notice": visitor.isAdmin ? described.notice : nil,
-            "changeOpen": described.changeRequestOpen,
-            "verifiedVersion": described.verifiedVersion.map { String($0) },
-            "currentVersion": described.currentVersion.map { String($0) },
-            "error": error,
-            "canUpload": canManage && uploadLabel != nil, "uploadLabel": uploadLabel,
-            "uploadAction": "/members/\(id.rawValue)/archive?csrf=\(csrf)",
-            "uploadAPI": SiteRoute.memberArchive(id).path, "uploadDone": "/members/\(id.rawValue)?done=uploaded",
-            "pagesRule": pagesRule, "maxSize": "\(services.config.archivePolicy.maximumBytes / (1024 * 1024))MB",
-            "canWithdraw": canManage && isPending, "withdrawAction": "/members/\(id.rawValue)/archive/withdraw",
-            "canRequestChange": canManage && isVerifiedOnly, "changeAction": "/members/\(id.rawValue)/archive/change-requests",
-            "reviewHref": canReview && (isPending || awaitsChangeDecision) ? described.archiveId.map { "/inbox/archives/\($0)" } : nil,
-            "versions": versions, "decisions": decisions, "changeRequests": changeRequests,
-            "hasChangeRequests": !changeRequests.isEmpty,
-            "backHref": "/members",
-        ])
+        let found = try await services.orgs.find(orgs.compactMap(OrgID.init(rawValue:)))
+        names.orgs = Dictionary(found.map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return names
     }
 
     /// Runs an API handler for a member page's form; a refusal re-renders the page with the
     /// server's message in place, with the refusal's status.
     func onMemberPage(
-        _ request: Request, _ context: AppRequestContext, done: String, _ action: (PageVisitor, MemberRecord) async throws -> Void
+        _ request: Request, _ context: AppRequestContext, done: PageFlash, _ action: (PageVisitor, MemberRecord) async throws -> Void
     ) async throws -> Response {
         let visitor = try await visitor(request, context)
         let record = try await memberRecord(context)
@@ -444,18 +309,18 @@ struct PagesController {
             let app = ErrorMiddleware<AppRequestContext>.translate(error)
             return try await memberPage(record, visitor: visitor, error: app.message, status: app.status)
         }
-        return PageKit.redirect("/members/\(record.member.personID.rawValue)?done=\(done)")
+        return PageKit.redirect(.member(record.member.personID, done: done))
     }
 
     /// The no-JS upload: the multipart form goes through the API's upload handler as it is.
     @Sendable func upload(request: Request, context: AppRequestContext) async throws -> Response {
-        try await onMemberPage(request, context, done: "uploaded") { _, _ in
+        try await onMemberPage(request, context, done: .uploaded) { _, _ in
             _ = try await archiveAPI.upload(request: request, context: context)
         }
     }
 
     @Sendable func withdraw(request: Request, context: AppRequestContext) async throws -> Response {
-        try await onMemberPage(request, context, done: "withdrawn") { _, record in
+        try await onMemberPage(request, context, done: .withdrawn) { _, record in
             guard let archive = try await services.archives.find(member: record.member.personID) else {
                 throw ArchiveService.error(.notPending)
             }
@@ -467,7 +332,7 @@ struct PagesController {
 
     @Sendable func requestChange(request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await PageForm.read(request)
-        return try await onMemberPage(request, context, done: "change-requested") { _, _ in
+        return try await onMemberPage(request, context, done: .changeRequested) { _, _ in
             let api = try PageKit.jsonRequest("/", ["reason": form["reason"] ?? ""])
             _ = try await archiveAPI.requestChange(request: api, context: context)
         }
@@ -475,35 +340,17 @@ struct PagesController {
 
     // MARK: Inbox and review
 
-    static let inboxTabs: [(String, String)] = [
-        ("", "全部"), (OperationsController.InboxType.archiveApproval.rawValue, OperationsController.InboxType.archiveApproval.chineseName),
-        (OperationsController.InboxType.archiveChangeRequest.rawValue, OperationsController.InboxType.archiveChangeRequest.chineseName),
-    ]
-
     @Sendable func inbox(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await admin(request, context)
         let type = request.uri.queryParameters["type"].map(String.init) ?? ""
         let cursor = request.uri.queryParameters["cursor"].map(String.init)
+        // The API refuses an unknown type (400) before the page is built.
         let page = try await OperationsController(services: services).inbox(
             request: PageKit.getRequest(
                 SiteRoute.inbox.path, query: [("type", type.isEmpty ? nil : type), ("limit", "50"), ("cursor", cursor)]),
             context: context)
-        let items: [[String: Any]] = page.items.map { item in
-            [
-                "typeName": item.typeName, "name": item.member.name, "idNumber": item.member.idNumber,
-                "developmentNumber": item.member.developmentNumber ?? "—", "branchName": item.member.branch.name,
-                "since": PageKit.chinaTime(text: item.since), "href": "/inbox/archives/\(item.archiveId)",
-            ]
-        }
-        let tabs = Self.inboxTabs.map { value, label in
-            ["href": value.isEmpty ? "/inbox" : "/inbox?type=\(value)", "label": label, "active": value == type] as [String: Any]
-        }
-        var next: String?
-        if let cursor = page.nextCursor {
-            next = "/inbox?" + (type.isEmpty ? "" : "type=\(type)&") + "cursor=\(PageKit.query(cursor))"
-        }
-        let data = pageData(["tabs": tabs, "items": items, "next": next])
-        return renderer.page("inbox", title: "待办事项", data: data, visitor: visitor, active: "inbox", flash: flash(request))
+        let view = InboxPage.make(type: OperationsController.InboxType(rawValue: type), items: page.items, nextCursor: page.nextCursor)
+        return renderer.page(.inbox, view, title: "待办事项", visitor: visitor, active: .inbox, flash: PageFlash.of(request))
     }
 
     func archiveAndMember(_ context: AppRequestContext) async throws -> (ArchiveRecord, MemberRecord) {
@@ -525,64 +372,29 @@ struct PagesController {
         _ archive: ArchiveRecord, _ record: MemberRecord, visitor: PageVisitor, error: String? = nil, reason: String? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let m = record.member
-        let target = AccessTarget.member(m.personID, branch: record.branch)
-        let canReview = Domain.authorize(visitor.actor, .reviewArchive, target).isAllowed
-        var pending = false
-        var changeRequested = false
-        switch archive.state {
-        case .pending: pending = true
-        case .changeRequested: changeRequested = true
-        default: break
-        }
-        let typeName =
-            pending
-            ? OperationsController.InboxType.archiveApproval.chineseName
-            : changeRequested ? OperationsController.InboxType.archiveChangeRequest.chineseName : "团员电子档案"
+        let target = AccessTarget.member(record.member.personID, branch: record.branch)
         let versions = try await services.archives.versions(archive.id)
-        let shown = versions.first { $0.version == archive.state.latestVersion } ?? versions.last
-        var thumbnails: [[String: Any]] = []
-        var versionData: [String: Any]?
-        if let shown {
-            let base = "/archives/\(archive.id.rawValue)/versions/\(shown.version)/pages"
-            thumbnails = (1...max(1, shown.pages)).map { p in
-                ["page": String(p), "src": "\(base)/\(p).png?w=\(Thumbnails.thumbnailWidth)", "full": "\(base)/\(p).png?w=\(Thumbnails.fullWidth)"]
-            }
-            let org = try await services.orgs.find(shown.uploadedByOrg)
-            versionData = [
-                "version": String(shown.version), "uploadedAt": PageKit.chinaTime(shown.uploadedAt), "orgName": org?.name ?? "",
-                "pages": String(shown.pages), "size": PageKit.sizeText(shown.bytes),
-                "downloadHref": SiteRoute.memberArchivePDF(m.personID).path + "?version=\(shown.version)",
-                "memberHref": "/members/\(m.personID.rawValue)",
-            ]
+        var shown: (ArchiveVersionRecord, orgName: String)?
+        if let version = versions.first(where: { $0.version == archive.state.latestVersion }) ?? versions.last {
+            let orgName = try await services.orgs.find(version.uploadedByOrg)?.name ?? ""
+            shown = (version, orgName)
         }
-        var changeRequest: [String: Any]?
-        if changeRequested,
+        var openChange: ChangeRequestResponse?
+        if case .changeRequested = archive.state,
             let open = ArchiveController.changeRequests(try await services.archives.decisions(archive.id)).last, open.status == "pending"
         {
-            changeRequest = ["reason": open.reason, "requestedAt": PageKit.chinaTime(text: open.requestedAt)]
+            openChange = open
         }
-        let base = "/inbox/archives/\(archive.id.rawValue)"
-        let data = pageData([
-            "typeName": typeName, "name": m.name, "idNumber": m.idNumber.masked, "developmentNumber": m.developmentNumber?.value ?? "—",
-            "joinedOn": m.joinedOn.iso, "branchName": record.branchName,
-            "status": archive.state.status.rawValue, "statusName": archive.state.status.chineseName,
-            "closed": !(pending || changeRequested), "error": error, "reason": reason,
-            "version": versionData, "pages": shown.map { String($0.pages) }, "thumbnails": thumbnails,
-            "changeRequest": changeRequest,
-            "canDecide": canReview && (pending || changeRequested),
-            "approveAction": pending ? base + "/approve" : base + "/change/approve",
-            "rejectAction": pending ? base + "/reject" : base + "/change/reject",
-            "approveLabel": pending ? "审批通过" : "同意修改",
-            "rejectLabel": pending ? "不通过" : "驳回申请",
-        ])
-        return renderer.page("review", title: typeName, data: data, visitor: visitor, active: "inbox", status: status)
+        let page = ReviewPage.make(
+            archive, record, shown: shown, openChange: openChange,
+            canReview: Domain.authorize(visitor.actor, .reviewArchive, target).isAllowed, csrf: visitor.csrf, error: error, reason: reason)
+        return renderer.page(.review, page, title: page.typeName, visitor: visitor, active: .inbox, status: status)
     }
 
     /// Runs an API decision for the review page; a refusal (a late second reviewer's 409, an
     /// empty reason's 422) re-renders the page with the server's message.
     func onReviewPage(
-        _ request: Request, _ context: AppRequestContext, done: String, reason: String?,
+        _ request: Request, _ context: AppRequestContext, done: PageFlash, reason: String?,
         _ action: (ArchiveRecord, MemberRecord, inout AppRequestContext) async throws -> Void
     ) async throws -> Response {
         let visitor = try await admin(request, context)
@@ -596,13 +408,13 @@ struct PagesController {
             let fresh = try await services.archives.find(archive.id) ?? archive
             return try await reviewPage(fresh, record, visitor: visitor, error: error.message, reason: reason, status: error.status)
         }
-        return PageKit.redirect("/inbox?done=\(done)")
+        return PageKit.redirect(.inbox(done: done))
     }
 
     func decide(_ request: Request, _ context: AppRequestContext, _ verdict: ArchiveController.Verdict) async throws -> Response {
         let form = try await PageForm.read(request)
         let reason = verdict == .reject ? (form["reason"] ?? "") : nil
-        return try await onReviewPage(request, context, done: verdict == .approve ? "approved" : "rejected", reason: reason) {
+        return try await onReviewPage(request, context, done: verdict == .approve ? .approved : .rejected, reason: reason) {
             _, _, context in
             let api = try PageKit.jsonRequest("/", reason.map { ["reason": $0] } ?? [:])
             _ = try await archiveAPI.decide(api, context, verdict)
@@ -612,7 +424,7 @@ struct PagesController {
     func decideChange(_ request: Request, _ context: AppRequestContext, approve: Bool) async throws -> Response {
         let form = try await PageForm.read(request)
         let reason = approve ? nil : (form["reason"] ?? "")
-        return try await onReviewPage(request, context, done: approve ? "change-approved" : "change-rejected", reason: reason) {
+        return try await onReviewPage(request, context, done: approve ? .changeApproved : .changeRejected, reason: reason) {
             archive, record, context in
             guard let open = ArchiveController.changeRequests(try await services.archives.decisions(archive.id)).last,
                 open.status == "pending"
@@ -630,7 +442,8 @@ struct PagesController {
         _ = try await visitor(request, context)
         let (archive, record) = try await archiveAndMember(context)
         _ = try context.authorize(.viewArchive, .member(record.member.personID, branch: record.branch))
-        guard let n = context.parameters.get("version", as: Int.self), let p = context.parameters.get("page", as: Int.self),
+        guard let n = context.parameters.get(PageRoute.versionParameter, as: Int.self),
+            let p = context.parameters.get(PageRoute.pageParameter, as: Int.self),
             let version = try await services.archives.versions(archive.id).first(where: { $0.version == n }),
             (1...version.pages).contains(p)
         else { throw PageError.notFound }
@@ -651,24 +464,10 @@ struct PagesController {
     @Sendable func mine(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await visitor(request, context)
         guard visitor.isMember, let record = try await services.members.find(visitor.actor.personID) else {
-            throw PageRedirect(location: visitor.home)
+            throw PageRedirect(to: visitor.home)
         }
         _ = try context.authorize(.viewArchive, .member(record.member.personID, branch: record.branch))
-        let m = record.member
-        let described = try await archiveAPI.describe(record)
-        var rejectionReason: String?
-        if described.status == ArchiveStatus.rejected.rawValue {
-            rejectionReason = described.decisions.last { $0.kind == ArchiveDecisionKind.reject.rawValue }?.reason
-        }
-        let data = pageData([
-            "name": m.name, "developmentNumber": m.developmentNumber?.value ?? "—", "joinedOn": m.joinedOn.iso,
-            "branchName": record.branchName, "required": m.needsArchive,
-            "status": described.status, "statusName": described.statusName, "identityVerified": described.identityVerified,
-            "dueDate": described.dueDate, "overdue": described.overdue, "rejectionReason": rejectionReason,
-            "pendingNote": described.status == ArchiveStatus.pending.rawValue,
-            "notUploadedNote": described.status == ArchiveStatus.notUploaded.rawValue,
-            "downloadHref": described.versions.isEmpty ? nil : SiteRoute.myArchivePDF.path,
-        ])
-        return renderer.page("mine", title: "我的档案", data: data, visitor: visitor, active: "mine", flash: flash(request))
+        let page = MyArchivePage.make(record, described: try await archiveAPI.describe(record))
+        return renderer.page(.mine, page, title: "我的档案", visitor: visitor, active: .mine, flash: PageFlash.of(request))
     }
 }
