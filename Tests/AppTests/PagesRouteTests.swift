@@ -90,6 +90,8 @@ struct PagesRouteTests {
         #expect(PageRoute.inbox(type: .archiveApproval).href == "/inbox?type=archive_approval")
         #expect(PageRoute.member(Self.member, done: .changeRequested).href == "/members/p-c1-03?done=change-requested")
         #expect(PageRoute.thumbnail(Self.archive, version: 1, page: 3, width: 200).href == "/archives/a-0001/versions/1/pages/3.png?w=200")
+        #expect(PageRoute.thumbnail(Self.archive, version: 1, page: 3, width: 1200).href == "/archives/a-0001/versions/1/pages/3.png?w=1200")
+        #expect(Thumbnails.fullWidth == 1200)
         let q = "马 &=#+/?"
         let href = PageRoute.members(org: org, q: q).href
         #expect(!href.contains(" ") && !href.contains("#") && href.components(separatedBy: "&").count == 2)

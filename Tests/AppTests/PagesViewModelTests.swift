@@ -99,6 +99,25 @@ struct PagesViewModelTests {
         #expect(ReviewPage.typeName(.changeRequested(version: 1)) == "团员电子档案修改申请")
     }
 
+    @Test("review page: each thumbnail links its full-size image; ID numbers masked; closed when nothing waits")
+    func reviewThumbnails() {
+        let id = ArchiveID(rawValue: "a-1")!
+        let version = ArchiveVersionRecord(
+            archiveID: id, version: 2, sha256: String(repeating: "a", count: 64), bytes: 2048, pages: 12,
+            uploadedBy: PersonID(rawValue: "p-c1-01")!, uploadedByOrg: F.branchID, uploadedAt: testNow, inspection: "{}")
+        let archive = ArchiveRecord(
+            id: id, memberID: PersonID(rawValue: "p-c1-03")!, state: .verified(version: 2), pendingSince: nil, reviewerOrgID: nil,
+            revision: 1)
+        let page = ReviewPage.make(archive, F.record(), shown: (version, orgName: "1班团支部"), openChange: nil, canReview: true, csrf: "t")
+        #expect(page.thumbnails.count == 12)
+        #expect(page.thumbnails[2].src == "/archives/a-1/versions/2/pages/3.png?w=200")
+        #expect(page.thumbnails[2].full == "/archives/a-1/versions/2/pages/3.png?w=1200")
+        #expect(page.idNumber == "370***********1278")
+        #expect(page.closed)
+        #expect(page.decision == nil)
+        #expect(page.version?.memberHref == "/members/p-c1-03")
+    }
+
     @Test("ARC-12: each home alert links by its own kind, never by reading its message")
     func homeAlerts() {
         let org = F.org(F.school, "计算机科学与技术学院团委")

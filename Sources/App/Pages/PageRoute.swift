@@ -144,7 +144,7 @@ enum PageRoute: Sendable, Equatable {
         case .inbox(let type, let cursor, let done):
             return items([("type", type?.rawValue), ("cursor", cursor), ("done", done?.rawValue)])
         case .thumbnail(_, _, _, let width):
-            return items([("w", width.map(String.init))])
+            return items([("w", width.map { "\($0)" })])
         default:
             return []
         }
