@@ -1,5 +1,6 @@
 import BlobStore
 import Domain
+import Foundation
 import Logging
 import PDFInspection
 import Persistence
@@ -42,10 +43,12 @@ public struct AppServices: Sendable {
     var today: CivilDate { clock.now().chinaDate }
 }
 
-/// What the upload path needs from the inspector; `IsolatedInspector` in production.
+/// What the upload path and the page images need from the inspector; `IsolatedInspector` in production.
 public protocol ArchiveInspector: Sendable {
     /// `sha256` is the hash the upload computed while streaming, so the child need not hash again.
     func inspect(fileAt path: String, policy: InspectionPolicy, sha256: String?) async -> InspectionReport
+    /// Page `page` (1-based) of the PDF as a PNG at most `maxWidth` pixels wide.
+    func render(fileAt path: String, page: Int, maxWidth: Int, maximumBytes: Int) async throws -> Data
 }
 
 extension IsolatedInspector: ArchiveInspector {}

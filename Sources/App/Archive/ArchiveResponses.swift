@@ -60,15 +60,6 @@ struct ChangeRequestResponse: ResponseEncodable {
     /// pending, approved, rejected
     let status: String
     let decisionReason: String?
-
-    init(_ c: ChangeRequest) {
-        id = c.id
-        reason = c.reason
-        requestedAt = c.requestedAt.text
-        requestedBy = c.requestedBy.rawValue
-        status = c.status.rawValue
-        decisionReason = c.decisionReason
-    }
 }
 
 /// `GET /api/v1/members/{memberId}/archive`: the whole history, never trimmed.
@@ -89,26 +80,6 @@ struct ArchiveResponse: ResponseEncodable {
     let versions: [VersionResponse]
     let decisions: [DecisionResponse]
     let changeRequests: [ChangeRequestResponse]
-
-    init(_ history: ArchiveHistory) {
-        let m = history.member.member
-        let state = history.state
-        memberId = m.personID.rawValue
-        archiveRequired = m.needsArchive
-        archiveId = history.archive?.id.rawValue
-        status = state.status.rawValue
-        statusName = state.status.chineseName
-        identityVerified = state.identityVerified
-        currentVersion = state.latestVersion
-        verifiedVersion = state.verifiedVersion
-        changeRequestOpen = if case .changeRequested = state { true } else if case .changeApproved = state { true } else { false }
-        dueDate = history.dueDate?.iso
-        overdue = history.overdue
-        notice = history.notice
-        versions = history.versions.map(VersionResponse.init)
-        decisions = history.decisions.map(DecisionResponse.init)
-        changeRequests = history.changeRequests.map(ChangeRequestResponse.init)
-    }
 }
 
 /// One row of archive lists (ARC-7, ARC-8) and search results (ARC-11).
@@ -143,3 +114,37 @@ struct MemberArchiveItem: Encodable {
     }
 }
 
+
+/// Kept apart so the memberwise initialiser stays available.
+extension ArchiveResponse {
+    init(_ history: ArchiveHistory) {
+        let m = history.member.member
+        let state = history.state
+        memberId = m.personID.rawValue
+        archiveRequired = m.needsArchive
+        archiveId = history.archive?.id.rawValue
+        status = state.status.rawValue
+        statusName = state.status.chineseName
+        identityVerified = state.identityVerified
+        currentVersion = state.latestVersion
+        verifiedVersion = state.verifiedVersion
+        changeRequestOpen = if case .changeRequested = state { true } else if case .changeApproved = state { true } else { false }
+        dueDate = history.dueDate?.iso
+        overdue = history.overdue
+        notice = history.notice
+        versions = history.versions.map(VersionResponse.init)
+        decisions = history.decisions.map(DecisionResponse.init)
+        changeRequests = history.changeRequests.map(ChangeRequestResponse.init)
+    }
+}
+
+extension ChangeRequestResponse {
+    init(_ c: ChangeRequest) {
+        id = c.id
+        reason = c.reason
+        requestedAt = c.requestedAt.text
+        requestedBy = c.requestedBy.rawValue
+        status = c.status.rawValue
+        decisionReason = c.decisionReason
+    }
+}

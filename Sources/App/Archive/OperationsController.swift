@@ -92,7 +92,14 @@ struct OperationsController {
         let withoutArchive: Int
         let unverified: Int
         let messages: [String]
+        /// The same messages, each with what it counts, so a client links it without reading its text.
+        let lines: [Line]
         let links: [String: String]
+
+        struct Line: Encodable {
+            let kind: String
+            let message: String
+        }
 
         init(_ alerts: OrgAlerts) {
             orgId = alerts.org.id.rawValue
@@ -100,6 +107,7 @@ struct OperationsController {
             withoutArchive = alerts.counts.withoutArchive
             unverified = alerts.counts.unverified
             messages = alerts.alerts.map(\.message)
+            lines = alerts.alerts.map { Line(kind: $0.kind.rawValue, message: $0.message) }
             links = [
                 "withoutArchive": SiteRoute.orgArchives(alerts.org.id).path + "?status=not_uploaded",
                 "unverified": SiteRoute.orgArchives(alerts.org.id).path,

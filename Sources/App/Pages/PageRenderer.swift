@@ -16,48 +16,79 @@ struct PageVisitor: Sendable {
     var isMember: Bool { actor.memberBranch != nil }
 
     /// Where the role's home is: the admin workspace, or a member's own archive.
-    var home: String { isAdmin ? "/home" : "/me/archive" }
+    var home: PageRoute { isAdmin ? .home() : .mine() }
 }
 
-/// Template data: a dictionary whose nil values are left out, so that `{{#key}}` sections on
-/// them render nothing (Mustache treats every present value, even "", as true).
-func pageData(_ pairs: [String: Any?]) -> [String: Any] {
-    var out: [String: Any] = [:]
-    for (key, value) in pairs {
-        guard let value else { continue }
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional && mirror.children.isEmpty { continue }
-        out[key] = value
-    }
-    return out
-}
-
-/// Renders page templates into the shared layout.
+/// The page templates (`Resources/Templates/*.mustache`, one per page plus the layout) and the
+/// static files, loaded once at start-up. `{{x}}` escapes HTML; `{{{content}}}` in the layout is
+/// the only unescaped value. No template holds inline script or style: the
+/// Content-Security-Policy forbids both.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
+    let assets: StaticAssets
 
-    init() {
+    /// Every template a page renders; start-up fails when one is missing.
+    enum Template: String, CaseIterable, Sendable {
+        case layout, login, password, home, members, member, inbox, review, mine, error
+    }
+
+    /// The bundled `Resources` folder.
+    static var resources: URL {
+        get throws(PageResourceError) {
+            guard let url = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
+                throw .missing("Resources in \(Bundle.module.bundlePath)")
+            }
+            return url
+        }
+    }
+
+    /// The renderer of the bundled resources, loaded on first use (when the router is built at
+    /// start-up); a missing or unparsable file stops the process naming it.
+    static let bundled: PageRenderer = {
+        do {
+            return try PageRenderer(resources: try resources)
+        } catch {
+            fatalError("zhtj cannot start: \(error)")
+        }
+    }()
+
+    /// Loads and parses the templates and the static files; any failure names the file.
+    init(resources: URL) throws(PageResourceError) {
         var library = MustacheLibrary()
-        for (name, text) in PageTemplates.all {
+        for template in Template.allCases {
+            let file = Self.templateFile(template, in: resources)
+            guard let data = FileManager.default.contents(atPath: file.path) else { throw .missing(file.path) }
             do {
-                try library.register(text, named: name)
+                try library.register(String(decoding: data, as: UTF8.self), named: template.rawValue)
+            } catch let error as MustacheTemplate.ParserError {
+                throw PageResourceError(
+                    description: "page template \(file.path) does not parse at line \(error.context.lineNumber), "
+                        + "column \(error.context.columnNumber): \(error.error)")
             } catch {
-                fatalError("page template \(name) does not parse: \(error)")
+                throw PageResourceError(description: "page template \(file.path) does not parse: \(error)")
             }
         }
         self.library = library
+        self.assets = try StaticAssets(directory: resources.appendingPathComponent("Static"))
     }
 
-    /// A full HTML page: `template` rendered with `data`, inside the layout.
+    static func templateFile(_ template: Template, in resources: URL) -> URL {
+        resources.appendingPathComponent("Templates").appendingPathComponent("\(template.rawValue).mustache")
+    }
+
+    /// A full HTML page: `template` rendered with its view model, inside the layout.
     func page(
-        _ template: String, title: String, data: [String: Any], visitor: PageVisitor?, active: String? = nil,
-        flash: String? = nil, status: HTTPResponse.Status = .ok
+        _ template: Template, _ model: Any, title: String, visitor: PageVisitor?, active: NavSection? = nil, flash: PageFlash? = nil,
+        status: HTTPResponse.Status = .ok
     ) -> Response {
-        var data = data
-        if let visitor { data["csrf"] = visitor.csrf }
-        let content = library.render(data, withTemplate: template) ?? ""
-        let html = library.render(layoutData(title: title, content: content, visitor: visitor, active: active, flash: flash), withTemplate: "layout") ?? ""
-        return Self.html(html, status: status)
+        let content = render(template, model)
+        let layout = Layout.make(title: title, content: content, visitor: visitor, active: active, flash: flash, assets: assets)
+        return Self.html(render(.layout, layout), status: status)
+    }
+
+    /// One template with its view model (the templates are known to exist: `init` checked).
+    func render(_ template: Template, _ model: Any) -> String {
+        library.render(model, withTemplate: template.rawValue) ?? ""
     }
 
     static func html(_ html: String, status: HTTPResponse.Status) -> Response {
@@ -66,36 +97,11 @@ struct PageRenderer: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    func layoutData(title: String, content: String, visitor: PageVisitor?, active: String?, flash: String?) -> [String: Any] {
-        var nav: [[String: Any]] = []
-        func item(_ href: String, _ label: String, _ key: String) {
-            nav.append(["href": href, "label": label, "active": key == active])
-        }
-        if let visitor, !visitor.actor.mustChangePassword {
-            if visitor.isAdmin {
-                item("/home", "工作台", "home")
-                item("/members", "团员管理", "members")
-                item("/inbox", "待办事项", "inbox")
-            }
-            if visitor.isMember { item("/me/archive", "我的档案", "mine") }
-        }
-        return pageData([
-            "title": title,
-            "content": content,
-            "flash": flash,
-            "homeHref": visitor?.home ?? "/",
-            "visitor": visitor.map { v in
-                pageData(["name": v.name, "csrf": v.csrf, "nav": nav, "passwordActive": active == "password"])
-            },
-        ])
-    }
-
     /// An error page in the same layout (403, 404, 409, 500, …).
     func errorPage(status: HTTPResponse.Status, title: String, message: String, visitor: PageVisitor?) -> Response {
         page(
-            "error", title: title,
-            data: ["code": String(status.code), "title": title, "message": message, "home": visitor?.home ?? "/"],
-            visitor: visitor, status: status)
+            .error, ErrorPage(code: Int(status.code), title: title, message: message, home: (visitor?.home ?? .loginForm).href),
+            title: title, visitor: visitor, status: status)
     }
 }
 

@@ -8,7 +8,9 @@ import Persistence
 
 /// Thrown by page handlers to send the browser elsewhere (303 See Other).
 struct PageRedirect: Error {
-    let location: String
+    let route: PageRoute
+
+    init(to route: PageRoute) { self.route = route }
 }
 
 /// The CSRF token of a page session: HMAC-SHA256 keyed by the session cookie's value (a
@@ -70,8 +72,8 @@ struct PageForm: Sendable {
 
 /// Helpers shared by the page handlers.
 enum PageKit {
-    static func redirect(_ location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location])
+    static func redirect(_ route: PageRoute) -> Response {
+        Response(status: .seeOther, headers: [.location: route.href])
     }
 
     /// The session cookie's value, if the browser sent one.
@@ -94,13 +96,6 @@ enum PageKit {
         Timestamp(text: text).map(chinaTime) ?? text
     }
 
-    /// Percent-encodes a value for a query string.
-    static func query(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-    }
-
     static func sizeText(_ bytes: Int) -> String {
         if bytes >= 1024 * 1024 { return String(format: "%.1f MB", Double(bytes) / 1048576) }
         if bytes >= 1024 { return String(format: "%.0f KB", Double(bytes) / 1024) }
@@ -121,7 +116,7 @@ struct PageMiddleware: RouterMiddleware {
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     /// POST routes that run without a session (and so without a CSRF token).
-    static let openPosts: Set<String> = ["/login"]
+    static let openPosts: Set<String> = [PageRoute.login.path]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await guarded(request, context: context, next: next)
@@ -140,7 +135,7 @@ struct PageMiddleware: RouterMiddleware {
             if request.method == .post {
                 try checkOrigin(request)
                 if !Self.openPosts.contains(request.uri.path) {
-                    guard let cookie, context.session != nil else { throw PageRedirect(location: "/") }
+                    guard let cookie, context.session != nil else { throw PageRedirect(to: .loginForm) }
                     let expected = PageCSRF.token(forSessionCookie: cookie)
                     var presented = request.uri.queryParameters[Substring(PageCSRF.field)].map(String.init)
                     let type = request.headers[.contentType]?.lowercased() ?? ""
@@ -153,10 +148,10 @@ struct PageMiddleware: RouterMiddleware {
             }
             return try await next(request, context)
         } catch let redirect as PageRedirect {
-            return PageKit.redirect(redirect.location)
+            return PageKit.redirect(redirect.route)
         } catch {
             let entry = ErrorMiddleware<Context>.entry(for: error, logger: context.logger)
-            if entry.status == .unauthorized { return PageKit.redirect("/") }
+            if entry.status == .unauthorized { return PageKit.redirect(.loginForm) }
             let title = entry.code == "csrf_rejected" ? "请求已失效" : ErrorCatalogue.title(for: entry.status)
             let visitor = try? await PageVisitor.make(services: services, request: request, context: context)
             var response = renderer.errorPage(status: entry.status, title: title, message: entry.message, visitor: visitor)

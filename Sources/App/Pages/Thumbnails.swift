@@ -40,10 +40,9 @@ struct Thumbnails {
             logger.critical("archive blob failed verification", metadata: ["sha256": .string(sha), "error": "\(error)"])
             throw ServiceRefusal.thumbnailUnavailable
         }
-        let inspector = (services.inspector as? IsolatedInspector) ?? IsolatedInspector(executable: services.config.inspectorExecutable)
         let png: Data
         do {
-            png = try await inspector.render(
+            png = try await services.inspector.render(
                 fileAt: source, page: page, maxWidth: width, maximumBytes: services.config.archivePolicy.maximumBytes)
         } catch {
             logger.error("page render failed", metadata: ["sha256": .string(sha), "page": "\(page)", "error": "\(error)"])

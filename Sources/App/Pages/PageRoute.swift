@@ -1,0 +1,242 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Persistence
+
+/// Every page path, used both to register the page routes and to build every link, form
+/// action and redirect the pages send, so that a renamed path cannot leave a dead link.
+///
+/// A link's path is made by filling its endpoint's registered pattern, never typed twice.
+enum PageRoute: Sendable, Equatable {
+    case loginForm
+    case login
+    case logout
+    case passwordForm
+    case password
+    case home(org: OrgID? = nil, done: PageFlash? = nil)
+    case members(org: OrgID? = nil, status: MemberStatusFilter = .all, q: String? = nil, cursor: PersonID? = nil)
+    case member(PersonID, done: PageFlash? = nil)
+    /// The no-JS upload form; its CSRF token travels in the query because the body is multipart.
+    case memberUpload(PersonID, csrf: String? = nil)
+    case memberWithdraw(PersonID)
+    case memberChangeRequest(PersonID)
+    case inbox(type: InboxType? = nil, cursor: String? = nil, done: PageFlash? = nil)
+    case review(ArchiveID)
+    case reviewApprove(ArchiveID)
+    case reviewReject(ArchiveID)
+    case changeApprove(ArchiveID)
+    case changeReject(ArchiveID)
+    case thumbnail(ArchiveID, version: Int, page: Int, width: Int? = nil)
+    case mine(done: PageFlash? = nil)
+    /// A file of `PageAssets`, by its (hashed or plain) name.
+    case staticAsset(String)
+
+    /// What the router registers: one method and pattern per kind of link.
+    enum Endpoint: String, CaseIterable, Sendable {
+        case loginForm, login, logout, passwordForm, password, home, members, member, memberUpload, memberWithdraw
+        case memberChangeRequest, inbox, review, reviewApprove, reviewReject, changeApprove, changeReject, thumbnail, mine
+        case staticAsset
+
+        var method: HTTPRequest.Method {
+            switch self {
+            case .login, .logout, .password, .memberUpload, .memberWithdraw, .memberChangeRequest, .reviewApprove, .reviewReject,
+                .changeApprove, .changeReject:
+                .post
+            default: .get
+            }
+        }
+
+        /// The path with `{parameter}` placeholders, as the router takes it.
+        var pattern: String {
+            switch self {
+            case .loginForm: "/"
+            case .login: "/login"
+            case .logout: "/logout"
+            case .passwordForm, .password: "/password"
+            case .home: "/home"
+            case .members: "/members"
+            case .member: "/members/{\(SiteRoute.memberParameter)}"
+            case .memberUpload: "/members/{\(SiteRoute.memberParameter)}/archive"
+            case .memberWithdraw: "/members/{\(SiteRoute.memberParameter)}/archive/withdraw"
+            case .memberChangeRequest: "/members/{\(SiteRoute.memberParameter)}/archive/change-requests"
+            case .inbox: "/inbox"
+            case .review: "/inbox/archives/{\(SiteRoute.archiveParameter)}"
+            case .reviewApprove: "/inbox/archives/{\(SiteRoute.archiveParameter)}/approve"
+            case .reviewReject: "/inbox/archives/{\(SiteRoute.archiveParameter)}/reject"
+            case .changeApprove: "/inbox/archives/{\(SiteRoute.archiveParameter)}/change/approve"
+            case .changeReject: "/inbox/archives/{\(SiteRoute.archiveParameter)}/change/reject"
+            case .thumbnail:
+                "/archives/{\(SiteRoute.archiveParameter)}/versions/{\(PageRoute.versionParameter)}/pages/{\(PageRoute.pageParameter)}.png"
+            case .mine: "/me/archive"
+            case .staticAsset: "/static/{\(PageRoute.assetParameter)}"
+            }
+        }
+    }
+
+    static let versionParameter = "version"
+    static let pageParameter = "page"
+    static let assetParameter = "asset"
+
+    /// Registers one handler per endpoint; `handler` must answer for each of them.
+    static func register(
+        on router: RouterGroup<AppRequestContext>,
+        handler: (Endpoint) -> @Sendable (Request, AppRequestContext) async throws -> Response
+    ) {
+        for endpoint in Endpoint.allCases {
+            router.on(RouterPath(endpoint.pattern), method: endpoint.method, use: handler(endpoint))
+        }
+    }
+
+    var endpoint: Endpoint {
+        switch self {
+        case .loginForm: .loginForm
+        case .login: .login
+        case .logout: .logout
+        case .passwordForm: .passwordForm
+        case .password: .password
+        case .home: .home
+        case .members: .members
+        case .member: .member
+        case .memberUpload: .memberUpload
+        case .memberWithdraw: .memberWithdraw
+        case .memberChangeRequest: .memberChangeRequest
+        case .inbox: .inbox
+        case .review: .review
+        case .reviewApprove: .reviewApprove
+        case .reviewReject: .reviewReject
+        case .changeApprove: .changeApprove
+        case .changeReject: .changeReject
+        case .thumbnail: .thumbnail
+        case .mine: .mine
+        case .staticAsset: .staticAsset
+        }
+    }
+
+    /// The values of the pattern's placeholders.
+    var parameters: [String: String] {
+        switch self {
+        case .member(let id, _), .memberUpload(let id, _), .memberWithdraw(let id), .memberChangeRequest(let id):
+            [SiteRoute.memberParameter: id.rawValue]
+        case .review(let id), .reviewApprove(let id), .reviewReject(let id), .changeApprove(let id), .changeReject(let id):
+            [SiteRoute.archiveParameter: id.rawValue]
+        case .thumbnail(let id, let version, let page, _):
+            [SiteRoute.archiveParameter: id.rawValue, Self.versionParameter: String(version), Self.pageParameter: String(page)]
+        case .staticAsset(let name): [Self.assetParameter: name]
+        default: [:]
+        }
+    }
+
+    /// The query string's items, in a fixed order; absent values are left out.
+    private var query: [(String, String)] {
+        func items(_ pairs: [(String, String?)]) -> [(String, String)] {
+            pairs.compactMap { name, value in value.flatMap { $0.isEmpty ? nil : (name, $0) } }
+        }
+        switch self {
+        case .home(let org, let done):
+            return items([("org", org?.rawValue), ("done", done?.rawValue)])
+        case .members(let org, let status, let q, let cursor):
+            return items([("org", org?.rawValue), ("status", status.rawValue), ("q", q), ("cursor", cursor?.rawValue)])
+        case .member(_, let done), .mine(let done):
+            return items([("done", done?.rawValue)])
+        case .memberUpload(_, let csrf):
+            return items([("csrf", csrf)])
+        case .inbox(let type, let cursor, let done):
+            return items([("type", type?.rawValue), ("cursor", cursor), ("done", done?.rawValue)])
+        case .thumbnail(_, _, _, let width):
+            return items([("w", width.map { "\($0)" })])
+        default:
+            return []
+        }
+    }
+
+    /// The path alone, placeholders filled with percent-encoded values.
+    var path: String {
+        let values = parameters
+        var out = ""
+        var rest = Substring(endpoint.pattern)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            // Every placeholder has a value: `parameters` covers each endpoint's pattern (a test checks it).
+            out += Self.encode(values[name] ?? "")
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// The link: the path and its query string.
+    var href: String {
+        let query = query
+        guard !query.isEmpty else { return path }
+        return path + "?" + query.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+    }
+
+    /// Unreserved characters only, so `/`, `&`, `=`, `+` and `#` in a value cannot split a
+    /// path segment or the query.
+    static func encode(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
+
+/// The `?done=` confirmations a redirect asks the next page to show.
+enum PageFlash: String, CaseIterable, Sendable {
+    case password
+    case uploaded
+    case withdrawn
+    case changeRequested = "change-requested"
+    case approved
+    case rejected
+    case changeApproved = "change-approved"
+    case changeRejected = "change-rejected"
+
+    var message: String {
+        switch self {
+        case .password: "密码已修改。"
+        case .uploaded: "电子档案已上传。"
+        case .withdrawn: "已撤回待审批的电子档案。"
+        case .changeRequested: "修改申请已提交，等待上级团委审批。"
+        case .approved: "已审批通过，该团员身份已认证。"
+        case .rejected: "已退回，上传组织将看到不通过的理由。"
+        case .changeApproved: "已同意修改申请，上传组织可上传一次新文件。"
+        case .changeRejected: "已驳回修改申请。"
+        }
+    }
+
+    /// The confirmation a request's `?done=` names; an unknown value shows nothing.
+    static func of(_ request: Request) -> PageFlash? {
+        request.uri.queryParameters["done"].flatMap { PageFlash(rawValue: String($0)) }
+    }
+}
+
+/// The members list's status filter (`?status=`).
+enum MemberStatusFilter: String, CaseIterable, Sendable {
+    case all = ""
+    case notUploaded = "not_uploaded"
+    case pending
+    case verified
+    case rejected
+    /// New members whose identity is not verified yet, whatever their archive's state (ARC-12).
+    case unverified
+
+    var label: String {
+        switch self {
+        case .all: "全部"
+        case .unverified: "身份尚未认证"
+        default: ArchiveStatus(rawValue: rawValue)?.chineseName ?? rawValue
+        }
+    }
+
+    /// The archive status the repository can filter on, if the filter is one.
+    var archiveStatus: ArchiveStatus? { ArchiveStatus(rawValue: rawValue) }
+
+    /// The filter listing an ARC-12 alert's members.
+    init(_ kind: ArchiveAlert.Kind) {
+        switch kind {
+        case .notUploaded: self = .notUploaded
+        case .unverified: self = .unverified
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTesting
+import Persistence
+import Testing
+
+@testable import App
+
+@Suite("Page routes")
+struct PagesRouteTests {
+    static let member = PersonID(rawValue: "p-c1-03")!
+    static let archive = ArchiveID(rawValue: "a-0001")!
+
+    /// A link for each endpoint, with sample ids (the switch makes a new endpoint need one).
+    static func sample(_ endpoint: PageRoute.Endpoint) -> PageRoute {
+        switch endpoint {
+        case .loginForm: .loginForm
+        case .login: .login
+        case .logout: .logout
+        case .passwordForm: .passwordForm
+        case .password: .password
+        case .home: .home(org: OrgID(rawValue: "upc-cs")!, done: .password)
+        case .members: .members(org: OrgID(rawValue: "upc-cs")!, status: .unverified, q: "马 &=#+/?", cursor: member)
+        case .member: .member(member, done: .uploaded)
+        case .memberUpload: .memberUpload(member, csrf: "a+b/c=")
+        case .memberWithdraw: .memberWithdraw(member)
+        case .memberChangeRequest: .memberChangeRequest(member)
+        case .inbox: .inbox(type: .archiveChangeRequest, cursor: "2026-11-25T02:00:00.000Z|a-1", done: .approved)
+        case .review: .review(archive)
+        case .reviewApprove: .reviewApprove(archive)
+        case .reviewReject: .reviewReject(archive)
+        case .changeApprove: .changeApprove(archive)
+        case .changeReject: .changeReject(archive)
+        case .thumbnail: .thumbnail(archive, version: 2, page: 12, width: 1200)
+        case .mine: .mine(done: .password)
+        case .staticAsset: .staticAsset("app.0123456789abcdef.css")
+        }
+    }
+
+    @Test("every link, built with sample ids, reaches its own endpoint through the router with its parameters")
+    func linksResolve() async throws {
+        let router = Router(context: AppRequestContext.self)
+        PageRoute.register(on: router.group()) { endpoint in
+            { request, context in
+                // Echo what the router matched, so the test sees the endpoint and the parameters.
+                let names = Self.placeholders(endpoint.pattern)
+                let parameters = names.map { "\($0)=\(context.parameters.get($0) ?? "?")" }.joined(separator: ";")
+                return Response(
+                    status: .ok,
+                    headers: [
+                        HTTPField.Name("X-Endpoint")!: endpoint.rawValue,
+                        HTTPField.Name("X-Parameters")!: PageRoute.encode(parameters),
+                    ])
+            }
+        }
+        let app = Application(router: router)
+        try await app.test(.router) { client in
+            for endpoint in PageRoute.Endpoint.allCases {
+                let route = Self.sample(endpoint)
+                let response = try await client.execute(uri: route.href, method: endpoint.method)
+                #expect(response.status == .ok, "\(endpoint) \(route.href)")
+                #expect(response.headers[HTTPField.Name("X-Endpoint")!] == endpoint.rawValue, "\(route.href)")
+                let expected = Self.placeholders(endpoint.pattern).map { "\($0)=\(route.parameters[$0] ?? "missing")" }
+                    .joined(separator: ";")
+                #expect(response.headers[HTTPField.Name("X-Parameters")!] == PageRoute.encode(expected), "\(route.href)")
+            }
+        }
+    }
+
+    @Test("each route names the endpoint it is registered under; GET and POST /password share a path")
+    func endpoints() {
+        for endpoint in PageRoute.Endpoint.allCases {
+            #expect(Self.sample(endpoint).endpoint == endpoint)
+        }
+        #expect(PageRoute.passwordForm.href == PageRoute.password.href)
+        #expect(PageRoute.Endpoint.passwordForm.method == .get)
+        #expect(PageRoute.Endpoint.password.method == .post)
+    }
+
+    @Test("query strings are percent-encoded, in a fixed order, without empty values")
+    func queries() throws {
+        let org = OrgID(rawValue: "upc-cs")!
+        #expect(PageRoute.members(org: org, status: .notUploaded).href == "/members?org=upc-cs&status=not_uploaded")
+        #expect(PageRoute.members(org: org).href == "/members?org=upc-cs")
+        #expect(PageRoute.members().href == "/members")
+        #expect(PageRoute.inbox().href == "/inbox")
+        #expect(PageRoute.inbox(type: .archiveApproval).href == "/inbox?type=archive_approval")
+        #expect(PageRoute.member(Self.member, done: .changeRequested).href == "/members/p-c1-03?done=change-requested")
+        #expect(PageRoute.thumbnail(Self.archive, version: 1, page: 3, width: 200).href == "/archives/a-0001/versions/1/pages/3.png?w=200")
+        #expect(PageRoute.thumbnail(Self.archive, version: 1, page: 3, width: 1200).href == "/archives/a-0001/versions/1/pages/3.png?w=1200")
+        #expect(Thumbnails.fullWidth == 1200)
+        let q = "马 &=#+/?"
+        let href = PageRoute.members(org: org, q: q).href
+        #expect(!href.contains(" ") && !href.contains("#") && href.components(separatedBy: "&").count == 2)
+        #expect(URI(href).queryParameters["q"].map(String.init) == q)
+        #expect(URI(PageRoute.memberUpload(Self.member, csrf: "a+b/c=").href).queryParameters["csrf"] == "a+b/c=")
+    }
+
+    static func placeholders(_ pattern: String) -> [String] {
+        pattern.split(separator: "{").dropFirst().map { String($0.prefix { $0 != "}" }) }
+    }
+}

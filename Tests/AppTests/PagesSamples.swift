@@ -1,0 +1,121 @@
+import Domain
+import Foundation
+import Persistence
+
+@testable import App
+
+/// Fully populated view models (every Optional set, every array non-empty), for checking that
+/// each template's keys exist.
+enum PageSamples {
+    static func model(for template: PageRenderer.Template) -> Any {
+        switch template {
+        case .layout: layout
+        case .login: LoginPage(action: "/login", error: "账号或密码错误", account: "370211199104261104")
+        case .password: PasswordPage(action: "/password", csrf: "token", required: true, error: "密码太弱")
+        case .home: home
+        case .members: members
+        case .member: member
+        case .inbox: inbox
+        case .review: review
+        case .mine: mine
+        case .error: ErrorPage(code: 404, title: "页面不存在", message: "找不到", home: "/home")
+        }
+    }
+
+    static let layout = Layout(
+        title: "工作台", stylesheet: "/static/app.0123456789abcdef.css", script: "/static/app.0123456789abcdef.js", homeHref: "/home",
+        flash: "密码已修改。",
+        visitor: VisitorBar(
+            name: "张老师", csrf: "token", nav: [NavItem(href: "/home", label: "工作台", active: true)], passwordHref: "/password",
+            passwordActive: true, logoutAction: "/logout"),
+        content: "<p>正文</p>")
+
+    static let home = HomePage(
+        switcher: .init(action: "/home", orgs: [OrgOption(id: "upc-cs", name: "计算机科学与技术学院团委", indent: "", selected: true)]),
+        orgId: "upc-cs", orgName: "计算机科学与技术学院团委", orgCategory: "团委",
+        alerts: [.init(message: "组织内有团员档案尚未上传：3 人", href: "/members?org=upc-cs&status=not_uploaded")],
+        newMembers: 5, withoutArchive: 3, unverified: 4, waiting: "2", membersHref: "/members?org=upc-cs",
+        notUploadedHref: "/members?org=upc-cs&status=not_uploaded", unverifiedHref: "/members?org=upc-cs&status=unverified",
+        inboxHref: "/inbox", searchAction: "/members")
+
+    static let members = MembersPage(
+        action: "/members", orgOptions: [OrgOption(id: "upc-cs", name: "计算机科学与技术学院团委", indent: "　", selected: true)],
+        statusOptions: MembersPage.statusOptions(selected: .pending), q: "马", summary: "1 名团员",
+        rows: [
+            .init(
+                href: "/members/p-c1-03", name: "马晓东", idNumber: "370***********1278", developmentNumber: "2020370200103",
+                joinedOn: "2020-10-15", branchName: "1班团支部", status: "pending", statusName: "待审批", dueDate: "2021-01-15", overdue: true)
+        ],
+        next: "/members?cursor=p-c1-03")
+
+    static let member = MemberPage(
+        backHref: "/members", csrf: "token", name: "马晓东", idNumber: "370***********1278", developmentNumber: "2020370200103",
+        joinedOn: "2020-10-15", branchName: "1班团支部", required: true, status: "rejected", statusName: "认证不通过",
+        dueDate: "2021-01-15", overdue: true, notice: "认证不通过：第3页不清晰", changeOpen: true, verifiedVersion: 1, currentVersion: 2,
+        error: "出错了", reviewHref: "/inbox/archives/a-1",
+        upload: .init(
+            action: "/members/p-c1-03/archive?csrf=token", api: "/api/v1/members/p-c1-03/archive", done: "/members/p-c1-03?done=uploaded",
+            label: "替换档案", pagesRule: "12页", maxSize: "20MB"),
+        withdrawAction: "/members/p-c1-03/archive/withdraw", changeAction: "/members/p-c1-03/archive/change-requests",
+        hasChangeRequests: true,
+        changeRequests: [.init(requestedAt: "2026-11-20 10:00", reason: "姓名写错", statusName: "已驳回", decisionReason: "无需修改")],
+        versions: [
+            .init(
+                version: 1, verified: true, uploadedAt: "2026-11-20 10:00", orgName: "1班团支部", uploaderName: "李书记", pages: 12,
+                size: "1.2 MB", sha256: String(repeating: "a", count: 64), shortHash: "aaaaaaaaaaaa…",
+                downloadHref: "/api/v1/members/p-c1-03/archive/pdf?version=1")
+        ],
+        decisions: [.init(at: "2026-11-21 09:00", kindName: "认证不通过", version: 1, actorName: "张老师", orgName: "学院团委", reason: "不清晰")])
+
+    static let inbox = InboxPage(
+        tabs: [.init(href: "/inbox", label: "全部", active: true)],
+        items: [
+            .init(
+                typeName: "团员电子档案审批", name: "马晓东", idNumber: "370***********1278", developmentNumber: "2020370200103",
+                branchName: "1班团支部", since: "2026-11-20 10:00", href: "/inbox/archives/a-1")
+        ],
+        next: "/inbox?cursor=x")
+
+    static let review = ReviewPage(
+        inboxHref: "/inbox", csrf: "token", typeName: "团员电子档案修改申请", name: "马晓东", idNumber: "370***********1278",
+        developmentNumber: "2020370200103", joinedOn: "2020-10-15", branchName: "1班团支部", status: "verified", statusName: "已认证",
+        closed: true, error: "出错了", reason: "第3页不清晰",
+        version: .init(
+            version: 1, uploadedAt: "2026-11-20 10:00", orgName: "1班团支部", pages: 12, size: "1.2 MB",
+            downloadHref: "/api/v1/members/p-c1-03/archive/pdf?version=1", memberHref: "/members/p-c1-03"),
+        pages: 12, thumbnails: [.init(page: 1, src: "/archives/a-1/versions/1/pages/1.png?w=200", full: "/archives/a-1/versions/1/pages/1.png?w=1200")],
+        changeRequest: .init(reason: "姓名写错", requestedAt: "2026-11-20 10:00"),
+        decision: .init(approveAction: "/a", rejectAction: "/r", approveLabel: "同意修改", rejectLabel: "驳回申请"))
+
+    static let mine = MyArchivePage(
+        name: "马晓东", developmentNumber: "2020370200103", joinedOn: "2020-10-15", branchName: "1班团支部", required: true,
+        status: "rejected", statusName: "认证不通过", identityVerified: true, dueDate: "2021-01-15", overdue: true,
+        rejectionReason: "第3页不清晰", pendingNote: true, notUploadedNote: true, downloadHref: "/api/v1/me/archive/pdf")
+}
+
+/// Domain records for view-model builder tests.
+enum PageFixtures {
+    static let school = OrgID(rawValue: "upc-cs")!
+    static let branchID = OrgID(rawValue: "upc-cs-2020-1")!
+    static let fullIDNumber = "370211200211081278"
+
+    static func record(joinedOn: CivilDate = CivilDate(year: 2020, month: 10, day: 15)!) -> MemberRecord {
+        let member = Member(
+            personID: PersonID(rawValue: "p-c1-03")!, name: "马晓东",
+            idNumber: try! IDNumber(fullIDNumber, today: CivilDate(year: 2026, month: 11, day: 25)!), branchID: branchID,
+            joinedOn: joinedOn, developmentNumber: DevelopmentNumber("2020370200103"))
+        let placement = OrgPlacement(id: branchID, path: OrgPath([school, branchID]), category: .branch, upperCommitteeID: school)
+        return MemberRecord(member: member, branch: placement, branchName: "计算机学院2020级1班团支部")
+    }
+
+    static func described(status: ArchiveStatus, archiveId: String? = "a-1") -> ArchiveResponse {
+        ArchiveResponse(
+            memberId: "p-c1-03", archiveRequired: true, archiveId: archiveId, status: status.rawValue, statusName: status.chineseName,
+            identityVerified: status == .verified, currentVersion: nil, verifiedVersion: nil, changeRequestOpen: false, dueDate: nil,
+            overdue: false, notice: nil, versions: [], decisions: [], changeRequests: [])
+    }
+
+    static func org(_ id: OrgID, _ name: String) -> Org {
+        Org(id: id, parentID: nil, name: name, fullName: name, category: .committee, path: OrgPath([id]), upperCommitteeID: nil)
+    }
+}
