@@ -152,6 +152,15 @@ struct AuthorizationTests {
         #expect(authorize(Self.actor(.member), .manageArchive, own) == .deny(.outOfScope))
     }
 
+    @Test("ARC-3: the acting org is the branch for its admin, the direct parent for the parent's admin, none otherwise")
+    func archiveActingOrg() {
+        let branch = OrgPlacement(Self.tree.class1)
+        #expect(Self.actor(.branchAdmin).archiveActingOrg(forBranch: branch) == Self.tree.class1.id)
+        #expect(Self.actor(.zongzhiAdmin).archiveActingOrg(forBranch: branch) == branch.parentID)
+        #expect(Self.actor(.committeeAdmin).archiveActingOrg(forBranch: branch) == nil)
+        #expect(Self.actor(.member).archiveActingOrg(forBranch: branch) == nil)
+    }
+
     @Test("actions that do not fit the target are denied")
     func notApplicable() {
         let actor = Self.actor(.committeeAdmin)

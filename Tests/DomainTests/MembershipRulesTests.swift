@@ -99,3 +99,25 @@ struct MembershipRulesTests {
         #expect(member("2020-01-01").needsArchive)
     }
 }
+
+@Suite("New-member figures")
+struct NewMemberCountsTests {
+    static let day2019 = CivilDate(year: 2019, month: 5, day: 4)!
+    static let day2021 = CivilDate(year: 2021, month: 5, day: 4)!
+
+    @Test("ARC-9, STA-1: only verified new members are counted, by the gate's rule; members from before 2020 are not new")
+    func countedByTheGate() {
+        let counts = NewMemberCounts([
+            MemberTally(joinedOn: Self.day2019, identityVerified: false, archiveUploaded: false, members: 7),
+            MemberTally(joinedOn: Self.day2021, identityVerified: true, archiveUploaded: true, members: 3),
+            MemberTally(joinedOn: Self.day2021, identityVerified: false, archiveUploaded: true, members: 2),
+            MemberTally(joinedOn: Self.day2021, identityVerified: false, archiveUploaded: false, members: 4),
+        ])
+        #expect(counts.newMembers == 9)
+        #expect(counts.verified == 3)
+        #expect(counts.unverified == 6)
+        #expect(counts.withoutArchive == 4)
+        #expect(counts.counted == 3)
+        #expect(NewMemberGate.admits(joinedOn: Self.day2021, identityVerified: false) == false)
+    }
+}

@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -16,6 +17,9 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         remoteAddress = source.channel.remoteAddress
         session = nil
     }
+
+    /// JSON answers write `/` as it is, not `\/`.
+    public var responseEncoder: JSONEncoder { .api }
 
     /// The client's address as the throttle keys it; "unknown" when the transport has none.
     var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
