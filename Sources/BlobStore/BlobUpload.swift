@@ -12,8 +12,9 @@ import Darwin
 /// memory and is hashed exactly once on the way in.
 ///
 /// Life cycle: ``write(_:)-(UnsafeRawBufferPointer)`` any number of times →
-/// ``finish()`` (fsyncs, makes the file read-only, returns the digest) →
-/// optionally let an inspector process read ``path`` → ``BlobStore/commit(_:)``.
+/// ``seal()`` (makes the file read-only, returns the digest) → optionally let
+/// an inspector process read ``path`` while ``finish()`` fsyncs it →
+/// ``BlobStore/commit(_:)``.
 /// On any failure, or if the content is rejected, call ``discard()``.
 ///
 /// The safe pattern is
@@ -21,8 +22,8 @@ import Darwin
 /// let upload = try store.makeUpload()
 /// defer { upload.discard() }          // no-op once committed
 /// for try await chunk in body { try chunk.withUnsafeReadableBytes { try upload.write($0) } }
-/// let digest = try upload.finish()
-/// // ... inspect upload.path in a child process ...
+/// let digest = try upload.seal()          // hashed and read-only
+/// // ... inspect upload.path in a child process while upload.finish() fsyncs ...
 /// _ = try await store.commit(upload)
 /// ```
 /// As a last line of defence, an upload that is neither committed nor
@@ -45,6 +46,8 @@ public final class BlobUpload: @unchecked Sendable {
     private enum Phase {
         case writing
         case failed(String)
+        /// Read-only and hashed, not yet durable.
+        case sealed(BlobDigest)
         case finished(BlobDigest)
         case committed(BlobDigest)
         case discarded
@@ -78,7 +81,7 @@ public final class BlobUpload: @unchecked Sendable {
         // leak a temp file (or a descriptor). No lock: nobody else holds us.
         if fd >= 0 { POSIX.closeFile(fd) }
         switch phase {
-        case .writing, .failed, .finished: _ = try? POSIX.removeFile(path)
+        case .writing, .failed, .sealed, .finished: _ = try? POSIX.removeFile(path)
         case .committed, .discarded: break
         }
     }
@@ -129,8 +132,18 @@ public final class BlobUpload: @unchecked Sendable {
         if done == nil { try write(Array(bytes)) }
     }
 
-    /// Ends the upload: makes the temp file read-only (0444), fsyncs and
-    /// closes it, and returns the SHA-256 and length of everything written.
+    /// Ends the writing: makes the temp file read-only (0444) and returns the SHA-256 and
+    /// length of everything written, without waiting for the disk. An inspector may read
+    /// ``path`` from now on while ``finish()`` makes the file durable in parallel.
+    ///
+    /// Idempotent: calling it again (or after finish or commit) returns the same digest.
+    @discardableResult
+    public func seal() throws -> BlobDigest {
+        try locked { try sealLocked() }
+    }
+
+    /// Ends the upload: seals it if needed, then fsyncs and closes the temp file, and returns
+    /// the SHA-256 and length of everything written.
     ///
     /// Idempotent: calling it again (or after commit) returns the same digest.
     /// A failed fsync poisons the upload — after such a failure the kernel may
@@ -141,28 +154,39 @@ public final class BlobUpload: @unchecked Sendable {
         try locked { try finishLocked() }
     }
 
-    private func finishLocked() throws -> BlobDigest {
+    private func sealLocked() throws -> BlobDigest {
         switch phase {
-        case .finished(let digest), .committed(let digest):
+        case .sealed(let digest), .finished(let digest), .committed(let digest):
             return digest
         case .failed, .discarded:
-            throw stateError("finish")
+            throw stateError("seal")
         case .writing:
-            do {
-                // Read-only before it is visible to the inspector: neither it
-                // nor anything else should alter bytes we already hashed.
-                if fchmod(fd, 0o444) != 0 { throw POSIX.fail("fchmod", path) }
-                try POSIX.syncFile(fd, path: path)
-            } catch {
-                poison("finish failed: \(error)")
+            // Read-only before it is visible to the inspector: neither it
+            // nor anything else should alter bytes we already hashed.
+            if fchmod(fd, 0o444) != 0 {
+                let error = POSIX.fail("fchmod", path)
+                poison("seal failed: \(error)")
                 throw error
             }
-            POSIX.closeFile(fd)
-            fd = -1
             let digest = BlobDigest(trusted: ChunkedHash.hex(hasher.finalize()), byteCount: count)
-            phase = .finished(digest)
+            phase = .sealed(digest)
             return digest
         }
+    }
+
+    private func finishLocked() throws -> BlobDigest {
+        let digest = try sealLocked()
+        guard case .sealed = phase else { return digest }
+        do {
+            try POSIX.syncFile(fd, path: path)
+        } catch {
+            poison("finish failed: \(error)")
+            throw error
+        }
+        POSIX.closeFile(fd)
+        fd = -1
+        phase = .finished(digest)
+        return digest
     }
 
     /// Deletes the temp file and releases everything. Never throws and is
@@ -174,7 +198,7 @@ public final class BlobUpload: @unchecked Sendable {
             switch phase {
             case .committed, .discarded:
                 return
-            case .writing, .failed, .finished:
+            case .writing, .failed, .sealed, .finished:
                 if fd >= 0 {
                     POSIX.closeFile(fd)
                     fd = -1
@@ -221,6 +245,7 @@ public final class BlobUpload: @unchecked Sendable {
         let state = switch phase {
         case .writing: "still being written"
         case .failed(let reason): "failed earlier (\(reason))"
+        case .sealed: "sealed"
         case .finished: "already finished"
         case .committed: "already committed"
         case .discarded: "discarded"

@@ -154,6 +154,25 @@ struct BlobStoreTests {
         }
     }
 
+    /// The upload path inspects a sealed file while another task makes it durable.
+    @Test func sealedUploadIsReadOnlyAndCommitsAfterFinishingElsewhere() async throws {
+        try await withStore { store in
+            let content = pattern(1_500_000, seed: 7)
+            let upload = try store.makeUpload()
+            defer { upload.discard() }
+            try upload.write(content)
+            let sealed = try upload.seal()
+            #expect(try FileManager.default.attributesOfItem(atPath: upload.path)[.posixPermissions] as? Int == 0o444)
+            #expect(throws: BlobStoreError.self) { try upload.write([1]) }
+            let durable = Task.detached { try upload.finish() }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: upload.path)) == Data(content))
+            #expect(try await durable.value == sealed)
+            #expect(try upload.seal() == sealed)
+            #expect(try await store.commit(upload) == sealed)
+            #expect(try await store.read(sealed.sha256) == content)
+        }
+    }
+
     @Test func flippedByteIsDetectedByEveryRead() async throws {
         try await withStore { store in
             let content = pattern(2_500_000, seed: 2) // spans several 1 MiB hash chunks

@@ -139,7 +139,7 @@ struct ArchiveUpload {
         let clock = ContinuousClock()
         let started = clock.now
         try await receiver.receive(request, kind: kind, into: upload)
-        let digest = try upload.finish()
+        let digest = try upload.seal()
         let received = clock.now - started
         do {
             let outcome = try await archives.upload(permit, received: upload, digest: digest)

@@ -129,7 +129,11 @@ struct ArchiveWorkflow: Sendable {
         if digest.byteCount == 0 { throw ServiceRefusal.emptyUpload }
         let clock = ContinuousClock()
         let started = clock.now
+        // The disk makes the file durable while the child inspects it; both are needed
+        // before the commit, neither needs the other.
+        let durable = Task.detached { try upload.finish() }
         let report = await inspector.inspect(fileAt: upload.path, policy: policy, sha256: digest.sha256)
+        _ = try await durable.value
         let inspected = clock.now
         guard report.accepted else { throw InspectionRefused(refusal: report.refusal ?? .damaged, failure: report.failure) }
         let stored = try await blobs.commit(upload)
@@ -138,7 +142,7 @@ struct ArchiveWorkflow: Sendable {
         let (archive, version) = try await record(permit, digest: stored, pages: report.pages ?? 0, inspection: inspection)
         return UploadOutcome(
             archive: archive, version: version, report: report,
-            timings: ["inspect": inspected - started, "store": committed - inspected, "record": clock.now - committed])
+            timings: ["inspect_and_sync": inspected - started, "store": committed - inspected, "record": clock.now - committed])
     }
 
     private func record(
