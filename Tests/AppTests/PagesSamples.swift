@@ -82,7 +82,8 @@ enum PageSamples {
         closed: true, error: "出错了", reason: "第3页不清晰",
         version: .init(
             version: 1, uploadedAt: "2026-11-20 10:00", orgName: "1班团支部", pages: 12, size: "1.2 MB",
-            downloadHref: "/api/v1/members/p-c1-03/archive/pdf?version=1", memberHref: "/members/p-c1-03"),
+            downloadHref: "/api/v1/members/p-c1-03/archive/pdf?version=1", memberHref: "/members/p-c1-03",
+            repair: .init(notice: "该文件结构有损坏", detail: "offset 580: expected n n obj")),
         pages: 12, thumbnails: [.init(page: 1, src: "/archives/a-1/versions/1/pages/1.png?w=200", full: "/archives/a-1/versions/1/pages/1.png?w=1200")],
         changeRequest: .init(reason: "姓名写错", requestedAt: "2026-11-20 10:00"),
         decision: .init(approveAction: "/a", rejectAction: "/r", approveLabel: "同意修改", rejectLabel: "驳回申请"))

@@ -116,6 +116,28 @@ struct PagesViewModelTests {
         #expect(page.closed)
         #expect(page.decision == nil)
         #expect(page.version?.memberHref == "/members/p-c1-03")
+        #expect(page.version?.repair == nil)
+    }
+
+    @Test("ARC-6: the reviewer is told when the file had to be repaired to be read, with the parser's warning")
+    func repairedFileIsShown() throws {
+        var report = InspectionReport(accepted: true, refusal: nil, detectedType: "application/pdf", bytes: 2048, sha256: String(repeating: "a", count: 64))
+        report.repaired = true
+        report.warnings = 2
+        report.repairReason = "offset 580: expected n n obj"
+        let repaired = ArchiveVersionRecord(
+            archiveID: ArchiveID(rawValue: "a-1")!, version: 1, sha256: report.sha256, bytes: 2048, pages: 12,
+            uploadedBy: PersonID(rawValue: "p-c1-01")!, uploadedByOrg: F.branchID, uploadedAt: testNow,
+            inspection: String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+        let repair = try #require(ReviewPage.repair(of: repaired))
+        #expect(repair.notice.contains("已自动修复"))
+        #expect(repair.notice.contains("2 处警告"))
+        #expect(repair.detail == "offset 580: expected n n obj")
+        report.repaired = false
+        let clean = ArchiveVersionRecord(
+            archiveID: repaired.archiveID, version: 1, sha256: report.sha256, bytes: 2048, pages: 12, uploadedBy: repaired.uploadedBy,
+            uploadedByOrg: F.branchID, uploadedAt: testNow, inspection: String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+        #expect(ReviewPage.repair(of: clean) == nil)
     }
 
     @Test("ARC-12: each home alert links by its own kind, never by reading its message")

@@ -42,7 +42,7 @@ func withDemoApp(
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let config = AppConfig(
             dataDirectory: dataDirectory.path, database: location, port: 0, bcryptCost: 4,
-            inspectorExecutable: zhtjExecutable?.path ?? "/nonexistent/zhtj")
+            inspectorExecutable: inspectorExecutable?.path ?? "/nonexistent/zhtj-inspect")
         let database = try await openDatabase(config: config, logger: TestDatabase.logger)
         do {
             try await Migrator(database: database, logger: TestDatabase.logger).migrate()
@@ -66,6 +66,13 @@ func withDemoApp(
 ) async throws {
     try await withDemoApp(clock: clock, limits: limits, logger: logger, setup: nil) { _, client in try await body(client) }
 }
+
+/// The small inspecting child the server runs, built beside `zhtj`.
+let inspectorExecutable: URL? = {
+    guard let zhtj = zhtjExecutable else { return nil }
+    let inspector = zhtj.deletingLastPathComponent().appendingPathComponent("zhtj-inspect")
+    return FileManager.default.isExecutableFile(atPath: inspector.path) ? inspector : nil
+}()
 
 /// The built `zhtj` binary (the upload path runs `zhtj inspect` in a child process).
 let zhtjExecutable: URL? = {

@@ -456,6 +456,25 @@ struct ReviewPage {
         let size: String
         let downloadHref: String
         let memberHref: String
+        /// The file had to be repaired to be read: the reviewer checks it page by page.
+        let repair: Repair?
+    }
+
+    struct Repair {
+        let notice: String
+        /// The parser's first warning, as it gave it.
+        let detail: String
+    }
+
+    /// What the inspector reported of a repaired file, from the report stored with the version.
+    static func repair(of version: ArchiveVersionRecord) -> Repair? {
+        guard let report = try? JSONDecoder().decode(InspectionReport.self, from: Data(version.inspection.utf8)), report.repaired else {
+            return nil
+        }
+        let warnings = report.warnings > 0 ? "（解析时有 \(report.warnings) 处警告）" : ""
+        return Repair(
+            notice: "该文件结构有损坏，系统已自动修复后读取\(warnings)。请逐页核对内容是否完整、清晰，必要时退回重新上传。",
+            detail: report.repairReason ?? "")
     }
 
     struct Thumbnail {
@@ -521,7 +540,7 @@ struct ReviewPage {
                 return Version(
                     version: v.version, uploadedAt: PageKit.chinaTime(v.uploadedAt), orgName: shown.orgName, pages: v.pages,
                     size: PageKit.sizeText(v.bytes), downloadHref: SiteRoute.memberArchivePDF(m.personID).path + "?version=\(v.version)",
-                    memberHref: PageRoute.member(m.personID).href)
+                    memberHref: PageRoute.member(m.personID).href, repair: repair(of: v))
             },
             pages: shown?.0.pages,
             thumbnails: shown.map { shown in
