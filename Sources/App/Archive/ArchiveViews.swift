@@ -3,99 +3,6 @@ import Foundation
 import PDFInspection
 import Persistence
 
-// The view models the templates render. swift-mustache reads stored properties through
-// `Mirror`: a nil Optional and `false` render a section as false, an empty array renders it
-// not at all, and any other value (even "") renders it with that value in context. So an
-// optional section is an Optional property, never an empty string. Each model names exactly the
-// keys its template uses; `PageTemplateKeysTests` fails on a key the model does not have.
-
-/// The shared frame around every page.
-struct Layout {
-    let title: String
-    let stylesheet: String
-    let script: String
-    let homeHref: String
-    let flash: String?
-    let visitor: VisitorBar?
-    /// The page body, already rendered (the only unescaped value of any template).
-    let content: String
-}
-
-/// The top bar of a logged-in visitor.
-struct VisitorBar {
-    let name: String
-    let csrf: String
-    let nav: [NavItem]
-    let passwordHref: String
-    let passwordActive: Bool
-    let logoutAction: String
-}
-
-struct NavItem {
-    let href: String
-    let label: String
-    let active: Bool
-}
-
-/// Which top-bar entry a page belongs to.
-enum NavSection: Sendable {
-    case home, members, inbox, mine, password
-}
-
-extension Layout {
-    /// The frame for `visitor` (nil when logged out); one still on the initial password sees no
-    /// navigation, since every other page would send them back (ADM-6).
-    static func make(
-        title: String, content: String, visitor: PageVisitor?, active: NavSection?, flash: PageFlash?, assets: StaticAssets
-    ) -> Layout {
-        var bar: VisitorBar?
-        if let visitor {
-            var nav: [NavItem] = []
-            func item(_ route: PageRoute, _ label: String, _ section: NavSection) {
-                nav.append(NavItem(href: route.href, label: label, active: section == active))
-            }
-            if !visitor.actor.mustChangePassword {
-                if visitor.isAdmin {
-                    item(.home(), "工作台", .home)
-                    item(.members(), "团员管理", .members)
-                    item(.inbox(), "待办事项", .inbox)
-                }
-                if visitor.isMember { item(.mine(), "我的档案", .mine) }
-            }
-            bar = VisitorBar(
-                name: visitor.name, csrf: visitor.csrf, nav: nav, passwordHref: PageRoute.passwordForm.href,
-                passwordActive: active == .password, logoutAction: PageRoute.logout.href)
-        }
-        return Layout(
-            title: title, stylesheet: assets.css.href, script: assets.js.href, homeHref: visitor?.home.href ?? PageRoute.loginForm.href,
-            flash: flash?.message, visitor: bar, content: content)
-    }
-}
-
-// MARK: Login and password
-
-struct LoginPage {
-    let action: String
-    let error: String?
-    let account: String
-
-    static func make(error: String? = nil, account: String = "") -> LoginPage {
-        LoginPage(action: PageRoute.login.href, error: error, account: account)
-    }
-}
-
-struct PasswordPage {
-    let action: String
-    let csrf: String
-    /// ADM-6: the initial password must be changed before anything else.
-    let required: Bool
-    let error: String?
-
-    static func make(visitor: PageVisitor, error: String? = nil) -> PasswordPage {
-        PasswordPage(action: PageRoute.password.href, csrf: visitor.csrf, required: visitor.actor.mustChangePassword, error: error)
-    }
-}
-
 // MARK: Admin home
 
 struct HomePage {
@@ -588,13 +495,4 @@ struct MyArchivePage {
             notUploadedNote: described.status == ArchiveStatus.notUploaded.rawValue,
             downloadHref: described.versions.isEmpty ? nil : SiteRoute.myArchivePDF.path)
     }
-}
-
-// MARK: Errors
-
-struct ErrorPage {
-    let code: Int
-    let title: String
-    let message: String
-    let home: String
 }

@@ -1,0 +1,28 @@
+import Domain
+import Foundation
+import PDFInspection
+import Persistence
+
+// MARK: Login and password
+
+struct LoginPage {
+    let action: String
+    let error: String?
+    let account: String
+
+    static func make(error: String? = nil, account: String = "") -> LoginPage {
+        LoginPage(action: PageRoute.login.href, error: error, account: account)
+    }
+}
+
+struct PasswordPage {
+    let action: String
+    let csrf: String
+    /// ADM-6: the initial password must be changed before anything else.
+    let required: Bool
+    let error: String?
+
+    static func make(visitor: PageVisitor, error: String? = nil) -> PasswordPage {
+        PasswordPage(action: PageRoute.password.href, csrf: visitor.csrf, required: visitor.actor.mustChangePassword, error: error)
+    }
+}

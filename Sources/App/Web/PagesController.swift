@@ -1,0 +1,75 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PDFInspection
+import Persistence
+
+/// The server-rendered pages (Chinese, plain HTML and CSS, a little JS for upload progress).
+///
+/// Every page calls the same workflows the API calls (`AccountWorkflow`, `ArchiveWorkflow`,
+/// `OperationCentreWorkflow`), which authorise with `Domain.authorize`. A page never decides a
+/// rule of its own; it only shows what the workflows answered, refusals included.
+struct PagesController {
+    let services: AppServices
+    let renderer = PageRenderer.bundled
+
+    func register(on router: Router<AppRequestContext>) {
+        let pages = router.group().add(middleware: PageMiddleware(services: services, renderer: renderer))
+        PageRoute.register(on: pages, handler: handler)
+    }
+
+    /// The handler of each endpoint; the switch is exhaustive, so a new endpoint needs one.
+    func handler(_ endpoint: PageRoute.Endpoint) -> @Sendable (Request, AppRequestContext) async throws -> Response {
+        switch endpoint {
+        case .loginForm: loginPage
+        case .login: login
+        case .logout: logout
+        case .passwordForm: passwordPage
+        case .password: changePassword
+        case .home: home
+        case .members: members
+        case .member: member
+        case .memberUpload: upload
+        case .memberWithdraw: withdraw
+        case .memberChangeRequest: requestChange
+        case .inbox: inbox
+        case .review: review
+        case .reviewApprove: { try await decide($0, $1, approve: true) }
+        case .reviewReject: { try await decide($0, $1, approve: false) }
+        case .changeApprove: { try await decideChange($0, $1, approve: true) }
+        case .changeReject: { try await decideChange($0, $1, approve: false) }
+        case .thumbnail: thumbnail
+        case .mine: mine
+        case .staticAsset: staticAsset
+        }
+    }
+
+    /// `/static/{asset}`: the stylesheet and script, by hashed or plain name.
+    @Sendable func staticAsset(request: Request, context: AppRequestContext) async throws -> Response {
+        guard let name = context.parameters.get(PageRoute.assetParameter), let response = renderer.assets.response(for: name) else {
+            throw ServiceRefusal.notFound
+        }
+        return response
+    }
+
+    // MARK: Visitors
+
+    /// The logged-in visitor, or a redirect to the login page; one still on the initial
+    /// password is sent to change it first (ADM-6).
+    func visitor(_ request: Request, _ context: AppRequestContext, passwordChange: Bool = false) async throws -> PageVisitor {
+        guard let visitor = try await PageVisitor.make(services: services, request: request, context: context) else {
+            throw PageRedirect(to: .loginForm)
+        }
+        if visitor.actor.mustChangePassword && !passwordChange { throw PageRedirect(to: .passwordForm) }
+        return visitor
+    }
+
+    /// Admin pages send members to their own archive.
+    func admin(_ request: Request, _ context: AppRequestContext) async throws -> PageVisitor {
+        let visitor = try await visitor(request, context)
+        guard visitor.isAdmin else { throw PageRedirect(to: visitor.home) }
+        return visitor
+    }
+}
