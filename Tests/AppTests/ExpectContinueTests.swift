@@ -7,23 +7,6 @@ import FoundationNetworking
 /// `Expect: 100-continue` against the real executable, driven by curl as users' clients do.
 @Suite("100-continue", .serialized)
 struct ExpectContinueTests {
-    func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "ZHTJ_DATABASE_URL")
-        env.merge(environment) { $1 }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test("answered at once with 100 for an acceptable upload, with 413 (no 100) for an oversized one, and a closing client reads its 413")
     func expectContinue() async throws {
         let binary = try #require(zhtjExecutable)

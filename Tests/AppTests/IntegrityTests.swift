@@ -69,16 +69,7 @@ struct IntegrityTests {
     /// Runs `zhtj verify` as an operator would.
     func verify(dataDirectory: String, databaseURL: String) throws -> (status: Int32, output: String) {
         let executable = try #require(zhtjExecutable, "zhtj must be built")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["verify", "--data-dir", dataDirectory, "--database-url", databaseURL, "--log-level", "error"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        return try run(executable.path, ["verify", "--data-dir", dataDirectory, "--database-url", databaseURL, "--log-level", "error"])
     }
 }
 

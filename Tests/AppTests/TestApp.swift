@@ -67,6 +67,25 @@ func withDemoApp(
     try await withDemoApp(clock: clock, limits: limits, logger: logger, setup: nil) { _, client in try await body(client) }
 }
 
+/// Runs a program to its end, as an operator or a client would, with the database URL of the
+/// test environment removed (each test names its own); returns its exit status and output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "ZHTJ_DATABASE_URL")
+    env.merge(environment) { $1 }
+    process.environment = env
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
 /// The small inspecting child the server runs, built beside `zhtj`.
 let inspectorExecutable: URL? = {
     guard let zhtj = zhtjExecutable else { return nil }

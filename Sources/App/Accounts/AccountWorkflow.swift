@@ -111,6 +111,12 @@ struct AccountWorkflow: Sendable {
             administeredOrgs: try await adminOrgs.map(OrgPlacement.init), mustChangePassword: account.mustChangePassword)
     }
 
+    /// The name of the session's person, as page headers show it.
+    func name(of session: AuthenticatedSession) async throws -> String {
+        guard let person = try await repositories.people.find(session.account.personID) else { throw ServiceRefusal.notFound }
+        return person.name
+    }
+
     /// The session's person, member record and administered orgs (ADM-7: possibly several, in
     /// appointment order). Answers before the initial password is changed, so a client knows
     /// to ask for the change.

@@ -163,19 +163,15 @@ extension PagesController {
 
     @Sendable func review(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await admin(request, context)
-        return reviewPage(try await services.archives.history(visitor.actor, archive: try context.archiveID()), visitor: visitor)
+        return try reviewPage(try await services.archives.history(visitor.actor, archive: try context.archiveID()), visitor: visitor)
     }
 
     func reviewPage(
         _ history: ArchiveHistory, visitor: PageVisitor, error: String? = nil, reason: String? = nil, status: HTTPResponse.Status = .ok
-    ) -> Response {
+    ) throws -> Response {
         let record = history.member
         let target = AccessTarget.member(record.member.personID, branch: record.branch)
-        guard let archive = history.archive else {
-            return renderer.errorPage(
-                status: .notFound, title: ErrorCatalogue.title(for: .notFound), message: ErrorCatalogue.entry(.notFound).message,
-                visitor: visitor)
-        }
+        guard let archive = history.archive else { throw ServiceRefusal.notFound }
         let shown = history.currentVersion.map { ($0, orgName: history.orgNames[$0.uploadedByOrg] ?? "") }
         let page = ReviewPage.make(
             archive, record, shown: shown, openChange: history.openChangeRequest.map(ChangeRequestResponse.init),
@@ -198,7 +194,7 @@ extension PagesController {
             let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
             if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
             let fresh = try await services.archives.history(visitor.actor, archive: archiveID)
-            return reviewPage(fresh, visitor: visitor, error: entry.message, reason: reason, status: entry.status)
+            return try reviewPage(fresh, visitor: visitor, error: entry.message, reason: reason, status: entry.status)
         }
         return PageKit.redirect(.inbox(done: done))
     }

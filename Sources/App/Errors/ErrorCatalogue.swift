@@ -183,6 +183,11 @@ enum ErrorCatalogue {
         }
     }
 
+    /// An error page's heading: by the entry's status, but a refused form says it has expired.
+    static func title(for entry: AppError) -> String {
+        entry.code == "csrf_rejected" ? "请求已失效" : title(for: entry.status)
+    }
+
     /// A page's heading for an error status.
     static func title(for status: HTTPResponse.Status) -> String {
         switch status.code {

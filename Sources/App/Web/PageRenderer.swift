@@ -109,7 +109,7 @@ extension PageVisitor {
     /// The visitor of a request the page middleware has resolved, or nil when logged out.
     static func make(services: AppServices, request: Request, context: AppRequestContext) async throws -> PageVisitor? {
         guard let session = context.session, let cookie = PageKit.sessionCookie(request) else { return nil }
-        let name = try await services.accounts.profile(session).person.name
+        let name = try await services.accounts.name(of: session)
         return PageVisitor(session: session, name: name, csrf: PageCSRF.token(forSessionCookie: cookie))
     }
 }

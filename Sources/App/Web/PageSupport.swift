@@ -152,7 +152,7 @@ struct PageMiddleware: RouterMiddleware {
         } catch {
             let entry = ErrorMiddleware<Context>.entry(for: error, logger: context.logger)
             if entry.status == .unauthorized { return PageKit.redirect(.loginForm) }
-            let title = entry.code == "csrf_rejected" ? "请求已失效" : ErrorCatalogue.title(for: entry.status)
+            let title = ErrorCatalogue.title(for: entry)
             let visitor = try? await PageVisitor.make(services: services, request: request, context: context)
             var response = renderer.errorPage(status: entry.status, title: title, message: entry.message, visitor: visitor)
             for field in entry.headers { response.headers.append(field) }
