@@ -24,6 +24,8 @@ final class ChildProcess: @unchecked Sendable {
         case cancelled
         /// posix_spawn failed with this errno.
         case spawnFailed(Int32)
+        /// Waiting on the child's pipes failed with this errno; the child was killed.
+        case pollFailed(Int32)
     }
 
     struct Outcome {
@@ -126,9 +128,16 @@ final class ChildProcess: @unchecked Sendable {
             let timeout = Int32(min(50, (remaining * 1000).rounded(.up)))
             let ready = poll(&fds, nfds_t(fds.count), killedFor == nil ? timeout : 50)
             if ready < 0 {
-                if errno == EINTR { continue }
-                // poll itself failed (it should not): stop the child rather than spin.
-                terminate(for: .timedOut)
+                let code = errno
+                // EINTR, and EAGAIN/ENOMEM under memory pressure, are transient: wait a little
+                // and look again (the deadline and cancellation are checked on the next turn).
+                if code == EINTR || code == EAGAIN || code == ENOMEM {
+                    usleep(5_000)
+                    continue
+                }
+                // poll itself failed for good (it should not): stop the child rather than spin,
+                // and say so instead of calling it a timeout.
+                terminate(for: .pollFailed(code))
                 break
             }
             for entry in fds where entry.revents != 0 {

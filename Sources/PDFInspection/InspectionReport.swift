@@ -42,7 +42,7 @@ public struct InspectionReport: Codable, Sendable, Equatable {
     public var imagesNotMeasured: Int
     /// Set when the inspection itself could not finish, not when the file was merely refused:
     /// `timeout`, `cpu`, `memory`, `crashed(SIGSEGV)`, `exit(3)`, `bad_output`,
-    /// `output_too_large`, `spawn_failed`, `cancelled`, `magic_unavailable`, `io`. The refusal is
+    /// `output_too_large`, `spawn_failed`, `poll_failed`, `cancelled`, `magic_unavailable`, `io`. The refusal is
     /// then `damaged`. For logs and metrics; never shown to users.
     public var failure: String?
     /// A little more about `failure` (e.g. the end of the child's stderr), for logs.

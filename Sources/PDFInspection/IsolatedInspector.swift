@@ -243,6 +243,8 @@ public struct IsolatedInspector: Sendable {
             return ("cancelled", elapsed, .inspectionUnavailable)
         case .spawnFailed(let code):
             return ("spawn_failed", String(cString: strerror(code)), .inspectionUnavailable)
+        case .pollFailed(let code):
+            return ("poll_failed", joined(String(cString: strerror(code)), elapsed), .inspectionUnavailable)
         }
     }
 
