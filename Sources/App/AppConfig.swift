@@ -24,6 +24,39 @@ public struct AppConfig: Sendable, Equatable {
     /// `inspect` subcommand takes the same arguments). Defaults to the `zhtj-inspect` beside the
     /// running executable.
     public var inspectorExecutable: String
+    /// How long a connection may take to send its headers, to pause inside a body, and how
+    /// many one client address may hold open (slow and half-sent requests, issue 8).
+    public var connections: ConnectionLimits
+
+    /// Bounds on what one connection may cost the server. Every value has a `ZHTJ_*` variable.
+    public struct ConnectionLimits: Sendable, Equatable {
+        /// A request's headers must be complete this long after the connection opens or the
+        /// previous answer went out (`ZHTJ_HEADER_TIMEOUT_SECONDS`); slower clients get 408.
+        public var headerReadSeconds: Double
+        /// The longest pause inside a request body (`ZHTJ_BODY_IDLE_TIMEOUT_SECONDS`). A slow
+        /// school line still sends something every few seconds; a body that stops is dropped.
+        public var bodyIdleSeconds: Double
+        /// Open connections per client address (`ZHTJ_MAX_CONNECTIONS_PER_ADDRESS`). A school
+        /// behind one NAT address has dozens of admins, so this is generous; it stops one host
+        /// from holding every connection.
+        public var perAddress: Int
+        /// After an early refusal (413, 409 before the body is read), at most this many more
+        /// bytes are read and discarded before the connection is closed (`ZHTJ_DRAIN_BYTES`).
+        public var drainBytes: Int
+        /// …and for at most this long (`ZHTJ_DRAIN_SECONDS`).
+        public var drainSeconds: Double
+
+        public init(
+            headerReadSeconds: Double = 10, bodyIdleSeconds: Double = 30, perAddress: Int = 64, drainBytes: Int = 1 << 20,
+            drainSeconds: Double = 2
+        ) {
+            self.headerReadSeconds = headerReadSeconds
+            self.bodyIdleSeconds = bodyIdleSeconds
+            self.perAddress = perAddress
+            self.drainBytes = drainBytes
+            self.drainSeconds = drainSeconds
+        }
+    }
 
     /// `zhtj-inspect` beside the running executable (it starts far faster than the whole
     /// server binary); when it is absent, the running executable if it is `zhtj`, otherwise a
@@ -40,7 +73,7 @@ public struct AppConfig: Sendable, Equatable {
         dataDirectory: String = "storage", database: DatabaseLocation? = nil, host: String = "127.0.0.1",
         port: Int = 8080, bcryptCost: Int = 10, sessionLifetime: Int = 12 * 3600, secureCookies: Bool = false,
         logLevel: Logger.Level = .info, archivePolicy: InspectionPolicy = InspectionPolicy(),
-        inspectorExecutable: String = AppConfig.defaultInspectorExecutable
+        inspectorExecutable: String = AppConfig.defaultInspectorExecutable, connections: ConnectionLimits = ConnectionLimits()
     ) {
         self.dataDirectory = dataDirectory
         self.database = database ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("zhtj.sqlite"))
@@ -52,6 +85,7 @@ public struct AppConfig: Sendable, Equatable {
         self.logLevel = logLevel
         self.archivePolicy = archivePolicy
         self.inspectorExecutable = inspectorExecutable
+        self.connections = connections
     }
 
     /// A configuration value that could not be used; the message names the variable.
@@ -144,6 +178,25 @@ public struct AppConfig: Sendable, Equatable {
         if let raw = environment["ZHTJ_INSPECTOR"], !raw.isEmpty {
             config.inspectorExecutable = raw
         }
+        func seconds(_ variable: String, _ range: ClosedRange<Double>) throws(Invalid) -> Double? {
+            guard let raw = environment[variable], !raw.isEmpty else { return nil }
+            guard let v = Double(raw), range.contains(v) else {
+                throw Invalid(variable: variable, value: raw, reason: "expected seconds \(range.lowerBound)–\(range.upperBound)")
+            }
+            return v
+        }
+        func count(_ variable: String, _ range: ClosedRange<Int>) throws(Invalid) -> Int? {
+            guard let raw = environment[variable], !raw.isEmpty else { return nil }
+            guard let v = Int(raw), range.contains(v) else {
+                throw Invalid(variable: variable, value: raw, reason: "expected a whole number \(range.lowerBound)–\(range.upperBound)")
+            }
+            return v
+        }
+        if let v = try seconds("ZHTJ_HEADER_TIMEOUT_SECONDS", 0.1...600) { config.connections.headerReadSeconds = v }
+        if let v = try seconds("ZHTJ_BODY_IDLE_TIMEOUT_SECONDS", 0.1...600) { config.connections.bodyIdleSeconds = v }
+        if let v = try count("ZHTJ_MAX_CONNECTIONS_PER_ADDRESS", 1...100_000) { config.connections.perAddress = v }
+        if let v = try count("ZHTJ_DRAIN_BYTES", 0...(1 << 30)) { config.connections.drainBytes = v }
+        if let v = try seconds("ZHTJ_DRAIN_SECONDS", 0...60) { config.connections.drainSeconds = v }
         if let (level, name) = value(flags.logLevel, "ZHTJ_LOG_LEVEL") {
             guard let l = Logger.Level(rawValue: level.lowercased()) else {
                 throw Invalid(variable: name, value: level, reason: "expected trace, debug, info, notice, warning, error or critical")

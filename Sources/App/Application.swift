@@ -47,9 +47,17 @@ public func buildApplication(
         inspector: IsolatedInspector(executable: config.inspectorExecutable), throttleLimits: throttleLimits)
     let router = buildRouter(services: services)
     let uploadLimit = config.archivePolicy.maximumBytes + UploadReceiver.multipartAllowance
+    let limits = config.connections
+    let counter = ConnectionCounter(limit: limits.perAddress)
+    let drain = LingeringCloseHandler.Limits(
+        time: .nanoseconds(Int64(limits.drainSeconds * 1_000_000_000)), bytes: limits.drainBytes)
     var app = Application(
         router: router,
-        server: .http1(additionalChannelHandlers: [LingeringCloseHandler(), ExpectContinueHandler(maximumBodyBytes: uploadLimit)]),
+        // Nearest the socket first: the guard's own close (a timeout) must not linger.
+        server: .http1(additionalChannelHandlers: [
+            ConnectionGuard(limits: limits, counter: counter), LingeringCloseHandler(limits: drain),
+            ExpectContinueHandler(maximumBodyBytes: uploadLimit),
+        ]),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zhtj"),
         logger: logger)
     app.addServices(DatabaseService(database: database))
@@ -68,37 +76,59 @@ public func openDatabase(config: AppConfig, logger: Logger) async throws -> Data
 /// All routes. The session is resolved once for every request (bearer header or cookie);
 /// health and login are open, everything else asks for the session it needs.
 func buildRouter(services: AppServices) -> Router<AppRequestContext> {
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLogMiddleware())
     // Outside the error middleware, so error answers carry the headers too.
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: EarlyRefusalMiddleware())
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware(routes: .site))
     router.add(middleware: SessionMiddleware(accounts: services.accounts))
 
     HealthController(database: services.database).register(on: router)
     let auth = AuthController(accounts: services.accounts, config: services.config)
-    auth.registerPublic(on: router)
+    auth.registerPublic(on: router.group().add(middleware: APIRequestGuard(body: .json)))
     // Server-rendered pages: their CSRF check and HTML errors.
     PagesController(services: services).register(on: router)
 
-    let api = router.group()
+    // Every other API route: 401 before anything is looked up, then the CSRF rules.
+    let api = router.group().add(middleware: RequireSession()).add(middleware: APIRequestGuard(body: .json))
+    let uploads = router.group().add(middleware: RequireSession()).add(middleware: APIRequestGuard(body: .upload))
     auth.registerAuthenticated(on: api)
     MeController(accounts: services.accounts).register(on: api)
     OrgController(orgs: services.orgs).register(on: api)
     MemberController(orgs: services.orgs).register(on: api)
-    ArchiveController(archives: services.archives, uploadLimit: services.config.archivePolicy.maximumBytes).register(on: api)
+    ArchiveController(archives: services.archives, uploadLimit: services.config.archivePolicy.maximumBytes)
+        .register(on: api, uploads: uploads)
     OperationsController(operations: services.operations, transfers: services.transfers).register(on: api)
     return router
 }
 
 /// Headers every response carries; personal data must not be cached by shared proxies.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Also written by `ConnectionGuard`'s 408, which answers below the router.
+    static var fields: HTTPFields {
+        [.xContentTypeOptions: "nosniff", .init("X-Frame-Options")!: "DENY", .init("Referrer-Policy")!: "same-origin"]
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.init("X-Frame-Options")!] = "DENY"
-        response.headers[.init("Referrer-Policy")!] = "same-origin"
+        for field in Self.fields { response.headers[field.name] = field.value }
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+}
+
+/// A refusal of a request that still has a body on the way (a 409 or 413 before a 20 MiB
+/// upload is read) closes the connection: Hummingbird would otherwise read and discard the
+/// whole body to keep the connection alive. `LingeringCloseHandler` then drains only a
+/// bounded amount, so the client still reads the answer.
+struct EarlyRefusalMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if response.status.code >= 400, APIRequestGuard.hasBody(request) {
+            response.headers[.connection] = "close"
+        }
         return response
     }
 }

@@ -131,6 +131,8 @@ public enum ArchiveRefusal: Error, Sendable, Equatable {
     case changeRequestNotAllowed
     /// ARC-6: a rejection must carry a reason.
     case reasonRequired
+    /// A reason too long for the record, or with characters that cannot be seen.
+    case invalidReason(FreeTextProblem)
 }
 
 extension ArchiveState {
@@ -204,7 +206,8 @@ extension ArchiveState {
     }
 
     private static func required(_ reason: String) throws(ArchiveRefusal) -> String {
-        let trimmed = reason.trimmingWhitespace()
+        let trimmed: String
+        do { trimmed = try FreeText.checked(reason, as: .reason) } catch { throw .invalidReason(error) }
         guard !trimmed.isEmpty else { throw .reasonRequired }
         return trimmed
     }

@@ -10,7 +10,7 @@ enum PageSamples {
     static func model(for template: PageRenderer.Template) -> Any {
         switch template {
         case .layout: layout
-        case .login: LoginPage(action: "/login", error: "账号或密码错误", account: "370211199104261104")
+        case .login: LoginPage(action: "/login", csrf: "c5rf-login-token", error: "账号或密码错误", account: "370211199104261104")
         case .password: PasswordPage(action: "/password", csrf: "token", required: true, error: "密码太弱")
         case .home: home
         case .members: members
@@ -55,7 +55,7 @@ enum PageSamples {
         error: "出错了", reviewHref: "/inbox/archives/a-1",
         upload: .init(
             action: "/members/p-c1-03/archive?csrf=token", api: "/api/v1/members/p-c1-03/archive", done: "/members/p-c1-03?done=uploaded",
-            label: "替换档案", pagesRule: "12页", maxSize: "20MB"),
+            label: "替换档案", pagesRule: "12页", maxSize: "20MB", maxBytes: 20_971_520),
         withdrawAction: "/members/p-c1-03/archive/withdraw", changeAction: "/members/p-c1-03/archive/change-requests",
         hasChangeRequests: true,
         changeRequests: [.init(requestedAt: "2026-11-20 10:00", reason: "姓名写错", statusName: "已驳回", decisionReason: "无需修改")],

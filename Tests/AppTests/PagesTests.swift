@@ -17,11 +17,20 @@ struct PageBrowser: Sendable {
 extension TestClientProtocol {
     /// Logs in through the login form; returns the browser and the redirect target.
     func pageLogin(_ account: DemoDataSet.RoleAccount) async throws -> (PageBrowser, String) {
-        let response = try await postForm("/login", ["account": account.account, "password": account.password], browser: nil)
+        let (form, token) = try await loginForm()
+        let response = try await postForm(
+            "/login", ["account": account.account, "password": account.password, "csrf": token], browser: form)
         #expect(response.status == .seeOther, "page login of \(account.account) answered \(response.status)")
         let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("zhtj_session=") })
         let pair = String(cookie.prefix { $0 != ";" })
         return (PageBrowser(cookie: pair), response.headers[.location] ?? "")
+    }
+
+    /// Opens the login form as a browser does: the login cookie it sets and the form's token.
+    func loginForm() async throws -> (PageBrowser, String) {
+        let form = try await page("/", nil)
+        let set = try #require(form.headers[values: .setCookie].first { $0.hasPrefix("zhtj_login=") })
+        return (PageBrowser(cookie: String(set.prefix { $0 != ";" })), try csrfToken(form.html))
     }
 
     func page(_ path: String, _ browser: PageBrowser?) async throws -> TestResponse {
@@ -110,13 +119,16 @@ struct PagesTests {
     func login() async throws {
         try await withDemoApp { client in
             let committee = Self.accounts["committee_admin"]
-            let wrong = try await client.postForm("/login", ["account": committee.account, "password": "nope1234"], browser: nil)
+            let (form, token) = try await client.loginForm()
+            let wrong = try await client.postForm(
+                "/login", ["account": committee.account, "password": "nope1234", "csrf": token], browser: form)
             #expect(wrong.status == .unauthorized)
             #expect(wrong.html.contains("账号或密码错误"))
             #expect(wrong.html.contains("value=\"\(committee.account)\""))
             #expect(wrong.headers[values: .setCookie].isEmpty)
 
-            let ok = try await client.postForm("/login", ["account": committee.account, "password": committee.password], browser: nil)
+            let ok = try await client.postForm(
+                "/login", ["account": committee.account, "password": committee.password, "csrf": token], browser: form)
             #expect(ok.status == .seeOther)
             #expect(ok.headers[.location] == "/home")
             let cookie = try #require(ok.headers[values: .setCookie].first { $0.hasPrefix("zhtj_session=") })

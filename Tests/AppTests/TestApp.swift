@@ -32,8 +32,12 @@ struct TestAppEnvironment: Sendable {
 
 /// The one boot of the test app: a fresh database on the backend `scripts/test` selects, the
 /// demo data, `setup` on the database, then the real application (router-level) over it.
+///
+/// `live` serves it on a real loopback port (with its channel handlers: timeouts, the
+/// connection cap), for tests that need a socket; `connections` bounds those connections.
 func withDemoApp(
     clock: FixedTimeSource = FixedTimeSource(testNow), limits: LoginThrottle.Limits = .init(), logger: Logger? = nil,
+    live: Bool = false, connections: AppConfig.ConnectionLimits = .init(),
     setup: (@Sendable (Database) async throws -> Void)? = nil,
     _ body: @escaping @Sendable (TestAppEnvironment, any TestClientProtocol) async throws -> Void
 ) async throws {
@@ -42,7 +46,7 @@ func withDemoApp(
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let config = AppConfig(
             dataDirectory: dataDirectory.path, database: location, port: 0, bcryptCost: 4,
-            inspectorExecutable: inspectorExecutable?.path ?? "/nonexistent/zhtj-inspect")
+            inspectorExecutable: inspectorExecutable?.path ?? "/nonexistent/zhtj-inspect", connections: connections)
         let database = try await openDatabase(config: config, logger: TestDatabase.logger)
         do {
             try await Migrator(database: database, logger: TestDatabase.logger).migrate()
@@ -55,7 +59,7 @@ func withDemoApp(
         }
         let app = try await buildApplication(config: config, clock: clock, throttleLimits: limits, logger: logger ?? TestDatabase.logger)
         let environment = TestAppEnvironment(config: config, dataDirectory: dataDirectory)
-        try await app.test(.router) { client in try await body(environment, client) }
+        try await app.test(live ? .live : .router) { client in try await body(environment, client) }
     }
 }
 

@@ -14,7 +14,18 @@ extension PagesController {
         if let visitor = try await PageVisitor.make(services: services, request: request, context: context) {
             return PageKit.redirect(visitor.actor.mustChangePassword ? .passwordForm : visitor.home)
         }
-        return renderer.page(.login, LoginPage.make(), title: "登录", visitor: nil)
+        return loginForm(request)
+    }
+
+    /// The login form with its token, setting the login cookie the token is bound to.
+    func loginForm(
+        _ request: Request, error: String? = nil, account: String = "", status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let seed = PageCSRF.loginSeed(request)
+        let page = LoginPage.make(csrf: PageCSRF.token(forSessionCookie: seed.value), error: error, account: account)
+        var response = renderer.page(.login, page, title: "登录", visitor: nil, status: status)
+        if seed.isNew { response.setCookie(PageCSRF.loginCookie(seed.value, config: services.config)) }
+        return response
     }
 
     /// Logs in through `AccountWorkflow` (throttle, normalisation, session) and sends the
@@ -22,13 +33,19 @@ extension PagesController {
     @Sendable func login(request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await PageForm.read(request)
         let account = form["account"] ?? ""
+        // A form from another site (or one whose cookie has expired) is shown again, fresh.
+        guard let seed = request.cookies[PageCSRF.loginCookieName]?.value,
+            PageCSRF.matches(form[PageCSRF.field], expected: PageCSRF.token(forSessionCookie: seed))
+        else {
+            let entry = ErrorCatalogue.entry(ServiceRefusal.csrfRejected)
+            return loginForm(request, error: entry.message, account: account, status: entry.status)
+        }
         let outcome: AccountWorkflow.LoginOutcome
         do {
             outcome = try await services.accounts.login(account: account, password: form["password"] ?? "", address: context.clientAddress)
         } catch {
             let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            var response = renderer.page(
-                .login, LoginPage.make(error: entry.message, account: account), title: "登录", visitor: nil, status: entry.status)
+            var response = loginForm(request, error: entry.message, account: account, status: entry.status)
             for field in entry.headers { response.headers.append(field) }
             return response
         }

@@ -7,11 +7,13 @@ import Persistence
 
 struct LoginPage {
     let action: String
+    /// Bound to the browser's `zhtj_login` cookie, so another site cannot log a browser in.
+    let csrf: String
     let error: String?
     let account: String
 
-    static func make(error: String? = nil, account: String = "") -> LoginPage {
-        LoginPage(action: PageRoute.login.href, error: error, account: account)
+    static func make(csrf: String, error: String? = nil, account: String = "") -> LoginPage {
+        LoginPage(action: PageRoute.login.href, csrf: csrf, error: error, account: account)
     }
 }
 

@@ -7,7 +7,7 @@ struct AuthController {
     let accounts: AccountWorkflow
     let config: AppConfig
 
-    func registerPublic(on router: Router<AppRequestContext>) {
+    func registerPublic(on router: RouterGroup<AppRequestContext>) {
         router.post(SiteRoute.login.pattern, use: login)
     }
 

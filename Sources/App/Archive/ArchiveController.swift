@@ -11,8 +11,9 @@ struct ArchiveController {
     let archives: ArchiveWorkflow
     let uploadLimit: Int
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.put(SiteRoute.memberArchive(nil).pattern, use: upload)
+    /// `uploads` takes the file route (its body is a PDF or multipart); the rest take JSON.
+    func register(on group: RouterGroup<AppRequestContext>, uploads: RouterGroup<AppRequestContext>) {
+        uploads.put(SiteRoute.memberArchive(nil).pattern, use: upload)
         group.get(SiteRoute.memberArchive(nil).pattern, use: show)
         group.get(SiteRoute.memberArchivePDF(nil).pattern, use: download)
         group.get(SiteRoute.myArchive.pattern, use: showMine)
@@ -71,7 +72,8 @@ struct ArchiveController {
             path: file.path, bytes: file.version.bytes, sha256: file.version.sha256, filename: file.filename,
             asciiFilename: file.asciiFilename
         ).response(for: request, context: context)
-        if response.status == .ok || response.status == .partialContent {
+        // A HEAD (answered by this GET handler) fetches no content, so it is no download.
+        if request.method == .get, response.status == .ok || response.status == .partialContent {
             let detail = response.status == .partialContent ? "range \(request.headers[.range] ?? "")" : nil
             try await archives.recordDownload(actor, file, detail: detail)
         }
@@ -82,10 +84,11 @@ struct ArchiveController {
 
     struct ReasonBody: Decodable { let reason: String? }
 
-    /// A reason from a JSON body; an absent or unreadable body is an empty reason, which the
-    /// domain refuses where a reason is required.
-    static func reason(_ request: Request, _ context: AppRequestContext) async -> String {
-        ((try? await request.decode(as: ReasonBody.self, context: context))?.reason) ?? ""
+    /// The body's `reason`; "" without a body (the domain then asks for one). A body that is
+    /// too large or not JSON is refused as such, not read as "no reason".
+    static func reason(_ request: Request, _ context: AppRequestContext) async throws -> String {
+        guard APIRequestGuard.hasBody(request) else { return "" }
+        return try await request.decode(as: ReasonBody.self, context: context).reason ?? ""
     }
 
     func decide(_ request: Request, _ context: AppRequestContext, _ verb: ArchiveDecisionVerb) async throws -> ArchiveResponse {
@@ -93,7 +96,7 @@ struct ArchiveController {
         let verdict: ArchiveWorkflow.Verdict =
             switch verb {
             case .approve: .approve
-            case .reject: .reject(reason: await Self.reason(request, context))
+            case .reject: .reject(reason: try await Self.reason(request, context))
             case .withdraw: .withdraw
             }
         let member = try await archives.decide(actor, archive: try context.archiveID(), verdict)
@@ -102,7 +105,7 @@ struct ArchiveController {
 
     @Sendable func requestChange(request: Request, context: AppRequestContext) async throws -> Response {
         let created = try await archives.requestChange(
-            try context.requireActor(), member: try context.memberID(), reason: await Self.reason(request, context))
+            try context.requireActor(), member: try context.memberID(), reason: try await Self.reason(request, context))
         return try ChangeRequestResponse(created).response(from: request, context: context).withStatus(.created)
     }
 
@@ -118,7 +121,7 @@ struct ArchiveController {
         let member = try context.memberID()
         guard let requestID = context.parameters.get(SiteRoute.changeRequestParameter) else { throw ServiceRefusal.notFound }
         try await archives.decideChange(
-            actor, member: member, requestID: requestID, approve: approve, reason: approve ? nil : await Self.reason(request, context))
+            actor, member: member, requestID: requestID, approve: approve, reason: approve ? nil : try await Self.reason(request, context))
         return ArchiveResponse(try await archives.history(actor, member: member))
     }
 }

@@ -43,8 +43,7 @@ extension PagesController {
         guard let status = MemberStatusFilter(rawValue: query["status"].map(String.init) ?? "") else {
             throw ServiceRefusal.badRequest("未知的档案状态")
         }
-        let q = (query["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-        guard q.count <= 40 else { throw ServiceRefusal.badRequest("查询内容过长") }
+        let q = try FreeText.checked(query["q"].map(String.init) ?? "", as: .search)
         var cursor: PersonID?
         if let raw = query["cursor"], !raw.isEmpty {
             guard let id = PersonID(rawValue: String(raw)) else { throw ServiceRefusal.badRequest("cursor 无效") }

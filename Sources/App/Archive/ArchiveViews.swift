@@ -165,6 +165,9 @@ struct MemberPage {
         let label: String
         let pagesRule: String
         let maxSize: String
+        /// The script refuses a larger file before sending it: the server would refuse it too,
+        /// and a client still sending after the refusal sees its connection closed.
+        let maxBytes: Int
     }
 
     struct ChangeRequestRow {
@@ -259,7 +262,7 @@ struct MemberPage {
                     action: PageRoute.memberUpload(id, csrf: csrf).href, api: SiteRoute.memberArchive(id).path,
                     done: PageRoute.member(id, done: .uploaded).href, label: label,
                     pagesRule: range.lowerBound == range.upperBound ? "\(range.lowerBound)页" : "\(range.lowerBound)至\(range.upperBound)页",
-                    maxSize: "\(policy.maximumBytes / (1024 * 1024))MB")
+                    maxSize: "\(policy.maximumBytes / (1024 * 1024))MB", maxBytes: policy.maximumBytes)
                 : nil
         }
         let reviewable = may.review && (isPending || awaitsChangeDecision)

@@ -109,9 +109,8 @@ struct OperationCentreWorkflow: Sendable {
     /// themselves.
     func search(_ actor: Actor, query: String, within org: OrgID? = nil, limit: Int) async throws -> [MemberArchiveRow] {
         if actor.mustChangePassword { throw ServiceRefusal.passwordChangeRequired }
-        let q = query.trimmingCharacters(in: .whitespaces)
+        let q = try FreeText.checked(query, as: .search)
         guard !q.isEmpty else { throw ServiceRefusal.badRequest("请输入姓名、身份证号或发展团员编号") }
-        guard q.count <= 40 else { throw ServiceRefusal.badRequest("查询内容过长") }
         if let org {
             let scope = try await self.org(actor, org, .listMembers)
             return try await repositories.archives.search(q, inSubtreeOf: [scope.path], limit: limit)

@@ -1,6 +1,8 @@
 import Domain
 import Foundation
 import Hummingbird
+import NIOCore
+import NIOHTTP1
 import PDFInspection
 import Persistence
 
@@ -27,11 +29,16 @@ public struct AppError: HTTPResponseError, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONEncoder.api.encode(Body(error: .init(code: code, message: message)))
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bodyBytes)))
+    }
+
+    /// `{"error":{"code","message"}}`, for answers written below the router (a 408).
+    var bodyBytes: [UInt8] {
+        // Two strings cannot fail to encode.
+        Array((try? JSONEncoder.api.encode(Body(error: .init(code: code, message: message)))) ?? Data())
     }
 }
 
@@ -60,13 +67,25 @@ enum ServiceRefusal: Error, Equatable {
     case emptyUpload
     case missingFileField
     case unsupportedUploadType
+    /// A JSON endpoint sent another content type.
+    case jsonRequired
+    /// A request body over the endpoint's limit (JSON or a form, not an upload).
+    case requestTooLarge(limitBytes: Int)
+    /// A free-text field that is too long or carries control characters.
+    case invalidText(FreeTextProblem)
+    /// The client took too long to send its headers or paused inside the body.
+    case requestTimeout
+    /// The path exists, the method does not; `allow` lists those that do.
+    case methodNotAllowed(allow: [String])
     // Archives
     case archiveNotRequired
     case archiveChanged
     case archiveUnavailable
     case thumbnailUnavailable
-    /// A page form without its CSRF token, or from another site.
+    /// A page form or cookie-authenticated API call without its CSRF token.
     case csrfRejected
+    /// A state-changing request sent from another site (`Origin`, `Sec-Fetch-Site`).
+    case crossSiteRequest
     // Transfers (ARC-9, TRF-5)
     case memberNotVerified
     case transfersNotImplemented
@@ -86,6 +105,10 @@ enum ErrorCatalogue {
         case let refusal as ArchiveRefusal: entry(refusal)
         case let denial as AccessDenial: entry(denial)
         case let refused as InspectionRefused: entry(inspection: refused.refusal)
+        case let problem as FreeTextProblem: entry(ServiceRefusal.invalidText(problem))
+        // The body stream ends in a parse error when a client stops sending mid-body.
+        case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
+        case is NIOTooManyBytesError: entry(ServiceRefusal.requestTooLarge(limitBytes: AppRequestContext.maximumBodyBytes))
         case is ConcurrentChange: entry(ServiceRefusal.archiveChanged)
         case let error as HTTPError: entry(http: error)
         case is DecodingError: entry(ServiceRefusal.badRequest("请求内容格式不正确"))
@@ -125,6 +148,13 @@ enum ErrorCatalogue {
         case .archiveUnavailable: AppError(.internalServerError, "archive_unavailable", "档案文件校验失败，已通知管理员，请稍后再试")
         case .thumbnailUnavailable: AppError(.internalServerError, "thumbnail_unavailable", "页面预览生成失败，请下载 PDF 查看")
         case .csrfRejected: AppError(.forbidden, "csrf_rejected", "页面已过期或请求来源无效，请返回刷新页面后重试。")
+        case .crossSiteRequest: AppError(.forbidden, "cross_site_request", "不接受从其他网站发起的操作，请在本系统页面中操作。")
+        case .jsonRequired: AppError(.unsupportedMediaType, "unsupported_media_type", "请以 application/json 格式提交请求内容")
+        case .requestTooLarge(let limit): AppError(.contentTooLarge, "too_large", "请求内容超过\(limit / 1024)KB，请精简后重试")
+        case .invalidText(let problem): AppError(.unprocessableContent, "invalid_text", message(problem))
+        case .requestTimeout: AppError(.requestTimeout, "request_timeout", "请求发送超时，请检查网络后重试")
+        case .methodNotAllowed(let allow):
+            AppError(.methodNotAllowed, "method_not_allowed", "该地址不支持此请求方法", headers: [.allow: allow.joined(separator: ", ")])
         case .memberNotVerified:
             AppError(.conflict, "member_not_verified", "该团员为2020年1月1日后发展的新团员，团员身份尚未认证，不能转接组织关系")
         case .transfersNotImplemented: AppError(.notImplemented, "not_implemented", "组织关系转接功能尚未开放")
@@ -137,6 +167,7 @@ enum ErrorCatalogue {
     static func entry(_ refusal: ArchiveRefusal) -> AppError {
         switch refusal {
         case .reasonRequired: AppError(.unprocessableContent, "reason_required", "请填写理由")
+        case .invalidReason(let problem): entry(ServiceRefusal.invalidText(problem))
         case .alreadyPending: AppError(.conflict, "archive_pending", "团员电子档案审批中，不能重复发起")
         case .verifiedNeedsChangeRequest:
             AppError(.conflict, "archive_verified", "该团员电子档案已认证，如需修改请先提交修改申请并经上级团委批准")
@@ -183,6 +214,21 @@ enum ErrorCatalogue {
         }
     }
 
+    /// What is wrong with a typed text, naming the field.
+    static func message(_ problem: FreeTextProblem) -> String {
+        let label =
+            switch problem.field {
+            case .reason: "理由"
+            case .search: "查询内容"
+            case .name: "名称"
+            case .topic: "主题"
+            }
+        switch problem.kind {
+        case .tooLong(let maximum): return "\(label)不能超过\(maximum)个字"
+        case .invisibleCharacter: return "\(label)含有不可见的控制字符，请删除后重新填写"
+        }
+    }
+
     /// An error page's heading: by the entry's status, but a refused form says it has expired.
     static func title(for entry: AppError) -> String {
         entry.code == "csrf_rejected" ? "请求已失效" : title(for: entry.status)
@@ -195,6 +241,7 @@ enum ErrorCatalogue {
         case 403: "无权访问"
         case 404: "页面不存在"
         case 405: "不支持该操作"
+        case 408: "请求超时"
         case 409: "操作冲突"
         case 413: "文件过大"
         case 422: "无法处理"

@@ -18,6 +18,11 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         session = nil
     }
 
+    /// The largest JSON body the API decodes; uploads stream and have their own limit.
+    static let maximumBodyBytes = 256 * 1024
+
+    public var maxUploadSize: Int { Self.maximumBodyBytes }
+
     /// JSON answers write `/` as it is, not `\/`.
     public var responseEncoder: JSONEncoder { .api }
 

@@ -16,16 +16,33 @@ final class LingeringCloseHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     struct Limits: Sendable {
         /// Longest time spent draining after the answer.
-        var time: TimeAmount = .seconds(5)
+        var time: TimeAmount = .seconds(2)
         /// Most bytes discarded after the answer.
-        var bytes: Int = 64 * 1024 * 1024
+        var bytes: Int = 1 << 20
     }
 
     let limits: Limits
     private var requestInProgress = false
+    /// The answer being written says `Connection: close`.
+    private var closeAfterAnswer = false
     private var drain: LingeringDrain?
 
     init(limits: Limits = .init()) { self.limits = limits }
+
+    /// An answer with `Connection: close` ends the connection once it is out, even while the
+    /// request's body is still arriving: Hummingbird closes only when the *request* asked to,
+    /// and otherwise reads every remaining byte of the body first.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let part = unwrapOutboundIn(data)
+        if case .head(let head) = part, head.status.kind != .informational {
+            closeAfterAnswer = head.headerFields[.connection]?.lowercased() == "close"
+        }
+        context.write(data, promise: promise)
+        if case .end = part, closeAfterAnswer {
+            closeAfterAnswer = false
+            close(context: context, mode: .all, promise: nil)
+        }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {

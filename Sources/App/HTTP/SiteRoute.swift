@@ -1,4 +1,5 @@
 import Domain
+import HTTPTypes
 import Hummingbird
 import Persistence
 
@@ -69,6 +70,19 @@ enum SiteRoute: Sendable {
         case .transfers: return "/api/v1/transfers"
         }
     }
+
+    /// Every route with the methods it is registered for (HEAD answers wherever GET does):
+    /// what a 405's `Allow` lists. `RouteMethodsTests` checks it against the router.
+    static let registered: [(route: SiteRoute, methods: [HTTPRequest.Method])] = [
+        (.healthz, [.get]), (.login, [.post]), (.logout, [.post]), (.me, [.get]), (.mePassword, [.post]),
+        (.org(nil), [.get]), (.orgChildren(nil), [.get]), (.orgMembers(nil), [.get]), (.member(nil), [.get]),
+        (.memberArchive(nil), [.get, .put]), (.memberArchivePDF(nil), [.get]), (.myArchive, [.get]), (.myArchivePDF, [.get]),
+        (.myAlerts, [.get]), (.archiveDecision(nil, .approve), [.post]), (.archiveDecision(nil, .reject), [.post]),
+        (.archiveDecision(nil, .withdraw), [.post]), (.changeRequests(nil), [.get, .post]),
+        (.changeRequestDecision(nil, nil, approve: true), [.post]), (.changeRequestDecision(nil, nil, approve: false), [.post]),
+        (.inbox, [.get]), (.orgArchives(nil), [.get]), (.archiveSearch, [.get]), (.orgNewMemberStats(nil), [.get]),
+        (.orgAudit(nil), [.get]), (.transfers, [.post]),
+    ]
 
     /// The router pattern (`:orgId` placeholders).
     var pattern: RouterPath {

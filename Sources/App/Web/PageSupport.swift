@@ -26,6 +26,23 @@ enum PageCSRF {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The login form has no session yet: its token is bound to this cookie instead, a random
+    /// value set by the form itself (HttpOnly, SameSite=Strict). A page on another site can
+    /// neither read the cookie nor the token, so it cannot log a browser into an account.
+    static let loginCookieName = "zhtj_login"
+
+    static func loginCookie(_ value: String, config: AppConfig) -> Cookie {
+        Cookie(
+            name: loginCookieName, value: value, maxAge: 12 * 3600, path: "/", secure: config.secureCookies, httpOnly: true,
+            sameSite: .strict)
+    }
+
+    /// The browser's login cookie, or a new one to set with the form.
+    static func loginSeed(_ request: Request) -> (value: String, isNew: Bool) {
+        if let value = request.cookies[loginCookieName]?.value, value.count >= 32, value.count <= 64 { return (value, false) }
+        return (SessionToken.generate(), true)
+    }
+
     /// Constant-time comparison.
     static func matches(_ presented: String?, expected: String) -> Bool {
         guard let presented else { return false }
@@ -61,7 +78,7 @@ struct PageForm: Sendable {
 
     subscript(_ key: String) -> String? { fields[key] }
 
-    static let maximumBytes = 64 * 1024
+    static let maximumBytes = AppRequestContext.maximumBodyBytes
 
     static func read(_ request: Request) async throws -> PageForm {
         var request = request
@@ -115,7 +132,8 @@ struct PageMiddleware: RouterMiddleware {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-    /// POST routes that run without a session (and so without a CSRF token).
+    /// POST routes that run without a session; the login form checks its own token (bound to
+    /// the login cookie, not a session).
     static let openPosts: Set<String> = [PageRoute.login.path]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -132,8 +150,8 @@ struct PageMiddleware: RouterMiddleware {
         var request = request
         do {
             let cookie = PageKit.sessionCookie(request)
-            if request.method == .post {
-                try checkOrigin(request)
+            if CrossSite.changesState(request.method) {
+                try CrossSite.check(request)
                 if !Self.openPosts.contains(request.uri.path) {
                     guard let cookie, context.session != nil else { throw PageRedirect(to: .loginForm) }
                     let expected = PageCSRF.token(forSessionCookie: cookie)
@@ -160,12 +178,4 @@ struct PageMiddleware: RouterMiddleware {
         }
     }
 
-    /// A POST whose `Origin` names another site is refused outright (defence in depth beside
-    /// the token and SameSite=Lax).
-    private func checkOrigin(_ request: Request) throws {
-        guard let origin = request.headers[.origin], origin != "null" else { return }
-        guard let host = request.head.authority else { throw ServiceRefusal.csrfRejected }
-        let stripped = origin.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
-        if stripped.lowercased() != host.lowercased() { throw ServiceRefusal.csrfRejected }
-    }
 }

@@ -22,11 +22,19 @@
         status.textContent = '';
         button.disabled = false;
       }
+      var maxBytes = parseInt(form.getAttribute('data-max-bytes'), 10);
+      if (maxBytes > 0 && input.files[0].size > maxBytes) {
+        fail('文件超过' + form.getAttribute('data-max-size') + '，请压缩后重新上传');
+        return;
+      }
       var data = new FormData();
       data.append('file', input.files[0]);
       var xhr = new XMLHttpRequest();
       xhr.open('PUT', form.getAttribute('data-upload-api'));
       xhr.setRequestHeader('Accept', 'application/json');
+      // The API asks a cookie-authenticated call for the page's CSRF token.
+      var token = form.querySelector('input[name="csrf"]');
+      if (token) { xhr.setRequestHeader('X-CSRF-Token', token.value); }
       xhr.upload.addEventListener('progress', function (e) {
         if (e.lengthComputable) {
           progress.max = e.total;
