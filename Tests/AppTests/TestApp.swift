@@ -32,17 +32,19 @@ struct TestAppEnvironment: Sendable {
 
 /// The one boot of the test app: a fresh database on the backend `scripts/test` selects, the
 /// demo data, `setup` on the database, then the real application (router-level) over it.
+/// `configure` adjusts the configuration first (e.g. the login throttle's bounds).
 func withDemoApp(
-    clock: FixedTimeSource = FixedTimeSource(testNow), limits: LoginThrottle.Limits = .init(), logger: Logger? = nil,
+    clock: FixedTimeSource = FixedTimeSource(testNow), configure: (inout AppConfig) -> Void = { _ in }, logger: Logger? = nil,
     setup: (@Sendable (Database) async throws -> Void)? = nil,
     _ body: @escaping @Sendable (TestAppEnvironment, any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation { location in
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-app-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let config = AppConfig(
+        var config = AppConfig(
             dataDirectory: dataDirectory.path, database: location, port: 0, bcryptCost: 4,
             inspectorExecutable: inspectorExecutable?.path ?? "/nonexistent/zhtj-inspect")
+        configure(&config)
         let database = try await openDatabase(config: config, logger: TestDatabase.logger)
         do {
             try await Migrator(database: database, logger: TestDatabase.logger).migrate()
@@ -53,18 +55,27 @@ func withDemoApp(
             try? await database.close()
             throw error
         }
-        let app = try await buildApplication(config: config, clock: clock, throttleLimits: limits, logger: logger ?? TestDatabase.logger)
+        let app = try await buildApplication(config: config, clock: clock, logger: logger ?? TestDatabase.logger)
         let environment = TestAppEnvironment(config: config, dataDirectory: dataDirectory)
         try await app.test(.router) { client in try await body(environment, client) }
     }
 }
 
+/// The application booted again on the data of `environment`, as after a restart or as a
+/// second instance behind the same balancer.
+func withRestartedApp(
+    _ environment: TestAppEnvironment, clock: FixedTimeSource, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    let app = try await buildApplication(config: environment.config, clock: clock, logger: TestDatabase.logger)
+    try await app.test(.router) { client in try await body(client) }
+}
+
 /// `withDemoApp` for tests that need only the client.
 func withDemoApp(
-    clock: FixedTimeSource = FixedTimeSource(testNow), limits: LoginThrottle.Limits = .init(), logger: Logger? = nil,
+    clock: FixedTimeSource = FixedTimeSource(testNow), configure: (inout AppConfig) -> Void = { _ in }, logger: Logger? = nil,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
-    try await withDemoApp(clock: clock, limits: limits, logger: logger, setup: nil) { _, client in try await body(client) }
+    try await withDemoApp(clock: clock, configure: configure, logger: logger, setup: nil) { _, client in try await body(client) }
 }
 
 /// Runs a program to its end, as an operator or a client would, with the database URL of the

@@ -24,7 +24,7 @@ extension PagesController {
         let account = form["account"] ?? ""
         let outcome: AccountWorkflow.LoginOutcome
         do {
-            outcome = try await services.accounts.login(account: account, password: form["password"] ?? "", address: context.clientAddress)
+            outcome = try await services.accounts.login(account: account, password: form["password"] ?? "", address: context.loginAddress(of: request, trustedProxies: services.config.trustedProxies))
         } catch {
             let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
             var response = renderer.page(
