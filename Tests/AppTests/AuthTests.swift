@@ -151,6 +151,8 @@ struct AuthTests {
                 #expect(try await client.login(admin.account, "wrong-123", from: next()).status == .unauthorized)
             }
             #expect(waits == ["1", "2", "4", "4"])
+            let message = try await client.login(admin.account, admin.password, from: next()).errorMessage
+            #expect(message == "登录失败次数过多，请4秒后再试")
             clock.advance(seconds: 4)
             // Once the wait is over the owner gets in, from wherever.
             #expect(try await client.login(admin.account, admin.password, from: owner).status == .ok)
