@@ -22,9 +22,10 @@ extension PagesController {
     @Sendable func login(request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await PageForm.read(request)
         let account = form["account"] ?? ""
+        let address = context.loginAddress(of: request, trustedProxies: services.config.trustedProxies)
         let outcome: AccountWorkflow.LoginOutcome
         do {
-            outcome = try await services.accounts.login(account: account, password: form["password"] ?? "", address: context.loginAddress(of: request, trustedProxies: services.config.trustedProxies))
+            outcome = try await services.accounts.login(account: account, password: form["password"] ?? "", address: address)
         } catch {
             let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
             var response = renderer.page(
