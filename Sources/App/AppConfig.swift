@@ -57,6 +57,12 @@ public struct AppConfig: Sendable, Equatable {
             self.drainSeconds = drainSeconds
         }
     }
+    /// Login throttling: per account and address, per address, and the account-wide delays
+    /// (ZHTJ_LOGIN_*).
+    public var loginThrottle: LoginThrottle.Limits
+    /// Peers whose `X-Forwarded-For` names the client (the balancer's addresses,
+    /// ZHTJ_TRUSTED_PROXIES); empty means the peer is the client.
+    public var trustedProxies: [String]
 
     /// `zhtj-inspect` beside the running executable (it starts far faster than the whole
     /// server binary); when it is absent, the running executable if it is `zhtj`, otherwise a
@@ -73,7 +79,8 @@ public struct AppConfig: Sendable, Equatable {
         dataDirectory: String = "storage", database: DatabaseLocation? = nil, host: String = "127.0.0.1",
         port: Int = 8080, bcryptCost: Int = 10, sessionLifetime: Int = 12 * 3600, secureCookies: Bool = false,
         logLevel: Logger.Level = .info, archivePolicy: InspectionPolicy = InspectionPolicy(),
-        inspectorExecutable: String = AppConfig.defaultInspectorExecutable, connections: ConnectionLimits = ConnectionLimits()
+        inspectorExecutable: String = AppConfig.defaultInspectorExecutable, connections: ConnectionLimits = ConnectionLimits(),
+        loginThrottle: LoginThrottle.Limits = .init(), trustedProxies: [String] = []
     ) {
         self.dataDirectory = dataDirectory
         self.database = database ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("zhtj.sqlite"))
@@ -86,6 +93,8 @@ public struct AppConfig: Sendable, Equatable {
         self.archivePolicy = archivePolicy
         self.inspectorExecutable = inspectorExecutable
         self.connections = connections
+        self.loginThrottle = loginThrottle
+        self.trustedProxies = trustedProxies
     }
 
     /// A configuration value that could not be used; the message names the variable.
@@ -185,18 +194,49 @@ public struct AppConfig: Sendable, Equatable {
             }
             return v
         }
-        func count(_ variable: String, _ range: ClosedRange<Int>) throws(Invalid) -> Int? {
+        func number(_ variable: String, _ range: ClosedRange<Int>, _ what: String) throws(Invalid) -> Int? {
             guard let raw = environment[variable], !raw.isEmpty else { return nil }
-            guard let v = Int(raw), range.contains(v) else {
-                throw Invalid(variable: variable, value: raw, reason: "expected a whole number \(range.lowerBound)–\(range.upperBound)")
+            guard let n = Int(raw), range.contains(n) else {
+                throw Invalid(variable: variable, value: raw, reason: "expected \(what) \(range.lowerBound)–\(range.upperBound)")
             }
-            return v
+            return n
         }
         if let v = try seconds("ZHTJ_HEADER_TIMEOUT_SECONDS", 0.1...600) { config.connections.headerReadSeconds = v }
         if let v = try seconds("ZHTJ_BODY_IDLE_TIMEOUT_SECONDS", 0.1...600) { config.connections.bodyIdleSeconds = v }
-        if let v = try count("ZHTJ_MAX_CONNECTIONS_PER_ADDRESS", 1...100_000) { config.connections.perAddress = v }
-        if let v = try count("ZHTJ_DRAIN_BYTES", 0...(1 << 30)) { config.connections.drainBytes = v }
+        if let v = try number("ZHTJ_MAX_CONNECTIONS_PER_ADDRESS", 1...100_000, "connections") { config.connections.perAddress = v }
+        if let v = try number("ZHTJ_DRAIN_BYTES", 0...(1 << 30), "bytes") { config.connections.drainBytes = v }
         if let v = try seconds("ZHTJ_DRAIN_SECONDS", 0...60) { config.connections.drainSeconds = v }
+        if let n = try number("ZHTJ_LOGIN_PAIR_LIMIT", 1...1000, "failures of one account from one address") {
+            config.loginThrottle.perPair = n
+        }
+        if let n = try number("ZHTJ_LOGIN_ADDRESS_LIMIT", 1...100_000, "failures from one address") {
+            config.loginThrottle.perAddress = n
+        }
+        if let n = try number("ZHTJ_LOGIN_WINDOW_MINUTES", 1...1440, "minutes") {
+            config.loginThrottle.windowSeconds = Int64(n) * 60
+        }
+        if let n = try number("ZHTJ_LOGIN_ACCOUNT_LIMIT", 1...1_000_000, "failures of one account from all addresses") {
+            config.loginThrottle.perAccount = n
+        }
+        if let n = try number("ZHTJ_LOGIN_ACCOUNT_WINDOW_MINUTES", 1...10080, "minutes") {
+            config.loginThrottle.accountWindowSeconds = Int64(n) * 60
+        }
+        if let n = try number("ZHTJ_LOGIN_DELAY_CAP_SECONDS", 1...86400, "seconds") {
+            config.loginThrottle.accountDelayCapSeconds = Int64(n)
+        }
+        // The account-wide bound must stay far above the pair's, or one address locks the owner out again.
+        if config.loginThrottle.perAccount <= config.loginThrottle.perPair {
+            throw Invalid(
+                variable: "ZHTJ_LOGIN_ACCOUNT_LIMIT", value: String(config.loginThrottle.perAccount),
+                reason: "must be greater than the per-address account limit (\(config.loginThrottle.perPair))")
+        }
+        if let raw = environment["ZHTJ_TRUSTED_PROXIES"], !raw.isEmpty {
+            let proxies = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard proxies.allSatisfy(ClientAddressSyntax.isAddress) else {
+                throw Invalid(variable: "ZHTJ_TRUSTED_PROXIES", value: raw, reason: "expected IP addresses separated by commas")
+            }
+            config.trustedProxies = proxies
+        }
         if let (level, name) = value(flags.logLevel, "ZHTJ_LOG_LEVEL") {
             guard let l = Logger.Level(rawValue: level.lowercased()) else {
                 throw Invalid(variable: name, value: level, reason: "expected trace, debug, info, notice, warning, error or critical")

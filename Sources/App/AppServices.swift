@@ -22,8 +22,7 @@ public struct AppServices: Sendable {
     let orgs: OrgWorkflow
 
     public init(
-        config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector,
-        throttleLimits: LoginThrottle.Limits = .init()
+        config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector
     ) {
         self.config = config
         self.database = database
@@ -32,7 +31,7 @@ public struct AppServices: Sendable {
         self.inspector = inspector
         accounts = AccountWorkflow(
             database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost),
-            throttle: LoginThrottle(limits: throttleLimits, clock: clock), sessionLifetime: config.sessionLifetime)
+            throttle: LoginThrottle(limits: config.loginThrottle, clock: clock), sessionLifetime: config.sessionLifetime)
         archives = ArchiveWorkflow(database: database, clock: clock, blobs: blobs, inspector: inspector, policy: config.archivePolicy)
         operations = OperationCentreWorkflow(database: database, clock: clock)
         transfers = TransferWorkflow(database: database)

@@ -21,8 +21,7 @@ struct DatabaseService: Service {
 /// Opens the database, applies migrations and wires routes. `zhtj serve` runs the result;
 /// tests call it too, with their own database and clock.
 public func buildApplication(
-    config: AppConfig, clock: any TimeSource = SystemTimeSource(), throttleLimits: LoginThrottle.Limits = .init(),
-    logger providedLogger: Logger? = nil
+    config: AppConfig, clock: any TimeSource = SystemTimeSource(), logger providedLogger: Logger? = nil
 ) async throws -> some ApplicationProtocol {
     var logger = providedLogger ?? Logger(label: "zhtj")
     logger.logLevel = config.logLevel
@@ -44,7 +43,7 @@ public func buildApplication(
     }
     let services = AppServices(
         config: config, database: database, clock: clock, blobs: blobs,
-        inspector: IsolatedInspector(executable: config.inspectorExecutable), throttleLimits: throttleLimits)
+        inspector: IsolatedInspector(executable: config.inspectorExecutable))
     let router = buildRouter(services: services)
     let uploadLimit = config.archivePolicy.maximumBytes + UploadReceiver.multipartAllowance
     let limits = config.connections

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Persistence
+import TestSupport
 import Testing
 
 @Suite("Login, sessions and passwords")
@@ -65,26 +66,168 @@ struct AuthTests {
         }
     }
 
-    @Test("failed logins are limited per account with a clear 429 and Retry-After, lifted after the window")
-    func throttled() async throws {
-        let clock = FixedTimeSource(testNow)
-        try await withDemoApp(clock: clock, limits: .init(perAccount: 3, perAddress: 100, windowSeconds: 600)) { client in
+    @Test("issue #8 (7): the owner's failures from one address do not lock the owner out of another")
+    func ownerNotLockedOut() async throws {
+        try await withDemoApp(configure: behindBalancer()) { client in
             let admin = accounts["branch_admin"]
-            for _ in 0..<3 {
-                let r = try await client.postJSON("/api/v1/login", ["account": admin.account, "password": "wrong-123"])
+            for attempt in 1...5 {
+                let r = try await client.login(admin.account, "wrong-123", from: attacker)
+                #expect(r.status == .unauthorized, "attempt \(attempt)")
+            }
+            let sixth = try await client.login(admin.account, "wrong-123", from: attacker)
+            #expect(sixth.status == .tooManyRequests)
+            #expect(sixth.errorCode == "too_many_attempts")
+            // The right password from the refused address is refused too: the pair is throttled.
+            #expect(try await client.login(admin.account, admin.password, from: attacker).status == .tooManyRequests)
+            #expect(try await client.login(admin.account, admin.password, from: owner).status == .ok)
+        }
+    }
+
+    @Test("one account from one address: the 6th attempt gets 429 with Retry-After until the oldest failure leaves the window")
+    func pairLimit() async throws {
+        let clock = FixedTimeSource(testNow)
+        try await withDemoApp(clock: clock, configure: behindBalancer()) { client in
+            let admin = accounts["branch_admin"]
+            for _ in 1...5 { #expect(try await client.login(admin.account, "wrong-123", from: attacker).status == .unauthorized) }
+            let locked = try await client.login(admin.account, admin.password, from: attacker)
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.headers[.retryAfter] == "900")
+            #expect(locked.errorMessage == "登录失败次数过多，请15分钟后再试")
+            clock.advance(seconds: 600)
+            #expect(try await client.login(admin.account, admin.password, from: attacker).headers[.retryAfter] == "300")
+            clock.advance(seconds: 300)
+            #expect(try await client.login(admin.account, admin.password, from: attacker).status == .ok)
+        }
+    }
+
+    @Test("one address trying many accounts is limited per address; other addresses are not")
+    func addressLimit() async throws {
+        try await withDemoApp(configure: behindBalancer(.init(perAddress: 4))) { client in
+            for i in 0..<4 {
+                let r = try await client.login("11010519491231\(1000 + i)", "guess-123", from: attacker)
                 #expect(r.status == .unauthorized)
             }
-            // Even the right password is refused while the account is locked.
-            let locked = try await client.postJSON("/api/v1/login", ["account": admin.account, "password": admin.password])
-            #expect(locked.status == .tooManyRequests)
-            #expect(locked.errorCode == "too_many_attempts")
-            #expect(Int(locked.headers[.retryAfter] ?? "") ?? 0 > 0)
-            // Other accounts are unaffected.
-            let other = try await client.postJSON("/api/v1/login", ["account": accounts["member_new"].account, "password": accounts["member_new"].password])
-            #expect(other.status == .ok)
-            clock.advance(seconds: 601)
-            let later = try await client.postJSON("/api/v1/login", ["account": admin.account, "password": admin.password])
-            #expect(later.status == .ok)
+            let admin = accounts["branch_admin"]
+            let refused = try await client.login(admin.account, admin.password, from: attacker)
+            #expect(refused.status == .tooManyRequests)
+            #expect(Int(refused.headers[.retryAfter] ?? "") == 900)
+            #expect(try await client.login(admin.account, admin.password, from: owner).status == .ok)
+        }
+    }
+
+    @Test("a success resets the count of its account and address")
+    func successResetsPair() async throws {
+        let clock = FixedTimeSource(testNow)
+        try await withDemoApp(clock: clock, configure: behindBalancer()) { (client: any TestClientProtocol) async throws in
+            let admin = accounts["branch_admin"]
+            for _ in 1...4 { #expect(try await client.login(admin.account, "wrong-123", from: owner).status == .unauthorized) }
+            clock.advance(seconds: 1)
+            #expect(try await client.login(admin.account.lowercased(), admin.password, from: owner).status == .ok)
+            // Failures count after the success (a later instant; the record orders by time).
+            clock.advance(seconds: 1)
+            for _ in 1...5 { #expect(try await client.login(admin.account, "wrong-123", from: owner).status == .unauthorized) }
+            #expect(try await client.login(admin.account, "wrong-123", from: owner).status == .tooManyRequests)
+        }
+    }
+
+    @Test("across addresses an account is only delayed, far above the pair's bound, each wait twice the last up to the cap")
+    func accountWideDelay() async throws {
+        let clock = FixedTimeSource(testNow)
+        let limits = LoginThrottle.Limits(perAccount: 3, accountDelayCapSeconds: 4)
+        try await withDemoApp(clock: clock, configure: behindBalancer(limits)) { client in
+            let admin = accounts["branch_admin"]
+            var address = 0
+            func next() -> String {
+                address += 1
+                return "192.0.2.\(address)"
+            }
+            for _ in 1...3 { #expect(try await client.login(admin.account, "wrong-123", from: next()).status == .unauthorized) }
+            var waits: [String?] = []
+            for _ in 1...4 {
+                let delayed = try await client.login(admin.account, admin.password, from: next())
+                #expect(delayed.status == .tooManyRequests)
+                waits.append(delayed.headers[.retryAfter])
+                clock.advance(seconds: Int64(delayed.headers[.retryAfter] ?? "") ?? 0)
+                #expect(try await client.login(admin.account, "wrong-123", from: next()).status == .unauthorized)
+            }
+            #expect(waits == ["1", "2", "4", "4"])
+            let message = try await client.login(admin.account, admin.password, from: next()).errorMessage
+            #expect(message == "登录失败次数过多，请4秒后再试")
+            clock.advance(seconds: 4)
+            // Once the wait is over the owner gets in, from wherever.
+            #expect(try await client.login(admin.account, admin.password, from: owner).status == .ok)
+        }
+    }
+
+    @Test("the counts live in the database: an app rebuilt on the same data still refuses")
+    func survivesRestart() async throws {
+        let clock = FixedTimeSource(testNow)
+        try await withDemoApp(clock: clock, configure: behindBalancer(), setup: nil) { environment, client in
+            let admin = accounts["branch_admin"]
+            for _ in 1...5 { #expect(try await client.login(admin.account, "wrong-123", from: attacker).status == .unauthorized) }
+            try await withRestartedApp(environment, clock: clock) { restarted in
+                let refused = try await restarted.login(admin.account, admin.password, from: attacker)
+                #expect(refused.status == .tooManyRequests)
+                #expect(refused.headers[.retryAfter] == "900")
+                #expect(try await restarted.login(admin.account, admin.password, from: owner).status == .ok)
+            }
+        }
+    }
+
+    @Test("every login is recorded with its address and outcome, never the password nor the ID number; hammering a refusal is recorded once")
+    func loginRecord() async throws {
+        try await withDemoApp(configure: behindBalancer(), setup: nil) { environment, client in
+            let admin = accounts["branch_admin"]
+            let unknown = "110105194912310021"
+            for _ in 1...5 { _ = try await client.login(admin.account, "wrong-secret-1", from: attacker) }
+            for _ in 1...3 { #expect(try await client.login(admin.account, "wrong-secret-1", from: attacker).status == .tooManyRequests) }
+            #expect(try await client.login(unknown, "guess-secret-2", from: attacker).status == .unauthorized)
+            #expect(try await client.login(admin.account, admin.password, from: owner).status == .ok)
+
+            let database = try await openDatabase(config: environment.config, logger: TestDatabase.logger)
+            do {
+                let attempts = database.repositories.loginAttempts
+                let adminRows = try await attempts.list(loginKey: LoginThrottle.key(for: admin.account), limit: 100)
+                #expect(adminRows.filter { $0.outcome == .wrongPassword && $0.address == attacker && $0.accountID != nil }.count == 5)
+                #expect(adminRows.filter { $0.outcome == .throttled }.map(\.address) == [attacker])
+                #expect(adminRows.filter { $0.outcome == .succeeded }.map(\.address) == [owner])
+                let unknownRows = try await attempts.list(loginKey: LoginThrottle.key(for: unknown), limit: 100)
+                #expect(unknownRows.map(\.outcome) == [.unknownAccount])
+                #expect(unknownRows.first?.accountID == nil)
+                #expect(unknownRows.first?.address == attacker)
+                let everything = try await database.sql.raw("""
+                    SELECT id || ' ' || at || ' ' || login_key || ' ' || COALESCE(account_id, '') || ' ' || address || ' ' || outcome AS line
+                    FROM login_attempts
+                    """).all().map { try $0.decode(column: "line", as: String.self) }
+                #expect(everything.count == 8)
+                for secret in ["wrong-secret-1", "guess-secret-2", admin.password, admin.account, unknown] {
+                    #expect(!everything.contains { $0.contains(secret) }, "a login row holds \(secret)")
+                }
+                // Login events stay out of the archive audit chain, which `zhtj verify` checks.
+                #expect(try await database.repositories.audit.all().isEmpty)
+                try await database.close()
+            } catch {
+                try? await database.close()
+                throw error
+            }
+        }
+    }
+
+    @Test("X-Forwarded-For counts only from a trusted proxy, and then its rightmost untrusted hop")
+    func forwardedFor() async throws {
+        let admin = accounts["branch_admin"]
+        try await withDemoApp { client in
+            // Not behind a trusted balancer: the header is the client's word and is ignored.
+            for i in 1...5 { _ = try await client.login(admin.account, "wrong-123", from: "192.0.2.\(i)") }
+            #expect(try await client.login(admin.account, admin.password, from: owner).status == .tooManyRequests)
+        }
+        try await withDemoApp(configure: behindBalancer()) { client in
+            for i in 1...5 { _ = try await client.login(admin.account, "wrong-123", from: "192.0.2.\(i), \(attacker)") }
+            #expect(try await client.login(admin.account, admin.password, from: "192.0.2.99, \(attacker)").status == .tooManyRequests)
+            #expect(try await client.login(admin.account, admin.password, from: "\(attacker), \(owner)").status == .ok)
+            // A hop that is no address falls back to the peer, and is counted there.
+            for _ in 1...5 { _ = try await client.login(admin.account, "wrong-123", from: "not-an-address") }
+            #expect(try await client.login(admin.account, admin.password, from: "").status == .tooManyRequests)
         }
     }
 
@@ -167,31 +310,68 @@ struct AuthTests {
 
 @Suite("Login throttle")
 struct LoginThrottleTests {
-    @Test("failures from one address across many accounts are limited per address")
-    func perAddress() async {
-        let clock = FixedTimeSource(testNow)
-        let throttle = LoginThrottle(limits: .init(perAccount: 100, perAddress: 4, windowSeconds: 60), clock: clock)
-        for i in 0..<4 {
-            #expect(await throttle.retryAfter(account: "acct\(i)", address: "10.0.0.1") == nil)
-            await throttle.recordFailure(account: "acct\(i)", address: "10.0.0.1")
-        }
-        #expect(await throttle.retryAfter(account: "fresh", address: "10.0.0.1") == 60)
-        #expect(await throttle.retryAfter(account: "fresh", address: "10.0.0.2") == nil)
-        clock.advance(seconds: 30)
-        #expect(await throttle.retryAfter(account: "fresh", address: "10.0.0.1") == 30)
-        clock.advance(seconds: 31)
-        #expect(await throttle.retryAfter(account: "fresh", address: "10.0.0.1") == nil)
+    typealias Window = LoginFailureCounts.Window
+    let limits = LoginThrottle.Limits(perPair: 5, perAddress: 30, windowSeconds: 900, perAccount: 50, accountDelayCapSeconds: 300)
+
+    func counts(pair: Int = 0, address: Int = 0, account: Int = 0, newestThrottled: Timestamp? = nil) -> LoginFailureCounts {
+        func window(_ n: Int) -> Window { n == 0 ? .empty : Window(count: n, oldest: testNow, newest: testNow) }
+        return LoginFailureCounts(pair: window(pair), address: window(address), account: window(account), newestThrottled: newestThrottled)
     }
 
-    @Test("a success clears the account's failures but not the address's")
-    func successClearsAccount() async {
-        let throttle = LoginThrottle(limits: .init(perAccount: 2, perAddress: 3, windowSeconds: 60), clock: FixedTimeSource(testNow))
-        await throttle.recordFailure(account: "a", address: "ip")
-        await throttle.recordFailure(account: "a", address: "ip")
-        #expect(await throttle.retryAfter(account: "a", address: "other") != nil)
-        await throttle.recordSuccess(account: "a")
-        #expect(await throttle.retryAfter(account: "a", address: "other") == nil)
-        await throttle.recordFailure(account: "b", address: "ip")
-        #expect(await throttle.retryAfter(account: "c", address: "ip") != nil)
+    @Test("below every bound the attempt goes ahead; the pair and address bounds wait for the oldest failure to leave the window")
+    func strictBounds() {
+        let now = testNow.adding(seconds: 100)
+        #expect(LoginThrottle.verdict(counts(pair: 4, address: 29, account: 49), limits: limits, now: now) == .allowed)
+        #expect(LoginThrottle.verdict(counts(pair: 5), limits: limits, now: now) == .refused(retryAfterSeconds: 800, record: true))
+        #expect(LoginThrottle.verdict(counts(address: 30), limits: limits, now: now) == .refused(retryAfterSeconds: 800, record: true))
+    }
+
+    @Test("past the account-wide bound each wait doubles from 1 s, capped, counted from the newest failure")
+    func doublingDelay() {
+        let waits = (50...62).map { n -> Int64? in
+            guard case .refused(let wait, _) = LoginThrottle.verdict(counts(account: n), limits: limits, now: testNow) else { return nil }
+            return wait
+        }
+        #expect(waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300, 300])
+        #expect(LoginThrottle.verdict(counts(account: 10_000), limits: limits, now: testNow) == .refused(retryAfterSeconds: 300, record: true))
+        #expect(LoginThrottle.verdict(counts(account: 53), limits: limits, now: testNow.adding(seconds: 8)) == .allowed)
+    }
+
+    @Test("a refusal is recorded once per failure of its address, so hammering does not grow the record")
+    func refusalsRecordedOnce() {
+        let later = testNow.adding(seconds: 1)
+        #expect(LoginThrottle.verdict(counts(pair: 5, address: 5, newestThrottled: testNow), limits: limits, now: later) == .refused(retryAfterSeconds: 899, record: false))
+        #expect(LoginThrottle.verdict(counts(pair: 5, address: 5, newestThrottled: testNow.adding(seconds: -5)), limits: limits, now: later) == .refused(retryAfterSeconds: 899, record: true))
+        #expect(LoginThrottle.verdict(counts(account: 60, newestThrottled: testNow), limits: limits, now: later) == .refused(retryAfterSeconds: 299, record: false))
+    }
+
+    @Test("the login key is a hash: the same for every spelling the workflow normalises to, never the ID number")
+    func loginKey() {
+        let key = LoginThrottle.key(for: "37021120020315101X")
+        #expect(key.count == 64)
+        #expect(!key.contains("370211"))
+        #expect(key != LoginThrottle.key(for: "37021120020315101Y"))
     }
 }
+
+extension TestClientProtocol {
+    /// A login as a client behind the balancer at `address` sends it.
+    func login(_ account: String, _ password: String, from address: String) async throws -> TestResponse {
+        let body = try JSONSerialization.data(withJSONObject: ["account": account, "password": password])
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[.init("X-Forwarded-For")!] = address
+        return try await execute(uri: "/api/v1/login", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
+/// The test transport has no peer address ("unknown"): trusting it as the balancer lets each
+/// request name its client in `X-Forwarded-For`.
+func behindBalancer(_ limits: LoginThrottle.Limits = .init()) -> @Sendable (inout AppConfig) throws -> Void {
+    { config in
+        config.trustedProxies = ["unknown"]
+        config.loginThrottle = limits
+    }
+}
+
+let attacker = "203.0.113.9"
+let owner = "198.51.100.7"

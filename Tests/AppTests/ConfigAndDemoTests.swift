@@ -55,6 +55,36 @@ struct ConfigTests {
         #expect(throws: AppConfig.Invalid.self) { try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_BCRYPT_COST": "40"]) }
         #expect(throws: AppConfig.Invalid.self) { try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_LOG_LEVEL": "loud"]) }
     }
+
+    @Test("login throttling: defaults, ZHTJ_LOGIN_* and ZHTJ_TRUSTED_PROXIES overrides, and refusals naming the variable")
+    func loginThrottle() throws {
+        let defaults = try AppConfig.resolve(flags: .init(), environment: [:])
+        #expect(defaults.loginThrottle == LoginThrottle.Limits(
+            perPair: 5, perAddress: 30, windowSeconds: 900, perAccount: 50, accountWindowSeconds: 3600,
+            accountDelayBaseSeconds: 1, accountDelayCapSeconds: 300))
+        #expect(defaults.trustedProxies.isEmpty)
+        let env = [
+            "ZHTJ_LOGIN_PAIR_LIMIT": "3", "ZHTJ_LOGIN_ADDRESS_LIMIT": "20", "ZHTJ_LOGIN_WINDOW_MINUTES": "10",
+            "ZHTJ_LOGIN_ACCOUNT_LIMIT": "100", "ZHTJ_LOGIN_ACCOUNT_WINDOW_MINUTES": "120", "ZHTJ_LOGIN_DELAY_CAP_SECONDS": "60",
+            "ZHTJ_TRUSTED_PROXIES": "10.0.0.2, ::1",
+        ]
+        let custom = try AppConfig.resolve(flags: .init(), environment: env)
+        #expect(custom.loginThrottle == LoginThrottle.Limits(
+            perPair: 3, perAddress: 20, windowSeconds: 600, perAccount: 100, accountWindowSeconds: 7200,
+            accountDelayBaseSeconds: 1, accountDelayCapSeconds: 60))
+        #expect(custom.trustedProxies == ["10.0.0.2", "::1"])
+        for (variable, value) in [
+            ("ZHTJ_LOGIN_PAIR_LIMIT", "0"), ("ZHTJ_LOGIN_ADDRESS_LIMIT", "many"), ("ZHTJ_LOGIN_WINDOW_MINUTES", "99999"),
+            ("ZHTJ_LOGIN_ACCOUNT_LIMIT", "5"), ("ZHTJ_LOGIN_DELAY_CAP_SECONDS", "-1"), ("ZHTJ_TRUSTED_PROXIES", "balancer.local"),
+        ] {
+            do {
+                _ = try AppConfig.resolve(flags: .init(), environment: [variable: value])
+                Issue.record("\(variable)=\(value) was accepted")
+            } catch {
+                #expect(error.variable == variable)
+            }
+        }
+    }
 }
 
 @Suite("Demo data")

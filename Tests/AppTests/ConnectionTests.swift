@@ -11,7 +11,7 @@ struct ConnectionTests {
 
     @Test("headers sent a byte at a time are answered 408 and closed at the header deadline")
     func slowHeaders() async throws {
-        try await withDemoApp(live: true, connections: Self.quick) { _, client in
+        try await withDemoApp(mode: .live, configure: { $0.connections = Self.quick }) { _, client in
             let connection = try RawConnection(port: try #require(client.port))
             try await connection.write("GET /healthz HTTP/1.1\r\nHo")
             let (answer, closed) = try await connection.answer(within: 5)
@@ -24,7 +24,7 @@ struct ConnectionTests {
 
     @Test("a body that stops short of its Content-Length is answered 408 and closed")
     func shortBody() async throws {
-        try await withDemoApp(live: true, connections: Self.quick) { _, client in
+        try await withDemoApp(mode: .live, configure: { $0.connections = Self.quick }) { _, client in
             let connection = try RawConnection(port: try #require(client.port))
             try await connection.write("POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"accoun")
             let (answer, closed) = try await connection.answer(within: 5)
@@ -35,7 +35,7 @@ struct ConnectionTests {
 
     @Test("an idle kept-alive connection is closed without an answer; a prompt one is served")
     func keepAlive() async throws {
-        try await withDemoApp(live: true, connections: Self.quick) { _, client in
+        try await withDemoApp(mode: .live, configure: { $0.connections = Self.quick }) { _, client in
             let connection = try RawConnection(port: try #require(client.port))
             try await connection.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             let (answer, closed) = try await connection.answer(within: 5)
@@ -47,7 +47,7 @@ struct ConnectionTests {
 
     @Test("one address holds at most its cap of connections; a freed slot serves again")
     func perAddressCap() async throws {
-        try await withDemoApp(live: true, connections: .init(headerReadSeconds: 30, bodyIdleSeconds: 30, perAddress: 3)) { _, client in
+        try await withDemoApp(mode: .live, configure: { $0.connections = .init(headerReadSeconds: 30, bodyIdleSeconds: 30, perAddress: 3) }) { _, client in
             let port = try #require(client.port)
             var held = try (0..<3).map { _ in try RawConnection(port: port) }
             // Give the server a moment to count them, then the fourth is closed at once.
@@ -71,7 +71,7 @@ struct ConnectionTests {
 
     @Test("an early refusal of a 100 MB body reads only a bounded amount, answers, and closes")
     func earlyRefusalDrainsLittle() async throws {
-        try await withDemoApp(live: true, connections: Self.quick) { _, client in
+        try await withDemoApp(mode: .live, configure: { $0.connections = Self.quick }) { _, client in
             let connection = try RawConnection(port: try #require(client.port))
             try await connection.write(
                 "POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 104857600\r\n\r\n")

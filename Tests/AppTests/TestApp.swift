@@ -33,20 +33,22 @@ struct TestAppEnvironment: Sendable {
 /// The one boot of the test app: a fresh database on the backend `scripts/test` selects, the
 /// demo data, `setup` on the database, then the real application (router-level) over it.
 ///
-/// `live` serves it on a real loopback port (with its channel handlers: timeouts, the
-/// connection cap), for tests that need a socket; `connections` bounds those connections.
+/// `configure` may change the configuration (the login throttle's bounds, the connection
+/// limits) before the boot; `mode: .live` serves on a real loopback socket (the client's
+/// `port`), for tests that need a real connection.
 func withDemoApp(
-    clock: FixedTimeSource = FixedTimeSource(testNow), limits: LoginThrottle.Limits = .init(), logger: Logger? = nil,
-    live: Bool = false, connections: AppConfig.ConnectionLimits = .init(),
+    clock: FixedTimeSource = FixedTimeSource(testNow), logger: Logger? = nil, mode: TestingSetup = .router,
+    configure: (@Sendable (inout AppConfig) throws -> Void)? = nil,
     setup: (@Sendable (Database) async throws -> Void)? = nil,
     _ body: @escaping @Sendable (TestAppEnvironment, any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation { location in
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-app-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let config = AppConfig(
+        var config = AppConfig(
             dataDirectory: dataDirectory.path, database: location, port: 0, bcryptCost: 4,
-            inspectorExecutable: inspectorExecutable?.path ?? "/nonexistent/zhtj-inspect", connections: connections)
+            inspectorExecutable: inspectorExecutable?.path ?? "/nonexistent/zhtj-inspect")
+        try configure?(&config)
         let database = try await openDatabase(config: config, logger: TestDatabase.logger)
         do {
             try await Migrator(database: database, logger: TestDatabase.logger).migrate()
@@ -57,18 +59,28 @@ func withDemoApp(
             try? await database.close()
             throw error
         }
-        let app = try await buildApplication(config: config, clock: clock, throttleLimits: limits, logger: logger ?? TestDatabase.logger)
+        let app = try await buildApplication(config: config, clock: clock, logger: logger ?? TestDatabase.logger)
         let environment = TestAppEnvironment(config: config, dataDirectory: dataDirectory)
-        try await app.test(live ? .live : .router) { client in try await body(environment, client) }
+        try await app.test(mode) { client in try await body(environment, client) }
     }
+}
+
+/// The application booted again on the data of `environment`, as after a restart or as a
+/// second instance behind the same balancer.
+func withRestartedApp(
+    _ environment: TestAppEnvironment, clock: FixedTimeSource, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    let app = try await buildApplication(config: environment.config, clock: clock, logger: TestDatabase.logger)
+    try await app.test(.router) { client in try await body(client) }
 }
 
 /// `withDemoApp` for tests that need only the client.
 func withDemoApp(
-    clock: FixedTimeSource = FixedTimeSource(testNow), limits: LoginThrottle.Limits = .init(), logger: Logger? = nil,
+    clock: FixedTimeSource = FixedTimeSource(testNow), logger: Logger? = nil,
+    configure: (@Sendable (inout AppConfig) throws -> Void)? = nil,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
-    try await withDemoApp(clock: clock, limits: limits, logger: logger, setup: nil) { _, client in try await body(client) }
+    try await withDemoApp(clock: clock, logger: logger, configure: configure, setup: nil) { _, client in try await body(client) }
 }
 
 /// Runs a program to its end, as an operator or a client would, with the database URL of the

@@ -40,9 +40,10 @@ extension PagesController {
             let entry = ErrorCatalogue.entry(ServiceRefusal.csrfRejected)
             return loginForm(request, error: entry.message, account: account, status: entry.status)
         }
+        let address = context.loginAddress(of: request, trustedProxies: services.config.trustedProxies)
         let outcome: AccountWorkflow.LoginOutcome
         do {
-            outcome = try await services.accounts.login(account: account, password: form["password"] ?? "", address: context.clientAddress)
+            outcome = try await services.accounts.login(account: account, password: form["password"] ?? "", address: address)
         } catch {
             let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
             var response = loginForm(request, error: entry.message, account: account, status: entry.status)

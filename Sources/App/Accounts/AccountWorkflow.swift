@@ -16,7 +16,7 @@ struct Profile: Sendable {
     let administeredOrgs: [Org]
 }
 
-/// Accounts (ADM-6): login with throttling, logout, password change, and resolving a
+/// Accounts (ADM-6): login with throttling (`LoginThrottle`), logout, password change, and resolving a
 /// presented token to a session. The API and the pages both call it.
 struct AccountWorkflow: Sendable {
     let database: Database
@@ -40,30 +40,49 @@ struct AccountWorkflow: Sendable {
         account.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
     }
 
+    /// Every attempt past the credential check is recorded in `login_attempts` (the throttle's
+    /// counts and the login audit): address, outcome, the account when known; never the password
+    /// nor the login as typed (an ID number), only its key.
     func login(account rawAccount: String, password: String, address: String) async throws -> LoginOutcome {
         let login = Self.normalise(rawAccount)
         guard !login.isEmpty, !password.isEmpty, login.count <= 64, password.count <= 128 else {
             throw ServiceRefusal.missingCredentials
         }
-        if let wait = await throttle.retryAfter(account: login, address: address) {
+        return try await throttle.oneAtATime(from: address) {
+            try await attempt(login: login, password: password, address: address)
+        }
+    }
+
+    private func attempt(login: String, password: String, address: String) async throws -> LoginOutcome {
+        let key = LoginThrottle.key(for: login)
+        func record(_ outcome: LoginAttemptOutcome, _ account: AccountID?) async throws {
+            try await repositories.loginAttempts.record(
+                LoginAttempt(at: clock.now(), loginKey: key, accountID: account, address: address, outcome: outcome))
+        }
+        if case .refused(let wait, let recordIt) = try await throttle.check(loginKey: key, address: address, attempts: repositories.loginAttempts) {
+            if recordIt { try await record(.throttled, nil) }
             throw ServiceRefusal.tooManyAttempts(retryAfterSeconds: Int(wait))
         }
         guard let account = try await repositories.accounts.find(login: login) else {
             // Same work as a wrong password, so timing does not tell which accounts exist.
             try await passwords.verifyAgainstNothing(password)
-            await throttle.recordFailure(account: login, address: address)
+            try await record(.unknownAccount, nil)
             throw ServiceRefusal.invalidCredentials
         }
         guard try await passwords.verify(password, hash: account.passwordHash) else {
-            await throttle.recordFailure(account: login, address: address)
+            try await record(.wrongPassword, account.id)
             throw ServiceRefusal.invalidCredentials
         }
-        await throttle.recordSuccess(account: login)
         let token = SessionToken.generate()
         let hash = SessionToken.hash(token)
         let now = clock.now()
         let expires = now.adding(seconds: Int64(sessionLifetime))
-        try await repositories.sessions.insert(SessionRecord(tokenHash: hash, accountID: account.id, createdAt: now, expiresAt: expires))
+        let success = LoginAttempt(at: now, loginKey: key, accountID: account.id, address: address, outcome: .succeeded)
+        // The success row resets the pair's count; it commits with the session or not at all.
+        try await database.write { repositories in
+            try await repositories.sessions.insert(SessionRecord(tokenHash: hash, accountID: account.id, createdAt: now, expiresAt: expires))
+            try await repositories.loginAttempts.record(success)
+        }
         let session = AuthenticatedSession(actor: try await actor(for: account), account: account, tokenHash: hash)
         return LoginOutcome(token: token, expiresAt: expires, session: session)
     }

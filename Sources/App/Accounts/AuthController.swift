@@ -30,7 +30,8 @@ struct AuthController {
 
     @Sendable func login(request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decode(as: LoginRequest.self, context: context)
-        let outcome = try await accounts.login(account: body.account, password: body.password, address: context.clientAddress)
+        let address = context.loginAddress(of: request, trustedProxies: config.trustedProxies)
+        let outcome = try await accounts.login(account: body.account, password: body.password, address: address)
         context.logger.info("login", metadata: ["account_id": .string(outcome.session.account.id.rawValue)])
         let me = MeResponse(try await accounts.profile(outcome.session))
         var response = try LoginResponse(

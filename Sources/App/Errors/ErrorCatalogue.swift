@@ -125,8 +125,9 @@ enum ErrorCatalogue {
         case .invalidCredentials: AppError(.unauthorized, "invalid_credentials", "账号或密码错误")
         case .missingCredentials: AppError(.unprocessableContent, "missing_credentials", "请输入账号和密码")
         case .tooManyAttempts(let wait):
+            // The account-wide delays start at a second: "1 minute" would overstate them.
             AppError(
-                .tooManyRequests, "too_many_attempts", "登录失败次数过多，请\((wait + 59) / 60)分钟后再试",
+                .tooManyRequests, "too_many_attempts", wait < 60 ? "登录失败次数过多，请\(wait)秒后再试" : "登录失败次数过多，请\((wait + 59) / 60)分钟后再试",
                 headers: [.retryAfter: String(wait)])
         case .wrongCurrentPassword: AppError(.unprocessableContent, "wrong_current_password", "当前密码不正确")
         case .weakPassword(let problem): AppError(.unprocessableContent, "weak_password", problem)

@@ -35,6 +35,7 @@ public enum Migrations {
         m0004CreateAccountsAndSessions,
         m0005CreateArchives,
         m0006CreateAuditLog,
+        m0007CreateLoginAttempts,
     ]
 }
 

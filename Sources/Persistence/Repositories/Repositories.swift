@@ -11,6 +11,7 @@ public struct Repositories: Sendable {
     public let sessions: any SessionRepository
     public let archives: any ArchiveRepository
     public let audit: any AuditRepository
+    public let loginAttempts: any LoginAttemptRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -21,6 +22,7 @@ public struct Repositories: Sendable {
         sessions = SQLSessionRepository(sql)
         archives = SQLArchiveRepository(sql)
         audit = SQLAuditRepository(sql)
+        loginAttempts = SQLLoginAttemptRepository(sql)
     }
 }
 
