@@ -24,6 +24,13 @@ public struct AppConfig: Sendable, Equatable {
     /// `inspect` subcommand takes the same arguments). Defaults to the `zhtj-inspect` beside the
     /// running executable.
     public var inspectorExecutable: String
+    /// What one inspecting child may spend (ZHTJ_INSPECT_CPU_SECONDS, ZHTJ_INSPECT_WALL_SECONDS);
+    /// the defaults are a margin above the worst real file measured (`scripts/measure-inspector`).
+    public var inspectorLimits: IsolatedInspector.Limits
+    /// Children at once, and how many uploads may wait, in all and per org
+    /// (ZHTJ_INSPECT_CONCURRENCY, ZHTJ_INSPECT_QUEUE, ZHTJ_INSPECT_QUEUE_PER_ORG); past those an
+    /// upload is answered 503 with `Retry-After`.
+    public var inspectionQueue: InspectionQueue.Limits
 
     /// `zhtj-inspect` beside the running executable (it starts far faster than the whole
     /// server binary); when it is absent, the running executable if it is `zhtj`, otherwise a
@@ -40,7 +47,8 @@ public struct AppConfig: Sendable, Equatable {
         dataDirectory: String = "storage", database: DatabaseLocation? = nil, host: String = "127.0.0.1",
         port: Int = 8080, bcryptCost: Int = 10, sessionLifetime: Int = 12 * 3600, secureCookies: Bool = false,
         logLevel: Logger.Level = .info, archivePolicy: InspectionPolicy = InspectionPolicy(),
-        inspectorExecutable: String = AppConfig.defaultInspectorExecutable
+        inspectorExecutable: String = AppConfig.defaultInspectorExecutable,
+        inspectorLimits: IsolatedInspector.Limits = .init(), inspectionQueue: InspectionQueue.Limits = .init()
     ) {
         self.dataDirectory = dataDirectory
         self.database = database ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("zhtj.sqlite"))
@@ -52,6 +60,8 @@ public struct AppConfig: Sendable, Equatable {
         self.logLevel = logLevel
         self.archivePolicy = archivePolicy
         self.inspectorExecutable = inspectorExecutable
+        self.inspectorLimits = inspectorLimits
+        self.inspectionQueue = inspectionQueue
     }
 
     /// A configuration value that could not be used; the message names the variable.
@@ -143,6 +153,34 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let raw = environment["ZHTJ_INSPECTOR"], !raw.isEmpty {
             config.inspectorExecutable = raw
+        }
+        func whole(_ variable: String, _ range: ClosedRange<Int>, _ what: String) throws(Invalid) -> Int? {
+            guard let raw = environment[variable], !raw.isEmpty else { return nil }
+            guard let n = Int(raw.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
+                throw Invalid(variable: variable, value: raw, reason: "expected \(what) \(range.lowerBound)–\(range.upperBound)")
+            }
+            return n
+        }
+        if let cpu = try whole("ZHTJ_INSPECT_CPU_SECONDS", 1...600, "whole CPU seconds") {
+            config.inspectorLimits.cpuSeconds = cpu
+        }
+        if let raw = environment["ZHTJ_INSPECT_WALL_SECONDS"], !raw.isEmpty {
+            guard let wall = Double(raw.trimmingCharacters(in: .whitespaces)), wall.isFinite, (0.5...600).contains(wall) else {
+                throw Invalid(variable: "ZHTJ_INSPECT_WALL_SECONDS", value: raw, reason: "expected seconds 0.5–600 (e.g. 8 or 7.5)")
+            }
+            config.inspectorLimits.wallSeconds = wall
+        }
+        // A CPU limit above the wall clock could never be reached: the child is killed first,
+        // and the log would say `timeout` for what is a CPU-bound file.
+        if Double(config.inspectorLimits.cpuSeconds) > config.inspectorLimits.wallSeconds {
+            throw Invalid(
+                variable: "ZHTJ_INSPECT_CPU_SECONDS", value: String(config.inspectorLimits.cpuSeconds),
+                reason: "must not exceed ZHTJ_INSPECT_WALL_SECONDS (\(config.inspectorLimits.wallSeconds))")
+        }
+        if let n = try whole("ZHTJ_INSPECT_CONCURRENCY", 1...64, "a number of children") { config.inspectionQueue.concurrency = n }
+        if let n = try whole("ZHTJ_INSPECT_QUEUE", 0...10_000, "a number of waiting uploads") { config.inspectionQueue.maximumWaiting = n }
+        if let n = try whole("ZHTJ_INSPECT_QUEUE_PER_ORG", 1...10_000, "a number of waiting uploads per org") {
+            config.inspectionQueue.maximumWaitingPerLane = n
         }
         if let (level, name) = value(flags.logLevel, "ZHTJ_LOG_LEVEL") {
             guard let l = Logger.Level(rawValue: level.lowercased()) else {

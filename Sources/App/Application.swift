@@ -36,20 +36,23 @@ public func buildApplication(
     let blobs: FileBlobStore
     do {
         blobs = try FileBlobStore(root: config.dataDirectory)
-        // Temp files of uploads interrupted by a crash: nothing refers to them.
-        _ = try await blobs.sweepStaleUploads(olderThan: .seconds(3600))
+        // Temp files of uploads interrupted by a crash, however recent: nothing refers to them.
+        // A live upload of another instance sharing the folder holds a lock and is kept.
+        let swept = try await blobs.sweepStaleUploads(olderThan: .zero)
+        if swept > 0 { logger.notice("removed temp files of interrupted uploads", metadata: ["count": "\(swept)"]) }
     } catch {
         try? await database.close()
         throw error
     }
     let services = AppServices(
         config: config, database: database, clock: clock, blobs: blobs,
-        inspector: IsolatedInspector(executable: config.inspectorExecutable), throttleLimits: throttleLimits)
+        inspector: IsolatedInspector(executable: config.inspectorExecutable, limits: config.inspectorLimits, queue: config.inspectionQueue),
+        throttleLimits: throttleLimits)
     let router = buildRouter(services: services)
     let uploadLimit = config.archivePolicy.maximumBytes + UploadReceiver.multipartAllowance
     var app = Application(
         router: router,
-        server: .http1(additionalChannelHandlers: [LingeringCloseHandler(), ExpectContinueHandler(maximumBodyBytes: uploadLimit)]),
+        server: .http1(additionalChannelHandlers: [LingeringCloseHandler(), ExpectContinueHandler(maximumBodyBytes: uploadLimit), ClientGoneHandler()]),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zhtj"),
         logger: logger)
     app.addServices(DatabaseService(database: database))

@@ -32,17 +32,23 @@ struct TestAppEnvironment: Sendable {
 
 /// The one boot of the test app: a fresh database on the backend `scripts/test` selects, the
 /// demo data, `setup` on the database, then the real application (router-level) over it.
+///
+/// `configure` may change the configuration (and prepare the data folder) before the boot;
+/// `mode: .live` serves on a real loopback socket (the client's `port`), for tests that need a
+/// real connection.
 func withDemoApp(
     clock: FixedTimeSource = FixedTimeSource(testNow), limits: LoginThrottle.Limits = .init(), logger: Logger? = nil,
+    mode: TestingSetup = .router, configure: (@Sendable (inout AppConfig) throws -> Void)? = nil,
     setup: (@Sendable (Database) async throws -> Void)? = nil,
     _ body: @escaping @Sendable (TestAppEnvironment, any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation { location in
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-app-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
-        let config = AppConfig(
+        var config = AppConfig(
             dataDirectory: dataDirectory.path, database: location, port: 0, bcryptCost: 4,
             inspectorExecutable: inspectorExecutable?.path ?? "/nonexistent/zhtj-inspect")
+        try configure?(&config)
         let database = try await openDatabase(config: config, logger: TestDatabase.logger)
         do {
             try await Migrator(database: database, logger: TestDatabase.logger).migrate()
@@ -55,7 +61,7 @@ func withDemoApp(
         }
         let app = try await buildApplication(config: config, clock: clock, throttleLimits: limits, logger: logger ?? TestDatabase.logger)
         let environment = TestAppEnvironment(config: config, dataDirectory: dataDirectory)
-        try await app.test(.router) { client in try await body(environment, client) }
+        try await app.test(mode) { client in try await body(environment, client) }
     }
 }
 
