@@ -74,14 +74,17 @@ public final class InspectionQueue: Sendable {
     /// Waits (suspended, never blocking a thread) for a slot in `lane`; every successful call
     /// must be followed by one ``release()``.
     ///
+    /// - Parameter bounded: false for callers that must not be refused and are bounded
+    ///   elsewhere (the review page's twelve page images at once): they take their turn with
+    ///   the other lanes but neither count towards nor are stopped by the bounds.
     /// - Throws: ``InspectionQueueFull`` at once when there is no room to wait;
     ///   `CancellationError` when the task is cancelled while it waits (it no longer holds a
     ///   place, and must not call `release`).
-    public func acquire(lane: String) async throws {
+    public func acquire(lane: String, bounded: Bool = true) async throws {
         let id = state.register()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                switch state.enqueue(id: id, lane: lane, continuation: continuation, limits: limits) {
+                switch state.enqueue(id: id, lane: lane, bounded: bounded, continuation: continuation, limits: limits) {
                 case .granted: continuation.resume()
                 case .waiting: break
                 case .cancelled: continuation.resume(throwing: CancellationError())
@@ -108,6 +111,7 @@ public final class InspectionQueue: Sendable {
 
         private struct Waiter {
             let id: UInt64
+            let bounded: Bool
             let continuation: CheckedContinuation<Void, any Error>
         }
 
@@ -121,6 +125,8 @@ public final class InspectionQueue: Sendable {
         /// Lanes with someone waiting, in the order they are served next.
         private var rotation: [String] = []
         private var waitingTotal = 0
+        /// Waiters the bounds apply to.
+        private var waitingBounded = 0
 
         init(permits: Int) { self.permits = permits }
 
@@ -135,7 +141,7 @@ public final class InspectionQueue: Sendable {
         }
 
         func enqueue(
-            id: UInt64, lane: String, continuation: CheckedContinuation<Void, any Error>, limits: Limits
+            id: UInt64, lane: String, bounded: Bool, continuation: CheckedContinuation<Void, any Error>, limits: Limits
         ) -> Enqueued {
             lock.withLock {
                 let cancelled = registered.removeValue(forKey: id) ?? false
@@ -144,12 +150,16 @@ public final class InspectionQueue: Sendable {
                     permits -= 1
                     return .granted
                 }
-                if waitingTotal >= limits.maximumWaiting { return .full(.total) }
-                if lanes[lane, default: []].count >= limits.maximumWaitingPerLane { return .full(.lane) }
+                if bounded {
+                    if waitingBounded >= limits.maximumWaiting { return .full(.total) }
+                    let inLane = lanes[lane]?.count(where: \.bounded) ?? 0
+                    if inLane >= limits.maximumWaitingPerLane { return .full(.lane) }
+                }
                 if lanes[lane] == nil { rotation.append(lane) }
-                lanes[lane, default: []].append(Waiter(id: id, continuation: continuation))
+                lanes[lane, default: []].append(Waiter(id: id, bounded: bounded, continuation: continuation))
                 laneOf[id] = lane
                 waitingTotal += 1
+                if bounded { waitingBounded += 1 }
                 return .waiting
             }
         }
@@ -166,6 +176,7 @@ public final class InspectionQueue: Sendable {
                 else { return nil }
                 let waiter = queue.remove(at: index)
                 waitingTotal -= 1
+                if waiter.bounded { waitingBounded -= 1 }
                 if queue.isEmpty {
                     lanes[lane] = nil
                     rotation.removeAll { $0 == lane }
@@ -187,6 +198,7 @@ public final class InspectionQueue: Sendable {
                 let waiter = queue.removeFirst()
                 laneOf[waiter.id] = nil
                 waitingTotal -= 1
+                if waiter.bounded { waitingBounded -= 1 }
                 if queue.isEmpty {
                     lanes[lane] = nil
                 } else {

@@ -65,7 +65,8 @@ public struct IsolatedInspector: Sendable {
         case failed(String)
         /// The child misbehaved: `timeout`, `cpu`, `memory`, `crashed(SIGSEGV)`, …
         case child(String)
-        /// No child was started: the queue is full.
+        /// No child was started: the queue is full (renders wait unbounded today, so this is
+        /// for a caller with a bounded render lane).
         case busy(InspectionQueueFull)
 
         public var description: String {
@@ -111,7 +112,9 @@ public struct IsolatedInspector: Sendable {
         self.queue = InspectionQueue(limits: queue, retryAfterSeconds: Int(limits.wallSeconds.rounded(.up)))
     }
 
-    /// The lane renders wait in: page images are one lane beside the orgs' uploads.
+    /// The lane renders wait in: page images are one lane beside the orgs' uploads, taking
+    /// their turn with them but never refused for a full queue (a review page asks for twelve
+    /// at once, and each is rendered once and cached).
     public static let renderLane = "render"
     /// The lane of callers that name none.
     public static let defaultLane = "default"
@@ -230,7 +233,7 @@ public struct IsolatedInspector: Sendable {
     {
         let cancelled = ChildProcess.Outcome(termination: .cancelled, stdout: [], stderr: [], elapsedSeconds: 0)
         do {
-            try await queue.acquire(lane: lane)
+            try await queue.acquire(lane: lane, bounded: lane != Self.renderLane)
         } catch let full as InspectionQueueFull {
             throw full
         } catch {

@@ -18,7 +18,7 @@ struct Inspect: ParsableCommand {
 
             Resource limits are applied before the file is read; by default the same as the \
             server's (\(IsolatedInspector.Limits().cpuSeconds) s CPU, 1 GiB address space); 0 turns one \
-            off (the server also kills its child after \(IsolatedInspector.Limits.defaultWallSeconds) s \
+            off (the server also kills its child after \(Int(IsolatedInspector.Limits.defaultWallSeconds)) s \
             of wall-clock time). With --sha256 the report carries that hash instead of one computed \
             here (the server passes the hash it took while receiving the upload). With \
             --render-page the command renders that page to PNG instead of inspecting. The server \

@@ -74,6 +74,21 @@ struct IntegrityTests {
         }
     }
 
+    @Test("zhtj inspect and zhtj verify --help document their exit codes")
+    func helpDocumentsExitCodes() throws {
+        let executable = try #require(zhtjExecutable, "zhtj must be built")
+        let (inspectStatus, inspect) = try run(executable.path, ["inspect", "--help"])
+        #expect(inspectStatus == 0)
+        for phrase in ["0 accepted", "1 refused", "64 a usage error", "3 the resource limits", "reports as damaged"] {
+            #expect(inspect.contains(phrase), "zhtj inspect --help lacks '\(phrase)'")
+        }
+        let (verifyStatus, verify) = try run(executable.path, ["verify", "--help"])
+        #expect(verifyStatus == 0)
+        for phrase in ["0 everything intact", "2 only orphaned blobs", "1 a missing, corrupted"] {
+            #expect(verify.contains(phrase), "zhtj verify --help lacks '\(phrase)'")
+        }
+    }
+
     /// Runs `zhtj verify` as an operator would.
     func verify(dataDirectory: String, databaseURL: String) throws -> (status: Int32, output: String) {
         let executable = try #require(zhtjExecutable, "zhtj must be built")

@@ -68,6 +68,26 @@ struct InspectionQueueTests {
         queue.release()
     }
 
+    @Test("page renders wait unbounded in their own lane, take their turn, and use none of the uploads' places")
+    func unboundedRenders() async throws {
+        let queue = InspectionQueue(limits: .init(concurrency: 1, maximumWaiting: 1, maximumWaitingPerLane: 1), retryAfterSeconds: 1)
+        try await queue.acquire(lane: "org")
+        let order = Order()
+        var tasks: [Task<Void, any Error>] = []
+        // A review page's twelve images at once, though the queue holds one waiting upload.
+        for page in 1...12 {
+            tasks.append(Task { try await queue.acquire(lane: "render", bounded: false); order.append("p\(page)"); queue.release() })
+            try await Self.untilWaiting(queue, page)
+        }
+        // The upload's one place is still free, and its turn comes right after the first image.
+        tasks.append(Task { try await queue.acquire(lane: "org"); order.append("upload"); queue.release() })
+        try await Self.untilWaiting(queue, 13)
+        await #expect(throws: InspectionQueueFull(bound: .total, retryAfterSeconds: 1)) { try await queue.acquire(lane: "other") }
+        queue.release()
+        for task in tasks { try await task.value }
+        #expect(order.all == ["p1", "upload"] + (2...12).map { "p\($0)" })
+    }
+
     @Test("a cancelled waiter leaves the queue at once and never takes the slot")
     func cancelledWaiter() async throws {
         let queue = InspectionQueue(limits: .init(concurrency: 1, maximumWaiting: 1, maximumWaitingPerLane: 1), retryAfterSeconds: 1)
