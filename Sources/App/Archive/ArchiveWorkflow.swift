@@ -152,14 +152,13 @@ struct ArchiveWorkflow: Sendable {
         // Not cancelled from here on (an unstructured task does not inherit cancellation): a
         // blob committed without its row would be an orphan.
         let blobs = blobs
-        let (stored, committed, archive, version) = try await Task {
+        let (committed, archive, version) = try await Task {
             let stored = try await blobs.commit(upload)
             let committed = clock.now
             let inspection = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
             let (archive, version) = try await record(permit, digest: stored, pages: report.pages ?? 0, inspection: inspection)
-            return (stored, committed, archive, version)
+            return (committed, archive, version)
         }.value
-        _ = stored
         return UploadOutcome(
             archive: archive, version: version, report: report,
             timings: ["inspect_and_sync": inspected - started, "store": committed - inspected, "record": clock.now - committed])
