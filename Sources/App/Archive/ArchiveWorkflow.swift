@@ -142,6 +142,7 @@ struct ArchiveWorkflow: Sendable {
             report = try await inspector.inspect(
                 fileAt: upload.path, policy: policy, sha256: digest.sha256, lane: permit.actingOrg.id.rawValue)
         } catch {
+            // The caller discards the temp file next; the fsync under way ends first.
             _ = try? await durable.value
             throw error
         }
