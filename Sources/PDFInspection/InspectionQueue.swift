@@ -40,7 +40,9 @@ public final class InspectionQueue: Sendable {
         /// Callers waiting in one lane.
         public var maximumWaitingPerLane: Int
 
-        /// Defaults: one child per core; 16 waiting, at most 4 of them from one org.
+        /// Defaults: one child per core; 16 waiting, at most 4 of them from one org. Real files
+        /// take well under a second each (`scripts/measure-inspector`), so a full queue is a few
+        /// seconds of work, not minutes of connections and temp files held open.
         public init(
             concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, maximumWaiting: Int = 16,
             maximumWaitingPerLane: Int = 4
