@@ -63,6 +63,13 @@ public struct AppConfig: Sendable, Equatable {
     /// Peers whose `X-Forwarded-For` names the client (the balancer's addresses,
     /// ZHTJ_TRUSTED_PROXIES); empty means the peer is the client.
     public var trustedProxies: [String]
+    /// What one inspecting child may spend (ZHTJ_INSPECT_CPU_SECONDS, ZHTJ_INSPECT_WALL_SECONDS);
+    /// the defaults are a margin above the worst real file measured (`scripts/measure-inspector`).
+    public var inspectorLimits: IsolatedInspector.Limits
+    /// Children at once, and how many uploads may wait, in all and per org
+    /// (ZHTJ_INSPECT_CONCURRENCY, ZHTJ_INSPECT_QUEUE, ZHTJ_INSPECT_QUEUE_PER_ORG); past those an
+    /// upload is answered 503 with `Retry-After`.
+    public var inspectionQueue: InspectionQueue.Limits
 
     /// `zhtj-inspect` beside the running executable (it starts far faster than the whole
     /// server binary); when it is absent, the running executable if it is `zhtj`, otherwise a
@@ -80,7 +87,8 @@ public struct AppConfig: Sendable, Equatable {
         port: Int = 8080, bcryptCost: Int = 10, sessionLifetime: Int = 12 * 3600, secureCookies: Bool = false,
         logLevel: Logger.Level = .info, archivePolicy: InspectionPolicy = InspectionPolicy(),
         inspectorExecutable: String = AppConfig.defaultInspectorExecutable, connections: ConnectionLimits = ConnectionLimits(),
-        loginThrottle: LoginThrottle.Limits = .init(), trustedProxies: [String] = []
+        loginThrottle: LoginThrottle.Limits = .init(), trustedProxies: [String] = [],
+        inspectorLimits: IsolatedInspector.Limits = .init(), inspectionQueue: InspectionQueue.Limits = .init()
     ) {
         self.dataDirectory = dataDirectory
         self.database = database ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("zhtj.sqlite"))
@@ -95,6 +103,8 @@ public struct AppConfig: Sendable, Equatable {
         self.connections = connections
         self.loginThrottle = loginThrottle
         self.trustedProxies = trustedProxies
+        self.inspectorLimits = inspectorLimits
+        self.inspectionQueue = inspectionQueue
     }
 
     /// A configuration value that could not be used; the message names the variable.
@@ -196,7 +206,7 @@ public struct AppConfig: Sendable, Equatable {
         }
         func number(_ variable: String, _ range: ClosedRange<Int>, _ what: String) throws(Invalid) -> Int? {
             guard let raw = environment[variable], !raw.isEmpty else { return nil }
-            guard let n = Int(raw), range.contains(n) else {
+            guard let n = Int(raw.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
                 throw Invalid(variable: variable, value: raw, reason: "expected \(what) \(range.lowerBound)–\(range.upperBound)")
             }
             return n
@@ -236,6 +246,27 @@ public struct AppConfig: Sendable, Equatable {
                 throw Invalid(variable: "ZHTJ_TRUSTED_PROXIES", value: raw, reason: "expected IP addresses separated by commas")
             }
             config.trustedProxies = proxies
+        }
+        if let cpu = try number("ZHTJ_INSPECT_CPU_SECONDS", 1...600, "whole CPU seconds") {
+            config.inspectorLimits.cpuSeconds = cpu
+        }
+        if let raw = environment["ZHTJ_INSPECT_WALL_SECONDS"], !raw.isEmpty {
+            guard let wall = Double(raw.trimmingCharacters(in: .whitespaces)), wall.isFinite, (0.5...600).contains(wall) else {
+                throw Invalid(variable: "ZHTJ_INSPECT_WALL_SECONDS", value: raw, reason: "expected seconds 0.5–600 (e.g. 8 or 7.5)")
+            }
+            config.inspectorLimits.wallSeconds = wall
+        }
+        // A CPU limit above the wall clock could never be reached: the child is killed first,
+        // and the log would say `timeout` for what is a CPU-bound file.
+        if Double(config.inspectorLimits.cpuSeconds) > config.inspectorLimits.wallSeconds {
+            throw Invalid(
+                variable: "ZHTJ_INSPECT_CPU_SECONDS", value: String(config.inspectorLimits.cpuSeconds),
+                reason: "must not exceed ZHTJ_INSPECT_WALL_SECONDS (\(config.inspectorLimits.wallSeconds))")
+        }
+        if let n = try number("ZHTJ_INSPECT_CONCURRENCY", 1...64, "a number of children") { config.inspectionQueue.concurrency = n }
+        if let n = try number("ZHTJ_INSPECT_QUEUE", 0...10_000, "a number of waiting uploads") { config.inspectionQueue.maximumWaiting = n }
+        if let n = try number("ZHTJ_INSPECT_QUEUE_PER_ORG", 1...10_000, "a number of waiting uploads per org") {
+            config.inspectionQueue.maximumWaitingPerLane = n
         }
         if let (level, name) = value(flags.logLevel, "ZHTJ_LOG_LEVEL") {
             guard let l = Logger.Level(rawValue: level.lowercased()) else {

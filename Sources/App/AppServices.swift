@@ -45,7 +45,9 @@ public struct AppServices: Sendable {
 /// What the upload path and the page images need from the inspector; `IsolatedInspector` in production.
 public protocol ArchiveInspector: Sendable {
     /// `sha256` is the hash the upload computed while streaming, so the child need not hash again.
-    func inspect(fileAt path: String, policy: InspectionPolicy, sha256: String?) async -> InspectionReport
+    /// `lane` names the uploading org: inspections wait for a child slot in turns by lane.
+    /// Throws `InspectionQueueFull` when no more may wait; never for the file itself.
+    func inspect(fileAt path: String, policy: InspectionPolicy, sha256: String?, lane: String) async throws -> InspectionReport
     /// Page `page` (1-based) of the PDF as a PNG at most `maxWidth` pixels wide.
     func render(fileAt path: String, page: Int, maxWidth: Int, maximumBytes: Int) async throws -> Data
 }

@@ -35,15 +35,17 @@ public func buildApplication(
     let blobs: FileBlobStore
     do {
         blobs = try FileBlobStore(root: config.dataDirectory)
-        // Temp files of uploads interrupted by a crash: nothing refers to them.
-        _ = try await blobs.sweepStaleUploads(olderThan: .seconds(3600))
+        // Temp files of uploads interrupted by a crash, however recent: nothing refers to them.
+        // A live upload of another instance sharing the folder holds a lock and is kept.
+        let swept = try await blobs.sweepStaleUploads(olderThan: .zero)
+        if swept > 0 { logger.notice("removed temp files of interrupted uploads", metadata: ["count": "\(swept)"]) }
     } catch {
         try? await database.close()
         throw error
     }
     let services = AppServices(
         config: config, database: database, clock: clock, blobs: blobs,
-        inspector: IsolatedInspector(executable: config.inspectorExecutable))
+        inspector: IsolatedInspector(executable: config.inspectorExecutable, limits: config.inspectorLimits, queue: config.inspectionQueue))
     let router = buildRouter(services: services)
     let uploadLimit = config.archivePolicy.maximumBytes + UploadReceiver.multipartAllowance
     let limits = config.connections
@@ -55,7 +57,7 @@ public func buildApplication(
         // Nearest the socket first: the guard's own close (a timeout) must not linger.
         server: .http1(additionalChannelHandlers: [
             ConnectionGuard(limits: limits, counter: counter), LingeringCloseHandler(limits: drain),
-            ExpectContinueHandler(maximumBodyBytes: uploadLimit),
+            ExpectContinueHandler(maximumBodyBytes: uploadLimit), ClientGoneHandler(),
         ]),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zhtj"),
         logger: logger)

@@ -57,11 +57,14 @@ public protocol BlobStore: Sendable {
     /// to (orphans) and records whose blob is gone.
     func allBlobs() async throws -> [String]
 
-    /// Deletes staged uploads whose temp file was last modified more than
-    /// `age` ago — leftovers of crashes, which no `discard` will ever clean.
-    /// Returns how many were removed. Choose `age` well above the longest
-    /// upload + inspection time (e.g. run at startup with one hour): an
-    /// active upload swept from under its owner fails loudly at commit.
+    /// Deletes staged uploads whose temp file was last modified at least
+    /// `age` ago and that no live upload holds — leftovers of crashes, which
+    /// no `discard` will ever clean. Returns how many were removed.
+    ///
+    /// A live upload, of this process or of another one sharing the store's
+    /// folder, holds an exclusive `flock` on its temp file and is never
+    /// removed, whatever `age`; so start-up passes `.zero` and removes every
+    /// leftover at once.
     func sweepStaleUploads(olderThan age: Duration) async throws -> Int
 }
 

@@ -30,6 +30,12 @@ import Darwin
 /// discarded deletes its temp file when it is deallocated; files left by a
 /// crash are removed by ``BlobStore/sweepStaleUploads(olderThan:)``.
 ///
+/// While an upload lives it holds an exclusive `flock(2)` on its temp file
+/// (on a descriptor of its own, kept after ``finish()`` closes the one it
+/// writes with), so a sweep — in this process or in another instance sharing
+/// the folder — can tell a live upload from a crash's leftover: the kernel
+/// drops the lock when its process dies, however it dies.
+///
 /// All methods are thread-safe (state is behind a lock), but writes are
 /// meant to come from one producer in order. I/O is blocking: do not call
 /// from a NIO event loop thread.
@@ -56,6 +62,8 @@ public final class BlobUpload: @unchecked Sendable {
     private let lock = NSLock()
     private var phase: Phase = .writing
     private var fd: Int32
+    /// Holds the `flock` until the temp file is renamed away or deleted.
+    private var lockFD: Int32
     private var hasher = SHA256()
     private var count = 0
 
@@ -67,8 +75,29 @@ public final class BlobUpload: @unchecked Sendable {
     /// name) and mode 0600 until it is finished.
     public init(directory: String) throws {
         self.directory = directory
-        self.path = directory + "/" + BlobUpload.filePrefix + UUID().uuidString.lowercased() + BlobUpload.fileSuffix
-        self.fd = try POSIX.openFile(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
+        // A sweep can take the lock in the moment between `open` and `flock` and delete the
+        // new file; the new file is then no longer at its path, and another name is tried.
+        for attempt in 1...8 {
+            let path = directory + "/" + BlobUpload.filePrefix + UUID().uuidString.lowercased() + BlobUpload.fileSuffix
+            let fd = try POSIX.openFile(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
+            let lockFD: Int32
+            do {
+                lockFD = try POSIX.lockExclusively(fd, path: path)
+            } catch {
+                POSIX.closeFile(fd)
+                _ = try? POSIX.removeFile(path)
+                throw error
+            }
+            if POSIX.isSameFile(fd, path) || attempt == 8 {
+                self.path = path
+                self.fd = fd
+                self.lockFD = lockFD
+                return
+            }
+            POSIX.closeFile(lockFD)
+            POSIX.closeFile(fd)
+        }
+        fatalError("unreachable")
     }
 
     /// Temp file names are `upload-<uuid>.part`; the sweeper only ever
@@ -83,6 +112,15 @@ public final class BlobUpload: @unchecked Sendable {
         switch phase {
         case .writing, .failed, .sealed, .finished: _ = try? POSIX.removeFile(path)
         case .committed, .discarded: break
+        }
+        // After the removal: a sweep must never find the file unlocked while it is ours.
+        if lockFD >= 0 { POSIX.closeFile(lockFD) }
+    }
+
+    private func unlock() {
+        if lockFD >= 0 {
+            POSIX.closeFile(lockFD)
+            lockFD = -1
         }
     }
 
@@ -206,6 +244,7 @@ public final class BlobUpload: @unchecked Sendable {
                 // Best effort: if unlink fails (EIO, ...), the sweeper will
                 // catch the file later; discard must not throw on error paths.
                 _ = try? POSIX.removeFile(path)
+                unlock()
                 phase = .discarded
             }
         }
@@ -225,10 +264,14 @@ public final class BlobUpload: @unchecked Sendable {
             } catch {
                 // A failure after the rename (e.g. the directory fsync) leaves
                 // no temp file: nothing remains for discard/deinit to do.
-                if access(path, F_OK) != 0, errno == ENOENT { phase = .committed(digest) }
+                if access(path, F_OK) != 0, errno == ENOENT {
+                    phase = .committed(digest)
+                    unlock()
+                }
                 throw error
             }
             phase = .committed(digest)
+            unlock()
             return digest
         }
     }

@@ -230,9 +230,10 @@ public struct FileBlobStore: BlobStore {
             // as itself, never followed.
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                   let modified = attributes[.modificationDate] as? Date,
-                  modified < cutoff
+                  modified <= cutoff
             else { continue }
-            if try POSIX.removeFile(path) { removed += 1 }
+            // A live upload (of this process or another sharing the folder) holds its lock.
+            if try POSIX.removeIfUnlocked(path) { removed += 1 }
         }
         return removed
     }

@@ -27,6 +27,48 @@ enum POSIX {
         }
     }
 
+    /// Takes an exclusive `flock(2)` on `fd`'s open file and returns a second descriptor
+    /// (close-on-exec) that shares it, so the lock outlives `close(fd)` and ends with the
+    /// returned descriptor — or with the process.
+    static func lockExclusively(_ fd: Int32, path: String) throws -> Int32 {
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            throw fail("flock", path)
+        }
+        let holder = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        if holder < 0 { throw fail("fcntl(F_DUPFD_CLOEXEC)", path) }
+        return holder
+    }
+
+    /// True when `path` still names the file open at `fd` (nobody removed or replaced it).
+    static func isSameFile(_ fd: Int32, _ path: String) -> Bool {
+        var open = stat()
+        var named = stat()
+        guard fstat(fd, &open) == 0, lstat(path, &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
+    }
+
+    /// Removes the temp file at `path` if no live upload holds its lock; true when removed.
+    /// The lock is held across the removal, so an upload that was just creating the file
+    /// finds it gone and picks another name.
+    static func removeIfUnlocked(_ path: String) throws -> Bool {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            // A symlink or special file named like an upload: no upload of ours; removed as itself.
+            if errno == ELOOP { return try removeFile(path) }
+            if errno == ENOENT { return false }
+            throw fail("open", path)
+        }
+        defer { closeFile(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EWOULDBLOCK || errno == EINTR { return false }
+            throw fail("flock", path)
+        }
+        // Removed and replaced between our open and our lock: leave the new file alone.
+        guard isSameFile(fd, path) else { return false }
+        return try removeFile(path)
+    }
+
     /// `close(2)`, ignoring errors: we only close after `fsync` succeeded (for
     /// files we wrote) or after reading, so a failing close cannot lose data,
     /// and retrying close on Linux would risk closing a reused descriptor.

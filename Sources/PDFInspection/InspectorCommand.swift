@@ -51,14 +51,15 @@ public struct InspectorCommand: Sendable, Equatable {
         usage: zhtj-inspect [inspect] [options] [--] FILE
 
         Inspects an archive PDF (ARC-2) and prints the report as JSON.
-        Exit status: 0 accepted, 1 refused; anything else (64 usage, 3 limits, a signal) is a
-        failed inspection, which the server reports as `damaged`.
+        Exit status: 0 accepted (or the page rendered), 1 refused (or the page not rendered),
+        64 usage error, 3 limits could not be applied (nothing read); anything else (a signal,
+        another status) is a crash of the parser, which the server reports as `damaged`.
 
           --json                one line of compact JSON (what the server reads)
           --max-bytes N         refuse files larger than N bytes (default 20971520)
           --min-pages N         the fewest pages accepted (default 12)
           --max-pages N         the most pages accepted (default 12)
-          --limit-cpu S         CPU seconds before the kernel stops this process (default 20; 0: none)
+          --limit-cpu S         CPU seconds before the kernel stops this process (default \(IsolatedInspector.Limits().cpuSeconds); 0: none)
           --limit-memory BYTES  address space this process may use (default 1073741824; 0: none)
           --sha256 HEX          the file's SHA-256 as the caller computed it: reported, not recomputed
           --render-page N       render page N (1-based) to PNG instead of inspecting

@@ -13,8 +13,8 @@ import Darwin
 /// the parent enforces the wall clock (SIGKILL), caps what the child may print, and turns every
 /// way the child can fail — a crash, a kill, a timeout, garbage on stdout — into a `damaged`
 /// refusal whose `failure` says what happened. Waiting happens on a dedicated thread, never on
-/// the cooperative pool or an event loop; at most `maximumConcurrentChildren` children run at
-/// once (a burst of uploads queues rather than forking a process each).
+/// the cooperative pool or an event loop; at most `queue.limits.concurrency` children run at
+/// once, and the rest wait in an ``InspectionQueue``: bounded, and fair between lanes (orgs).
 public struct IsolatedInspector: Sendable {
     /// What one child may spend.
     public struct Limits: Sendable, Equatable, Codable {
@@ -26,7 +26,33 @@ public struct IsolatedInspector: Sendable {
         /// spent queued behind other inspections does not count.
         public var wallSeconds: Double
 
-        public init(cpuSeconds: Int = 20, memoryBytes: Int = 1 << 30, wallSeconds: Double = 30) {
+        // Measured by scripts/measure-inspector on 2026-12-02 (release zhtj-inspect, 2 shared
+        // AMD EPYC cores under other builds, Debian bookworm: qpdf 11.3.0, poppler 22.12.0,
+        // file 5.44): all 44 corpus files inspected with the server's arguments, and pages 1–12
+        // of every file the child opens rendered at 1200 px, plus a generated 12-page 19 MiB scan.
+        //
+        //   inspect  45 runs  worst 0.96 s wall, 0.96 s CPU  (bug_325_a.pdf, refused damaged)
+        //   render  118 runs  worst 0.63 s wall, 0.63 s CPU  (pclm-in.pdf page 1; the 19 MiB
+        //                     scan's pages 0.59 s)
+        //
+        // The one render that never ends (shared-unnamed-field.pdf, a loop in poppler's form
+        // code) is the hostile case the limits are for, not real work.
+
+        /// CPU seconds a child gets by default: about 4× the worst real file measured (see
+        /// ``measuredWorstCase``), so a file that spins is stopped in seconds, not after 20.
+        public static let defaultCPUSeconds = 4
+        /// Wall-clock seconds a child gets by default, about 6× the worst real case: above the
+        /// CPU limit, because a child also waits for the disk and shares two cores with the
+        /// server and the other children.
+        public static let defaultWallSeconds: Double = 6
+        /// The worst real case `scripts/measure-inspector` found (2026-12-02), inspection and
+        /// rendering alike; the defaults above keep a margin of 4–6× over it.
+        public static let measuredWorstCase = (wallSeconds: 0.96, cpuSeconds: 0.96)
+
+        public init(
+            cpuSeconds: Int = Limits.defaultCPUSeconds, memoryBytes: Int = 1 << 30,
+            wallSeconds: Double = Limits.defaultWallSeconds
+        ) {
             self.cpuSeconds = cpuSeconds
             self.memoryBytes = memoryBytes
             self.wallSeconds = wallSeconds
@@ -39,11 +65,15 @@ public struct IsolatedInspector: Sendable {
         case failed(String)
         /// The child misbehaved: `timeout`, `cpu`, `memory`, `crashed(SIGSEGV)`, …
         case child(String)
+        /// No child was started: the queue is full (renders wait unbounded today, so this is
+        /// for a caller with a bounded render lane).
+        case busy(InspectionQueueFull)
 
         public var description: String {
             switch self {
             case .failed(let detail): "render failed: \(detail)"
             case .child(let failure): "render child failed: \(failure)"
+            case .busy(let full): "render not started: queue full (\(full.bound.rawValue))"
             }
         }
     }
@@ -52,7 +82,8 @@ public struct IsolatedInspector: Sendable {
     public let executable: String
     /// What each child may spend.
     public let limits: Limits
-    private let gate: ConcurrencyGate
+    /// Where inspections and renders wait for a child slot.
+    public let queue: InspectionQueue
 
     /// JSON reports are small (kilobytes for a 12-page form); more than this is not a report.
     static let reportOutputLimit = 8 * 1024 * 1024
@@ -62,15 +93,31 @@ public struct IsolatedInspector: Sendable {
     /// - Parameters:
     ///   - executable: `zhtj-inspect`, usually the one beside the server's binary; a `zhtj`
     ///     works too (its `inspect` subcommand takes the same arguments, and starts slower).
-    ///   - maximumConcurrentChildren: inspections beyond this wait (suspended, not blocking).
+    ///   - maximumConcurrentChildren: inspections beyond this wait (suspended, not blocking),
+    ///     without a bound.
     public init(
         executable: String, limits: Limits = Limits(),
         maximumConcurrentChildren: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
+        self.init(executable: executable, limits: limits, queue: .unbounded(concurrency: maximumConcurrentChildren))
+    }
+
+    /// - Parameters:
+    ///   - queue: how many children run at once, and how many callers may wait (in all, and
+    ///     per lane) before ``inspect(fileAt:policy:sha256:lane:)`` refuses with
+    ///     ``InspectionQueueFull``.
+    public init(executable: String, limits: Limits = Limits(), queue: InspectionQueue.Limits) {
         self.executable = executable
         self.limits = limits
-        self.gate = ConcurrencyGate(permits: max(1, maximumConcurrentChildren))
+        self.queue = InspectionQueue(limits: queue, retryAfterSeconds: Int(limits.wallSeconds.rounded(.up)))
     }
+
+    /// The lane renders wait in: page images are one lane beside the orgs' uploads, taking
+    /// their turn with them but never refused for a full queue (a review page asks for twelve
+    /// at once, and each is rendered once and cached).
+    public static let renderLane = "render"
+    /// The lane of callers that name none.
+    public static let defaultLane = "default"
 
     /// The arguments the child is run with (after the executable; `zhtj-inspect` skips the
     /// leading `inspect`, `zhtj` needs it), e.g.
@@ -124,6 +171,24 @@ public struct IsolatedInspector: Sendable {
     public func inspect(fileAt path: String, policy: InspectionPolicy, sha256 knownSHA256: String?) async
         -> InspectionReport
     {
+        do {
+            return try await inspect(fileAt: path, policy: policy, sha256: knownSHA256, lane: Self.defaultLane)
+        } catch {
+            return failureReport(
+                bytes: 0, failure: "queue_full", detail: "\(error.bound.rawValue) bound reached", refusal: .inspectionUnavailable)
+        }
+    }
+
+    /// As ``inspect(fileAt:policy:sha256:)``, waiting for a child slot in `lane` (the uploading
+    /// org): lanes are served in turn, so one org's burst does not hold up another org's file.
+    /// A task cancelled while it waits or while its child runs gets a `cancelled` report (the
+    /// child is killed).
+    ///
+    /// - Throws: ``InspectionQueueFull`` when the queue, or the lane's share of it, is full; the
+    ///   file was not looked at.
+    public func inspect(fileAt path: String, policy: InspectionPolicy, sha256 knownSHA256: String?, lane: String)
+        async throws(InspectionQueueFull) -> InspectionReport
+    {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             let problem = String(cString: strerror(errno))
@@ -134,9 +199,9 @@ public struct IsolatedInspector: Sendable {
         if size == 0 { return PDFInspector.emptyReport() }
         if size > policy.maximumBytes { return PDFInspector.tooLargeReport(bytes: size, policy: policy) }
 
-        let outcome = await runChild(
+        let outcome = try await runChild(
             arguments: inspectArguments(fileAt: path, policy: policy, sha256: knownSHA256),
-            outputLimit: Self.reportOutputLimit)
+            outputLimit: Self.reportOutputLimit, lane: lane)
         return report(from: outcome, bytes: size)
     }
 
@@ -144,9 +209,14 @@ public struct IsolatedInspector: Sendable {
     public func render(
         fileAt path: String, page: Int, maxWidth: Int, maximumBytes: Int = InspectionPolicy().maximumBytes
     ) async throws(RenderFailure) -> Data {
-        let outcome = await runChild(
-            arguments: renderArguments(fileAt: path, page: page, maxWidth: maxWidth, maximumBytes: maximumBytes),
-            outputLimit: Self.renderOutputLimit)
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try await runChild(
+                arguments: renderArguments(fileAt: path, page: page, maxWidth: maxWidth, maximumBytes: maximumBytes),
+                outputLimit: Self.renderOutputLimit, lane: Self.renderLane)
+        } catch {
+            throw .busy(error)
+        }
         if case .exited(0) = outcome.termination, outcome.stdout.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             return Data(outcome.stdout)
         }
@@ -158,11 +228,20 @@ public struct IsolatedInspector: Sendable {
 
     // MARK: - Running the child
 
-    private func runChild(arguments: [String], outputLimit: Int) async -> ChildProcess.Outcome {
-        await gate.acquire()
+    private func runChild(arguments: [String], outputLimit: Int, lane: String) async throws(InspectionQueueFull)
+        -> ChildProcess.Outcome
+    {
+        let cancelled = ChildProcess.Outcome(termination: .cancelled, stdout: [], stderr: [], elapsedSeconds: 0)
+        do {
+            try await queue.acquire(lane: lane, bounded: lane != Self.renderLane)
+        } catch let full as InspectionQueueFull {
+            throw full
+        } catch {
+            return cancelled
+        }
         if Task.isCancelled {
-            gate.release()
-            return ChildProcess.Outcome(termination: .cancelled, stdout: [], stderr: [], elapsedSeconds: 0)
+            queue.release()
+            return cancelled
         }
         let child = ChildProcess()
         var environment = ProcessInfo.processInfo.environment
@@ -187,7 +266,7 @@ public struct IsolatedInspector: Sendable {
         } onCancel: {
             child.cancel()
         }
-        gate.release()
+        queue.release()
         return outcome
     }
 
@@ -260,59 +339,6 @@ public struct IsolatedInspector: Sendable {
         case SIGTRAP: "SIGTRAP"
         case SIGTERM: "SIGTERM"
         default: "signal \(signal)"
-        }
-    }
-}
-
-/// A counting semaphore for async callers: `acquire` suspends (never blocks a thread) while
-/// every permit is out.
-final class ConcurrencyGate: Sendable {
-    private let state: Mutex
-
-    init(permits: Int) {
-        state = Mutex(permits: permits)
-    }
-
-    func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if state.takePermitOrEnqueue(continuation) { continuation.resume() }
-        }
-    }
-
-    func release() {
-        state.releasePermit()?.resume()
-    }
-
-    /// NSLock-guarded state; `@unchecked` because the lock is what makes it safe.
-    private final class Mutex: @unchecked Sendable {
-        private let lock = NSLock()
-        private var permits: Int
-        private var waiters: [CheckedContinuation<Void, Never>] = []
-
-        init(permits: Int) { self.permits = permits }
-
-        /// True when a permit was taken; otherwise the continuation waits for `releasePermit`.
-        func takePermitOrEnqueue(_ continuation: CheckedContinuation<Void, Never>) -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            if permits > 0 {
-                permits -= 1
-                return true
-            }
-            waiters.append(continuation)
-            return false
-        }
-
-        /// Hands the permit to the longest waiter (returned, to resume outside the lock), or
-        /// puts it back.
-        func releasePermit() -> CheckedContinuation<Void, Never>? {
-            lock.lock()
-            defer { lock.unlock() }
-            if waiters.isEmpty {
-                permits += 1
-                return nil
-            }
-            return waiters.removeFirst()
         }
     }
 }

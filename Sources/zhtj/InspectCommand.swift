@@ -5,18 +5,24 @@ import PDFInspection
 /// `zhtj inspect FILE`: inspects an archive PDF (ARC-2) for people, with the same code as the
 /// `zhtj-inspect` child the server runs (``InspectorCommand``).
 ///
-/// Exit status 0 means accepted, 1 refused; anything else (a usage error, a signal) is a failed
-/// inspection, which the server reports as `damaged`.
+/// Exit status 0 means accepted, 1 refused, 64 a usage error, 3 limits that could not be set;
+/// anything else is a crash of the parser, which the server reports as `damaged`.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect an archive PDF (ARC-2) and print the report as JSON; exit 0 accepted, 1 refused.",
         discussion: """
-            Any other exit status is a failed inspection (the server reports it as damaged). \
+            Exit status: 0 accepted (or, with --render-page, the page rendered); 1 refused (or the \
+            page could not be rendered); 64 a usage error; 3 the resource limits could not be \
+            applied, so the file was not read; anything else (a signal, another status) is a \
+            crash of the parser, which the server reports as damaged.
+
             Resource limits are applied before the file is read; by default the same as the \
-            server's (20 s CPU, 1 GiB address space); 0 turns one off. With --sha256 the report \
-            carries that hash instead of one computed here (the server passes the hash it took \
-            while receiving the upload). With --render-page the command renders that page to PNG \
-            instead of inspecting. The server runs the same code as the smaller `zhtj-inspect`.
+            server's (\(IsolatedInspector.Limits().cpuSeconds) s CPU, 1 GiB address space); 0 turns one \
+            off (the server also kills its child after \(Int(IsolatedInspector.Limits.defaultWallSeconds)) s \
+            of wall-clock time). With --sha256 the report carries that hash instead of one computed \
+            here (the server passes the hash it took while receiving the upload). With \
+            --render-page the command renders that page to PNG instead of inspecting. The server \
+            runs the same code as the smaller `zhtj-inspect`.
             """)
 
     @Argument(help: "The file to inspect (its name does not matter; the content decides).")

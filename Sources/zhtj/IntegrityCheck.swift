@@ -26,7 +26,26 @@ struct IntegrityCheck: Sendable {
         let blobsChecked: Int
         let versionsChecked: Int
         let auditEntriesChecked: Int
+        /// Missing, corrupted or unreadable blobs and a broken audit chain: data is lost or was
+        /// changed.
         let problems: [Problem]
+        /// Blobs no archive version refers to: the permitted leftover of a crash between the
+        /// blob's commit and its row, or of a row written then rolled back. Nothing is lost.
+        let orphans: [Problem]
+
+        /// Exit codes of `zhtj verify`.
+        enum Status {
+            static let clean: Int32 = 0
+            /// Any problem (orphans besides or not).
+            static let problems: Int32 = 1
+            /// Orphaned blobs and nothing else.
+            static let orphansOnly: Int32 = 2
+        }
+
+        var exitStatus: Int32 {
+            if !problems.isEmpty { return Status.problems }
+            return orphans.isEmpty ? Status.clean : Status.orphansOnly
+        }
     }
 
     let database: Database
@@ -52,6 +71,7 @@ struct IntegrityCheck: Sendable {
             references[version.sha256, default: []].append(who)
         }
         var problems: [Problem] = []
+        var orphans: [Problem] = []
         for (sha, concerns) in references.sorted(by: { $0.key < $1.key }) {
             switch await blobs.verify(sha) {
             case .intact: break
@@ -63,12 +83,14 @@ struct IntegrityCheck: Sendable {
         }
         let stored = try await blobs.allBlobs()
         for sha in stored where references[sha] == nil {
-            problems.append(Problem(kind: .orphaned, sha256: sha, concerns: [], detail: "no archive version refers to it"))
+            orphans.append(Problem(kind: .orphaned, sha256: sha, concerns: [], detail: "no archive version refers to it"))
         }
         let entries = try await database.repositories.audit.all()
         for broken in AuditChain.verify(entries) {
             problems.append(Problem(kind: .auditChain, sha256: nil, concerns: [], detail: broken.description))
         }
-        return Summary(blobsChecked: stored.count, versionsChecked: versions.count, auditEntriesChecked: entries.count, problems: problems)
+        return Summary(
+            blobsChecked: stored.count, versionsChecked: versions.count, auditEntriesChecked: entries.count, problems: problems,
+            orphans: orphans)
     }
 }

@@ -125,7 +125,14 @@ struct Demo: AsyncParsableCommand {
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-hash every archive blob, check every database reference and the audit chain; exit 1 on any problem.")
+        abstract: "Re-hash every archive blob, check every database reference and the audit chain.",
+        discussion: """
+            Exit status: 0 everything intact; 2 only orphaned blobs (stored files no archive \
+            version refers to — the permitted leftover of a crash between storing a file and \
+            recording it; nothing is lost); 1 a missing, corrupted or unreadable blob or a broken \
+            audit chain (orphans may be listed too). Each finding is one line naming the blob by \
+            SHA-256 and the members concerned.
+            """)
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
@@ -143,11 +150,13 @@ struct Verify: AsyncParsableCommand {
         try await database.close()
         print("checked \(summary.versionsChecked) archive versions, \(summary.blobsChecked) stored blobs, \(summary.auditEntriesChecked) audit entries")
         for problem in summary.problems { print(problem) }
-        if summary.problems.isEmpty {
-            print("ok")
-        } else {
-            print("\(summary.problems.count) problem(s) found")
-            throw ExitCode(1)
+        for orphan in summary.orphans { print(orphan) }
+        if !summary.problems.isEmpty { print("\(summary.problems.count) problem(s) found") }
+        if !summary.orphans.isEmpty {
+            print("\(summary.orphans.count) orphaned blob(s): no archive version refers to them (leftovers of an interrupted upload; no data lost)")
         }
+        if summary.problems.isEmpty, summary.orphans.isEmpty { print("ok") }
+        let status = summary.exitStatus
+        if status != IntegrityCheck.Summary.Status.clean { throw ExitCode(status) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Persistence
 import TestSupport
+import PDFInspection
 import Testing
 
 @Suite("Configuration")
@@ -83,6 +84,48 @@ struct ConfigTests {
             } catch {
                 #expect(error.variable == variable)
             }
+        }
+    }
+
+    @Test("inspector limits and queue: measured defaults, ZHTJ_INSPECT_* override them, nonsense is refused by name")
+    func inspectorSettings() throws {
+        let defaults = try AppConfig.resolve(flags: .init(), environment: [:])
+        #expect(defaults.inspectorLimits == IsolatedInspector.Limits())
+        #expect(defaults.inspectorLimits.cpuSeconds == IsolatedInspector.Limits.defaultCPUSeconds)
+        #expect(Double(defaults.inspectorLimits.cpuSeconds) <= defaults.inspectorLimits.wallSeconds)
+        // Above the worst real file measured, and far below the old 20 s / 30 s.
+        let worst = IsolatedInspector.Limits.measuredWorstCase
+        #expect(defaults.inspectorLimits.wallSeconds >= 3 * worst.wallSeconds && defaults.inspectorLimits.wallSeconds < 20)
+        #expect(Double(defaults.inspectorLimits.cpuSeconds) >= 3 * worst.cpuSeconds && defaults.inspectorLimits.cpuSeconds < 20)
+        #expect(defaults.inspectionQueue == InspectionQueue.Limits())
+
+        let set = try AppConfig.resolve(
+            flags: .init(),
+            environment: [
+                "ZHTJ_INSPECT_CPU_SECONDS": "4", "ZHTJ_INSPECT_WALL_SECONDS": "6.5", "ZHTJ_INSPECT_CONCURRENCY": "3",
+                "ZHTJ_INSPECT_QUEUE": "0", "ZHTJ_INSPECT_QUEUE_PER_ORG": "2",
+            ])
+        #expect(set.inspectorLimits.cpuSeconds == 4 && set.inspectorLimits.wallSeconds == 6.5)
+        #expect(set.inspectionQueue == InspectionQueue.Limits(concurrency: 3, maximumWaiting: 0, maximumWaitingPerLane: 2))
+
+        for (variable, value) in [
+            ("ZHTJ_INSPECT_CPU_SECONDS", "0"), ("ZHTJ_INSPECT_CPU_SECONDS", "fast"), ("ZHTJ_INSPECT_WALL_SECONDS", "0"),
+            ("ZHTJ_INSPECT_WALL_SECONDS", "nan"), ("ZHTJ_INSPECT_CONCURRENCY", "0"), ("ZHTJ_INSPECT_QUEUE", "-1"),
+            ("ZHTJ_INSPECT_QUEUE_PER_ORG", "0"),
+        ] {
+            do {
+                _ = try AppConfig.resolve(flags: .init(), environment: [variable: value])
+                Issue.record("\(variable)=\(value) was accepted")
+            } catch {
+                #expect(error.variable == variable)
+            }
+        }
+        // A CPU limit the wall clock would always cut short.
+        do {
+            _ = try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_INSPECT_CPU_SECONDS": "9", "ZHTJ_INSPECT_WALL_SECONDS": "5"])
+            Issue.record("a CPU limit above the wall clock was accepted")
+        } catch {
+            #expect(error.variable == "ZHTJ_INSPECT_CPU_SECONDS")
         }
     }
 }

@@ -86,8 +86,10 @@ struct ConnectionTests {
             // socket buffers on both sides, nowhere near the 100 MB declared.
             #expect(sent < 32 << 20, "sent \(sent) bytes before the server closed")
             #expect(closed)
-            // The answer is read unless the reset overtook it; either way it was a 415.
+            // The answer went out before the close (a reset may still overtake it in the
+            // client's kernel, which is why the drain exists at all).
             if !answer.isEmpty { #expect(answer.hasPrefix("HTTP/1.1 415"), "\(answer.prefix(200))") }
+            #expect(answer.isEmpty || answer.contains("unsupported_media_type"))
         }
     }
 }

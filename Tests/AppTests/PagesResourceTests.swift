@@ -25,7 +25,7 @@ final class RecordingInspector: ArchiveInspector, @unchecked Sendable {
 
     var calls: [RenderCall] { lock.withLock { recorded } }
 
-    func inspect(fileAt path: String, policy: InspectionPolicy, sha256: String?) async -> InspectionReport {
+    func inspect(fileAt path: String, policy: InspectionPolicy, sha256: String?, lane: String) async throws -> InspectionReport {
         fatalError("not used by page images")
     }
 

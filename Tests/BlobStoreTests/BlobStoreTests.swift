@@ -418,14 +418,22 @@ struct BlobStoreTests {
         }
     }
 
+    /// A temp file as a crashed process leaves it: named like an upload, locked by nobody.
+    func crashLeftover(_ store: FileBlobStore, age: TimeInterval = 0) throws -> String {
+        let path = store.tmpDirectory + "/upload-\(UUID().uuidString.lowercased()).part"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        if age > 0 {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -age)], ofItemAtPath: path)
+        }
+        return path
+    }
+
     @Test func sweepRemovesOnlyStaleUploads() async throws {
         try await withStore { store in
-            let stale = try streamUpload(store, [1, 2, 3], chunk: 1)
-            try stale.finish()
+            let stale = try crashLeftover(store, age: 7200)
+            let recent = try crashLeftover(store)
             let fresh = try streamUpload(store, [4, 5, 6], chunk: 1)
             defer { fresh.discard() }
-            try FileManager.default.setAttributes(
-                [.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: stale.path)
             // Not ours: the sweeper must leave it alone.
             let foreign = store.tmpDirectory + "/keep-me"
             try Data().write(to: URL(fileURLWithPath: foreign))
@@ -433,11 +441,64 @@ struct BlobStoreTests {
                 [.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: foreign)
 
             #expect(try await store.sweepStaleUploads(olderThan: .seconds(3600)) == 1)
-            #expect(!FileManager.default.fileExists(atPath: stale.path))
+            #expect(!FileManager.default.fileExists(atPath: stale))
+            #expect(FileManager.default.fileExists(atPath: recent))
             #expect(FileManager.default.fileExists(atPath: fresh.path))
             #expect(FileManager.default.fileExists(atPath: foreign))
-            stale.discard() // safe after the sweeper removed its file
             #expect(try await store.commit(fresh).byteCount == 3)
+        }
+    }
+
+    @Test("a sweep with no age removes every leftover, however recent, and never a live upload, however old")
+    func sweepKeepsLiveUploads() async throws {
+        try await withStore { store in
+            let leftovers = try (0..<3).map { _ in try crashLeftover(store) }
+            // Live uploads in every phase, one of them untouched for hours: each holds its lock.
+            let writing = try streamUpload(store, [1], chunk: 1)
+            defer { writing.discard() }
+            let sealed = try streamUpload(store, [2, 2], chunk: 1)
+            defer { sealed.discard() }
+            try sealed.seal()
+            let finished = try streamUpload(store, [3, 3, 3], chunk: 1)
+            defer { finished.discard() }
+            try finished.finish()
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: finished.path)
+
+            #expect(try await store.sweepStaleUploads(olderThan: .zero) == 3)
+            for path in leftovers { #expect(!FileManager.default.fileExists(atPath: path)) }
+            for live in [writing, sealed, finished] { #expect(FileManager.default.fileExists(atPath: live.path)) }
+            #expect(try await store.commit(finished).byteCount == 3)
+            // Discarded or committed, the lock is gone with the file: nothing is left to sweep.
+            writing.discard()
+            sealed.discard()
+            #expect(try await store.sweepStaleUploads(olderThan: .zero) == 0)
+            #expect(try POSIX.listDirectory(store.tmpDirectory).isEmpty)
+        }
+    }
+
+    @Test("the lock is the kernel's: another process holding it keeps the file from the sweep")
+    func sweepRespectsAnotherProcessesLock() async throws {
+        let flockTool = "/usr/bin/flock"
+        guard FileManager.default.isExecutableFile(atPath: flockTool) else { return }
+        try await withStore { store in
+            let held = try crashLeftover(store)
+            let marker = store.root + "/locked"
+            // flock(1) takes the lock, then its command says so and waits for its stdin to close.
+            let holder = Process()
+            holder.executableURL = URL(fileURLWithPath: flockTool)
+            holder.arguments = ["-o", "-x", held, "sh", "-c", "touch '\(marker)'; read _"]
+            let stdin = Pipe()
+            holder.standardInput = stdin
+            try holder.run()
+            defer {
+                try? stdin.fileHandleForWriting.close()
+                holder.waitUntilExit()
+            }
+            for _ in 0..<2000 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(FileManager.default.fileExists(atPath: marker))
+            #expect(try await store.sweepStaleUploads(olderThan: .zero) == 0)
+            #expect(FileManager.default.fileExists(atPath: held))
         }
     }
 

@@ -9,10 +9,15 @@ struct IsolationTests {
     static let policy = InspectionPolicy(pageRange: 1...12)
 
     /// After a child failed, the same inspector still inspects a good file: the parent survived.
-    static func expectStillWorks(_ inspector: IsolatedInspector) async throws {
+    /// `attempts` > 1 for an inspector whose wall clock is so short that a good file can
+    /// outlast it on a loaded machine: only a timeout is tried again.
+    static func expectStillWorks(_ inspector: IsolatedInspector, attempts: Int = 1) async throws {
         let scratch = try Scratch()
         let path = try scratch.write(TestPDF.scannedForm(pages: 12, imageWidth: 30, imageHeight: 42), named: "ok.pdf")
-        let report = await inspector.inspect(fileAt: path, policy: InspectionPolicy())
+        var report = await inspector.inspect(fileAt: path, policy: InspectionPolicy())
+        for _ in 1..<max(1, attempts) where report.failure == "timeout" {
+            report = await inspector.inspect(fileAt: path, policy: InspectionPolicy())
+        }
         #expect(report.accepted, "\(report.failure ?? "") \(report.failureDetail ?? "")")
     }
 
@@ -44,7 +49,8 @@ struct IsolationTests {
         #expect(report.failure == "timeout", "\(report.failure ?? "none") \(report.failureDetail ?? "")")
         #expect(report.refusal?.code == .damaged)
         #expect(report.bytes > 0)
-        try await Self.expectStillWorks(inspector)
+        // The full suite on PostgreSQL keeps both cores busy: a good file can need more than 1 s.
+        try await Self.expectStillWorks(inspector, attempts: 5)
     }
 
     @Test("memory limit: an image that decodes to 1 GiB does not fit under RLIMIT_AS 512 MiB")

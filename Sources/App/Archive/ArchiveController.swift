@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Hummingbird
 import Logging
+import PDFInspection
 import Persistence
 
 /// The e-archive API (RULES ARC-1 … ARC-14): decodes requests, calls `ArchiveWorkflow`,
@@ -133,7 +134,23 @@ struct ArchiveUpload {
     let archives: ArchiveWorkflow
     let maximumBytes: Int
 
+    /// Receives, inspects and records the upload in a task of its own that is cancelled when
+    /// the client goes away: the inspection's child is killed (or it leaves the queue), the temp
+    /// file is removed and nothing is committed.
     func run(_ request: Request, context: AppRequestContext, member: PersonID) async throws -> ArchiveWorkflow.UploadOutcome {
+        do {
+            return try await cancellingWhenClientGoes(context) {
+                try await receiveAndRecord(request, context: context, member: member)
+            }
+        } catch ServiceRefusal.clientGone {
+            context.logger.info("archive upload abandoned: the client went away", metadata: ["member": "\(member)"])
+            throw ServiceRefusal.clientGone
+        }
+    }
+
+    private func receiveAndRecord(
+        _ request: Request, context: AppRequestContext, member: PersonID
+    ) async throws -> ArchiveWorkflow.UploadOutcome {
         let permit = try await archives.permitUpload(try context.requireActor(), member: member)
         let receiver = UploadReceiver(maximumBytes: maximumBytes)
         let kind = try receiver.kind(of: request)
@@ -159,6 +176,11 @@ struct ArchiveUpload {
                     "bytes": "\(digest.byteCount)",
                 ])
             throw refused
+        } catch let full as InspectionQueueFull {
+            context.logger.notice(
+                "archive upload refused: inspection queue full",
+                metadata: ["bound": .string(full.bound.rawValue), "org": .string(permit.actingOrg.id.rawValue)])
+            throw full
         }
     }
 }

@@ -125,6 +125,11 @@ struct ArchiveWorkflow: Sendable {
 
     /// Inspects a received upload in the isolated child, stores it durably, and records it as
     /// the member's next version. A refused file is never stored.
+    ///
+    /// The inspection waits in the inspector's queue in the lane of the uploading org, so one
+    /// org's burst does not delay another's; a full queue throws `InspectionQueueFull` (503).
+    /// A cancelled task (the client went away) throws `CancellationError` before anything is
+    /// stored; once the commit has begun, the blob and its row are written together.
     func upload(_ permit: UploadPermit, received upload: BlobUpload, digest: BlobDigest) async throws -> UploadOutcome {
         if digest.byteCount == 0 { throw ServiceRefusal.emptyUpload }
         let clock = ContinuousClock()
@@ -132,14 +137,29 @@ struct ArchiveWorkflow: Sendable {
         // The disk makes the file durable while the child inspects it; both are needed
         // before the commit, neither needs the other.
         let durable = Task.detached { try upload.finish() }
-        let report = await inspector.inspect(fileAt: upload.path, policy: policy, sha256: digest.sha256)
+        let report: InspectionReport
+        do {
+            report = try await inspector.inspect(
+                fileAt: upload.path, policy: policy, sha256: digest.sha256, lane: permit.actingOrg.id.rawValue)
+        } catch {
+            // The caller discards the temp file next; the fsync under way ends first.
+            _ = try? await durable.value
+            throw error
+        }
         _ = try await durable.value
         let inspected = clock.now
+        try Task.checkCancellation()
         guard report.accepted else { throw InspectionRefused(refusal: report.refusal ?? .damaged, failure: report.failure) }
-        let stored = try await blobs.commit(upload)
-        let committed = clock.now
-        let inspection = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
-        let (archive, version) = try await record(permit, digest: stored, pages: report.pages ?? 0, inspection: inspection)
+        // Not cancelled from here on (an unstructured task does not inherit cancellation): a
+        // blob committed without its row would be an orphan.
+        let blobs = blobs
+        let (committed, archive, version) = try await Task {
+            let stored = try await blobs.commit(upload)
+            let committed = clock.now
+            let inspection = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+            let (archive, version) = try await record(permit, digest: stored, pages: report.pages ?? 0, inspection: inspection)
+            return (committed, archive, version)
+        }.value
         return UploadOutcome(
             archive: archive, version: version, report: report,
             timings: ["inspect_and_sync": inspected - started, "store": committed - inspected, "record": clock.now - committed])

@@ -44,6 +44,8 @@ struct Thumbnails {
         do {
             png = try await services.inspector.render(
                 fileAt: source, page: page, maxWidth: width, maximumBytes: services.config.archivePolicy.maximumBytes)
+        } catch IsolatedInspector.RenderFailure.busy(let full) {
+            throw full
         } catch {
             logger.error("page render failed", metadata: ["sha256": .string(sha), "page": "\(page)", "error": "\(error)"])
             throw ServiceRefusal.thumbnailUnavailable

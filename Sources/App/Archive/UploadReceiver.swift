@@ -6,7 +6,8 @@ import NIOCore
 
 /// Streams an upload body into a blob-store temp file while it is hashed, refusing it as
 /// soon as it passes the size limit. Accepts a raw `application/pdf` body or
-/// `multipart/form-data` with the file in the field `file`.
+/// `multipart/form-data` with the file in the field `file` (exactly one such part: a second
+/// is refused with 400 `duplicate_file`).
 struct UploadReceiver {
     let maximumBytes: Int
 
@@ -101,6 +102,8 @@ final class MultipartFileSink: @unchecked Sendable {
     func header(_ name: String, _ value: String) {
         guard name.lowercased() == "content-disposition" else { return }
         let fieldName = UploadReceiver.parameter("name", in: value)
+        // Two files in one form: which one was meant is a guess, so neither is taken.
+        if fieldName == "file", sawFile || currentIsFile, error == nil { error = .duplicateFileField }
         currentIsFile = fieldName == "file" && !sawFile
         inFilePart = currentIsFile
     }

@@ -66,6 +66,8 @@ enum ServiceRefusal: Error, Equatable {
     case tooLarge(limitBytes: Int)
     case emptyUpload
     case missingFileField
+    /// A multipart upload with more than one part named `file`.
+    case duplicateFileField
     case unsupportedUploadType
     /// A JSON endpoint sent another content type.
     case jsonRequired
@@ -77,6 +79,8 @@ enum ServiceRefusal: Error, Equatable {
     case requestTimeout
     /// The path exists, the method does not; `allow` lists those that do.
     case methodNotAllowed(allow: [String])
+    /// The client went away before its upload was answered; nothing was stored for it.
+    case clientGone
     // Archives
     case archiveNotRequired
     case archiveChanged
@@ -109,6 +113,8 @@ enum ErrorCatalogue {
         // The body stream ends in a parse error when a client stops sending mid-body.
         case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
         case is NIOTooManyBytesError: entry(ServiceRefusal.requestTooLarge(limitBytes: AppRequestContext.maximumBodyBytes))
+        case let full as InspectionQueueFull:
+            AppError(.serviceUnavailable, "inspection_queue_full", "文件检查排队已满，请稍后重试", headers: [.retryAfter: String(full.retryAfterSeconds)])
         case is ConcurrentChange: entry(ServiceRefusal.archiveChanged)
         case let error as HTTPError: entry(http: error)
         case is DecodingError: entry(ServiceRefusal.badRequest("请求内容格式不正确"))
@@ -142,6 +148,10 @@ enum ErrorCatalogue {
         case .tooLarge(let limit): AppError(.contentTooLarge, "too_large", "文件超过\(limit / (1024 * 1024))MB，请压缩后重新上传")
         case .emptyUpload: AppError(.badRequest, "empty", "文件为空")
         case .missingFileField: AppError(.badRequest, "missing_file", "请选择要上传的PDF文件（表单字段 file）")
+        case .duplicateFileField: AppError(.badRequest, "duplicate_file", "一次只能上传一个PDF文件（表单中只能有一个 file 字段）")
+        case .clientGone:
+            // nginx's 499: nobody reads it, but the log and the error middleware see a refusal.
+            AppError(.init(code: 499, reasonPhrase: "Client Closed Request"), "client_closed_request", "连接已断开，本次上传已取消")
         case .unsupportedUploadType:
             AppError(.unsupportedMediaType, "unsupported_media_type", "请以 application/pdf 或 multipart/form-data 上传文件")
         case .archiveNotRequired: AppError(.unprocessableContent, "archive_not_required", "该团员于2020年1月1日前入团，无需上传电子档案")
@@ -247,6 +257,7 @@ enum ErrorCatalogue {
         case 413: "文件过大"
         case 422: "无法处理"
         case 429: "请稍后再试"
+        case 503: "服务繁忙"
         case 500...: "服务器错误"
         default: "出错了"
         }

@@ -9,12 +9,15 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
     public var session: AuthenticatedSession?
+    /// The connection, so a long request can learn that its client has gone (`ClientGoneHandler`).
+    let channel: any Channel
     /// A token was presented but opens no session (expired, revoked or made up).
     var presentedInvalidToken = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
         session = nil
     }
 

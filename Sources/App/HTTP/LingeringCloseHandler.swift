@@ -40,6 +40,8 @@ final class LingeringCloseHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(data, promise: promise)
         if case .end = part, closeAfterAnswer {
             closeAfterAnswer = false
+            // Out first: a close with unflushed writes would drop the answer.
+            context.flush()
             close(context: context, mode: .all, promise: nil)
         }
     }
@@ -61,6 +63,7 @@ final class LingeringCloseHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         // The HTTP server half-closes (`.output`) or closes (`.all`) once the answer is out.
         guard mode != .input, requestInProgress, context.channel.isActive else {
+            context.flush()
             context.close(mode: mode, promise: promise)
             return
         }
