@@ -55,6 +55,15 @@ final class LingeringCloseHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.fireChannelRead(data)
     }
 
+    /// Once the answer is out and the rest is being drained, the body the client never
+    /// finished makes the HTTP decoder report a parse error when the connection ends. Passed
+    /// on, Hummingbird would try to answer it with a 400 on a connection whose output is already
+    /// shut, and wait for ever (a server that then cannot shut down).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if drain != nil { return }
+        context.fireErrorCaught(error)
+    }
+
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         if let drain {
             // Already draining: the drain closes for good when it is done.
