@@ -115,10 +115,13 @@ struct AccountWorkflow: Sendable {
     func session(token: String) async throws -> AuthenticatedSession? {
         guard !token.isEmpty else { return nil }
         let hash = SessionToken.hash(token)
-        guard let session = try await repositories.sessions.findActive(tokenHash: hash, now: clock.now()),
-            let account = try await repositories.accounts.find(session.accountID)
-        else { return nil }
-        return AuthenticatedSession(actor: try await actor(for: account), account: account, tokenHash: hash)
+        // One query: this runs before every authenticated request.
+        guard let holder = try await repositories.sessions.findActiveHolder(tokenHash: hash, now: clock.now()) else { return nil }
+        let account = holder.account
+        let actor = Actor(
+            accountID: account.id, personID: account.personID, memberBranch: holder.member?.branch,
+            administeredOrgs: holder.administeredOrgs.map(OrgPlacement.init), mustChangePassword: account.mustChangePassword)
+        return AuthenticatedSession(actor: actor, account: account, tokenHash: hash)
     }
 
     /// The actor for an account: its member placement and admin appointments.

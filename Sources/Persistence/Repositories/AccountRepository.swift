@@ -43,6 +43,9 @@ public protocol SessionRepository: Sendable {
     func insert(_ session: SessionRecord) async throws
     /// The session if it exists, is not revoked and has not expired at `now`.
     func findActive(tokenHash: String, now: Timestamp) async throws -> SessionRecord?
+    /// As `findActive`, with its holder: the account, member record and administered orgs
+    /// (in path order), in one query, since every authenticated request needs them.
+    func findActiveHolder(tokenHash: String, now: Timestamp) async throws -> SessionHolder?
     func revoke(tokenHash: String, at time: Timestamp) async throws
     /// Ends every other session of the account, e.g. after a password change.
     func revokeAll(of account: AccountID, except tokenHash: String?, at time: Timestamp) async throws
@@ -94,6 +97,14 @@ public struct SQLAccountRepository: AccountRepository {
     }
 }
 
+/// A live session and who holds it.
+public struct SessionHolder: Sendable {
+    public let session: SessionRecord
+    public let account: AccountRecord
+    public let member: MemberRecord?
+    public let administeredOrgs: [Org]
+}
+
 public struct SQLSessionRepository: SessionRepository {
     let sql: any SQLDatabase
     public init(_ sql: any SQLDatabase) { self.sql = sql }
@@ -121,6 +132,48 @@ public struct SQLSessionRepository: SessionRepository {
             let created = Timestamp(text: row.createdAt), let expires = Timestamp(text: row.expiresAt)
         else { return nil }
         return SessionRecord(tokenHash: row.tokenHash, accountID: AccountID(unchecked: row.accountId), createdAt: created, expiresAt: expires)
+    }
+
+    public func findActiveHolder(tokenHash: String, now: Timestamp) async throws -> SessionHolder? {
+        // One row per administered org (one row with NULL org columns for none); the account
+        // and member columns repeat on each. Prefixed so the existing row types decode them.
+        let rows = try await sql.raw("""
+            SELECT s.token_hash, s.account_id, s.created_at, s.expires_at,
+                   a.id AS a_id, a.person_id AS a_person_id, a.login AS a_login, a.password_hash AS a_password_hash,
+                   a.must_change_password AS a_must_change_password,
+                   mp.id AS m_person_id, mp.name AS m_name, mp.id_number AS m_id_number, m.branch_id AS m_branch_id,
+                   m.joined_on AS m_joined_on, m.development_number AS m_development_number, mb.name AS m_branch_name,
+                   mb.path AS m_branch_path, mb.category AS m_branch_category,
+                   mb.upper_committee_id AS m_branch_upper_committee_id,
+                   ao.id AS o_id, ao.parent_id AS o_parent_id, ao.name AS o_name, ao.full_name AS o_full_name,
+                   ao.category AS o_category, ao.path AS o_path, ao.upper_committee_id AS o_upper_committee_id
+            FROM sessions s
+            JOIN accounts a ON a.id = s.account_id
+            LEFT JOIN members m ON m.person_id = a.person_id
+            LEFT JOIN people mp ON mp.id = m.person_id
+            LEFT JOIN orgs mb ON mb.id = m.branch_id
+            LEFT JOIN org_admins oa ON oa.person_id = a.person_id
+            LEFT JOIN orgs ao ON ao.id = oa.org_id
+            WHERE s.token_hash = \(bind: tokenHash) AND s.revoked_at IS NULL AND s.expires_at > \(bind: now.text)
+            ORDER BY ao.path
+            """).all()
+        guard let first = rows.first else { return nil }
+        let row = try first.decode(model: Row.self, keyDecodingStrategy: .snakeCaseColumns)
+        guard let created = Timestamp(text: row.createdAt), let expires = Timestamp(text: row.expiresAt) else {
+            throw CorruptRow(table: "sessions", key: String(row.tokenHash.prefix(8)))
+        }
+        let account = try first.decode(model: SQLAccountRepository.Row.self, prefix: "a_", keyDecodingStrategy: .snakeCaseColumns)
+        let member =
+            try first.decodeNil(column: "m_person_id")
+            ? nil
+            : try first.decode(model: SQLMemberRepository.Row.self, prefix: "m_", keyDecodingStrategy: .snakeCaseColumns).record()
+        var orgs: [Org] = []
+        for row in rows where try !row.decodeNil(column: "o_id") {
+            orgs.append(try row.decode(model: SQLOrgRepository.Row.self, prefix: "o_", keyDecodingStrategy: .snakeCaseColumns).org())
+        }
+        return SessionHolder(
+            session: SessionRecord(tokenHash: row.tokenHash, accountID: AccountID(unchecked: row.accountId), createdAt: created, expiresAt: expires),
+            account: account.record(), member: member, administeredOrgs: orgs)
     }
 
     public func revoke(tokenHash: String, at time: Timestamp) async throws {

@@ -317,9 +317,9 @@ public struct SQLArchiveRepository: ArchiveRepository {
             LIMIT \(bind: limit)
             """).all().map { row in
             WaitingArchive(
-                archive: try row.decode(model: Row.self, keyDecodingStrategy: .convertFromSnakeCase).record(),
+                archive: try row.decode(model: Row.self, keyDecodingStrategy: .snakeCaseColumns).record(),
                 since: Timestamp(text: try row.decode(column: "since", as: String.self)) ?? Timestamp(millisecondsSinceEpoch: 0),
-                member: try row.decode(model: SQLMemberRepository.Row.self, keyDecodingStrategy: .convertFromSnakeCase).record())
+                member: try row.decode(model: SQLMemberRepository.Row.self, keyDecodingStrategy: .snakeCaseColumns).record())
         }
     }
 
@@ -343,8 +343,8 @@ public struct SQLArchiveRepository: ArchiveRepository {
     }
 
     static func memberArchiveRow(_ row: any SQLRow) throws -> MemberArchiveRow {
-        let member = try row.decode(model: SQLMemberRepository.Row.self, keyDecodingStrategy: .convertFromSnakeCase).record()
-        let a = try row.decode(model: ArchiveColumns.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let member = try row.decode(model: SQLMemberRepository.Row.self, keyDecodingStrategy: .snakeCaseColumns).record()
+        let a = try row.decode(model: ArchiveColumns.self, keyDecodingStrategy: .snakeCaseColumns)
         let state = try a.archiveState.map {
             try ArchiveStateCoding.decode(
                 state: $0, latest: a.latestVersion, verified: a.verifiedVersion, resumes: a.resumes, key: member.member.personID.rawValue)
