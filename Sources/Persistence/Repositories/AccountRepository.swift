@@ -166,7 +166,7 @@ public struct SQLSessionRepository: SessionRepository {
         let member =
             try first.decodeNil(column: "m_person_id")
             ? nil
-            : try first.decode(model: SQLMemberRepository.Row.self, prefix: "m_", keyDecodingStrategy: .snakeCaseColumns).record()
+            : try SQLMemberRepository.Row(row: first, prefix: "m_").record()
         var orgs: [Org] = []
         for row in rows where try !row.decodeNil(column: "o_id") {
             orgs.append(try row.decode(model: SQLOrgRepository.Row.self, prefix: "o_", keyDecodingStrategy: .snakeCaseColumns).org())

@@ -319,7 +319,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
             WaitingArchive(
                 archive: try row.decode(model: Row.self, keyDecodingStrategy: .snakeCaseColumns).record(),
                 since: Timestamp(text: try row.decode(column: "since", as: String.self)) ?? Timestamp(millisecondsSinceEpoch: 0),
-                member: try row.decode(model: SQLMemberRepository.Row.self, keyDecodingStrategy: .snakeCaseColumns).record())
+                member: try SQLMemberRepository.Row(row: row).record())
         }
     }
 
@@ -343,7 +343,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
     }
 
     static func memberArchiveRow(_ row: any SQLRow) throws -> MemberArchiveRow {
-        let member = try row.decode(model: SQLMemberRepository.Row.self, keyDecodingStrategy: .snakeCaseColumns).record()
+        let member = try SQLMemberRepository.Row(row: row).record()
         let a = try row.decode(model: ArchiveColumns.self, keyDecodingStrategy: .snakeCaseColumns)
         let state = try a.archiveState.map {
             try ArchiveStateCoding.decode(

@@ -107,6 +107,23 @@ public struct SQLMemberRepository: MemberRepository {
         let branchCategory: String
         let branchUpperCommitteeId: String?
 
+        /// Read by column name, without `Decodable`: member lists are the hottest read, and
+        /// SQLKit's keyed decoding resolves and converts every key of every row.
+        init(row: some SQLRow, prefix: String = "") throws {
+            func text(_ column: String) throws -> String { try row.decode(column: prefix + column, as: String.self) }
+            func optional(_ column: String) throws -> String? { try row.decode(column: prefix + column, as: String?.self) }
+            personId = try text("person_id")
+            name = try text("name")
+            idNumber = try text("id_number")
+            branchId = try text("branch_id")
+            joinedOn = try text("joined_on")
+            developmentNumber = try optional("development_number")
+            branchName = try text("branch_name")
+            branchPath = try text("branch_path")
+            branchCategory = try text("branch_category")
+            branchUpperCommitteeId = try optional("branch_upper_committee_id")
+        }
+
         func record() throws -> MemberRecord {
             guard let personID = PersonID(rawValue: personId), let branchID = OrgID(rawValue: branchId),
                 let idNumber = try? IDNumber(idNumber, today: farFuture), let joinedOn = CivilDate(iso: joinedOn),
@@ -132,7 +149,7 @@ public struct SQLMemberRepository: MemberRepository {
 
     public func find(_ id: PersonID) async throws -> MemberRecord? {
         try await sql.raw("\(unsafeRaw: Self.select) WHERE m.person_id = \(bind: id.rawValue)")
-            .first(decoding: Row.self, with: .snakeCase)?.record()
+            .first().map { try Row(row: $0).record() }
     }
 
     public func list(inSubtreeOf path: OrgPath, after cursor: PersonID?, limit: Int) async throws -> [MemberRecord] {
@@ -140,7 +157,7 @@ public struct SQLMemberRepository: MemberRepository {
             \(unsafeRaw: Self.select)
             WHERE o.path LIKE \(bind: path.encoded + "%") AND m.person_id > \(bind: cursor?.rawValue ?? "")
             ORDER BY m.person_id LIMIT \(bind: limit)
-            """).all(decoding: Row.self, with: .snakeCase).map { try $0.record() }
+            """).all().map { try Row(row: $0).record() }
     }
 
     public func count(inSubtreeOf path: OrgPath) async throws -> Int {
