@@ -57,6 +57,9 @@ public struct AppConfig: Sendable, Equatable {
             self.drainSeconds = drainSeconds
         }
     }
+    /// How long a resolved session is reused before it is looked up again
+    /// (`ZHTJ_SESSION_CACHE_SECONDS`, 0 off); see `SessionCache`.
+    public var sessionCacheSeconds: Double = 2
     /// Login throttling: per account and address, per address, and the account-wide delays
     /// (ZHTJ_LOGIN_*).
     public var loginThrottle: LoginThrottle.Limits
@@ -211,6 +214,7 @@ public struct AppConfig: Sendable, Equatable {
             }
             return n
         }
+        if let v = try seconds("ZHTJ_SESSION_CACHE_SECONDS", 0...60) { config.sessionCacheSeconds = v }
         if let v = try seconds("ZHTJ_HEADER_TIMEOUT_SECONDS", 0.1...600) { config.connections.headerReadSeconds = v }
         if let v = try seconds("ZHTJ_BODY_IDLE_TIMEOUT_SECONDS", 0.1...600) { config.connections.bodyIdleSeconds = v }
         if let v = try number("ZHTJ_MAX_CONNECTIONS_PER_ADDRESS", 1...100_000, "connections") { config.connections.perAddress = v }

@@ -31,7 +31,8 @@ public struct AppServices: Sendable {
         self.inspector = inspector
         accounts = AccountWorkflow(
             database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost),
-            throttle: LoginThrottle(limits: config.loginThrottle, clock: clock), sessionLifetime: config.sessionLifetime)
+            throttle: LoginThrottle(limits: config.loginThrottle, clock: clock), sessionLifetime: config.sessionLifetime,
+            cache: SessionCache(lifetime: .milliseconds(Int64(config.sessionCacheSeconds * 1000))))
         archives = ArchiveWorkflow(database: database, clock: clock, blobs: blobs, inspector: inspector, policy: config.archivePolicy)
         operations = OperationCentreWorkflow(database: database, clock: clock)
         transfers = TransferWorkflow(database: database)

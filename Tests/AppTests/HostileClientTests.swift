@@ -4,6 +4,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Persistence
+import TestSupport
 import Testing
 
 /// Issue 8: what a hostile client tried, each a way one person could take the service from
@@ -245,6 +247,46 @@ struct HostileClientTests {
                     }
                 }
             }
+        }
+    }
+}
+
+@Suite("Session cache")
+struct SessionCacheTests {
+    @Test("a logout here ends the session at once; one on another instance within the cache's lifetime")
+    func revocation() async throws {
+        let accounts = try DemoAccounts.load()
+        try await withDemoApp(configure: { $0.sessionCacheSeconds = 0.3 }, setup: nil) { environment, client in
+            let token = try await client.login(accounts["branch_admin"])
+            #expect(try await client.get("/api/v1/me", token: token).status == .ok)
+            // Another instance logs the session out; this one still holds it for a moment …
+            try await withRestartedApp(environment, clock: FixedTimeSource(testNow)) { (other: any TestClientProtocol) async throws in
+                #expect(try await other.post("/api/v1/logout", token: token).status == .noContent)
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            // … and no longer than that.
+            #expect(try await client.get("/api/v1/me", token: token).status == .unauthorized)
+
+            // Here, a logout takes effect at once.
+            let second = try await client.login(accounts["branch_admin"])
+            #expect(try await client.get("/api/v1/me", token: second).status == .ok)
+            #expect(try await client.post("/api/v1/logout", token: second).status == .noContent)
+            #expect(try await client.get("/api/v1/me", token: second).status == .unauthorized)
+        }
+    }
+
+    @Test("ADM-6: after the password change the same session is no longer asked to change it")
+    func passwordChangeRefreshes() async throws {
+        let accounts = try DemoAccounts.load()
+        try await withDemoApp(configure: { $0.sessionCacheSeconds = 60 }) { client in
+            let initial = accounts["member_initial"]
+            let token = try await client.login(initial)
+            #expect(try await client.get("/api/v1/me/archive", token: token).errorCode == "password_change_required")
+            let changed = try await client.execute(
+                uri: "/api/v1/me/password", method: .post, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"currentPassword":"\#(initial.password)","newPassword":"Better2026"}"#))
+            #expect(changed.status == .noContent)
+            #expect(try await client.get("/api/v1/me/archive", token: token).errorCode != "password_change_required")
         }
     }
 }

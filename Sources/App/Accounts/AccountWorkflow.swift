@@ -6,6 +6,7 @@ public struct AuthenticatedSession: Sendable {
     public let actor: Actor
     public let account: AccountRecord
     public let tokenHash: String
+    public let expiresAt: Timestamp
 }
 
 /// Who is logged in, as `GET /api/v1/me` and the pages' header show it.
@@ -25,6 +26,7 @@ struct AccountWorkflow: Sendable {
     let throttle: LoginThrottle
     /// Seconds a new session lasts.
     let sessionLifetime: Int
+    let cache: SessionCache
 
     var repositories: Repositories { database.repositories }
 
@@ -83,12 +85,13 @@ struct AccountWorkflow: Sendable {
             try await repositories.sessions.insert(SessionRecord(tokenHash: hash, accountID: account.id, createdAt: now, expiresAt: expires))
             try await repositories.loginAttempts.record(success)
         }
-        let session = AuthenticatedSession(actor: try await actor(for: account), account: account, tokenHash: hash)
+        let session = AuthenticatedSession(actor: try await actor(for: account), account: account, tokenHash: hash, expiresAt: expires)
         return LoginOutcome(token: token, expiresAt: expires, session: session)
     }
 
     func logout(_ session: AuthenticatedSession) async throws {
         try await repositories.sessions.revoke(tokenHash: session.tokenHash, at: clock.now())
+        cache.forget(account: session.account.id)
     }
 
     /// Changing the password clears the ADM-6 flag and ends the account's other sessions.
@@ -109,19 +112,26 @@ struct AccountWorkflow: Sendable {
             try await repositories.accounts.updatePassword(accountID, hash: hash, at: now)
             try await repositories.sessions.revokeAll(of: accountID, except: keep, at: now)
         }
+        // The kept session's entry holds the old hash and the ADM-6 flag.
+        cache.forget(account: accountID)
     }
 
     /// The session a presented token (bearer header or cookie) opens; nil when it opens none.
     func session(token: String) async throws -> AuthenticatedSession? {
         guard !token.isEmpty else { return nil }
         let hash = SessionToken.hash(token)
-        // One query: this runs before every authenticated request.
+        if let cached = cache.session(forTokenHash: hash) {
+            if cached.expiresAt > clock.now() { return cached }
+        }
+        // One query: this runs before every authenticated request the cache does not answer.
         guard let holder = try await repositories.sessions.findActiveHolder(tokenHash: hash, now: clock.now()) else { return nil }
         let account = holder.account
         let actor = Actor(
             accountID: account.id, personID: account.personID, memberBranch: holder.member?.branch,
             administeredOrgs: holder.administeredOrgs.map(OrgPlacement.init), mustChangePassword: account.mustChangePassword)
-        return AuthenticatedSession(actor: actor, account: account, tokenHash: hash)
+        let session = AuthenticatedSession(actor: actor, account: account, tokenHash: hash, expiresAt: holder.session.expiresAt)
+        cache.remember(session)
+        return session
     }
 
     /// The actor for an account: its member placement and admin appointments.

@@ -138,7 +138,7 @@ public struct SQLSessionRepository: SessionRepository {
         // One row per administered org (one row with NULL org columns for none); the account
         // and member columns repeat on each. Prefixed so the existing row types decode them.
         let rows = try await sql.raw("""
-            SELECT s.token_hash, s.account_id, s.created_at, s.expires_at,
+            SELECT s.account_id, s.created_at, s.expires_at,
                    a.id AS a_id, a.person_id AS a_person_id, a.login AS a_login, a.password_hash AS a_password_hash,
                    a.must_change_password AS a_must_change_password,
                    mp.id AS m_person_id, mp.name AS m_name, mp.id_number AS m_id_number, m.branch_id AS m_branch_id,
@@ -158,22 +158,28 @@ public struct SQLSessionRepository: SessionRepository {
             ORDER BY ao.path
             """).all()
         guard let first = rows.first else { return nil }
-        let row = try first.decode(model: Row.self, keyDecodingStrategy: .snakeCaseColumns)
-        guard let created = Timestamp(text: row.createdAt), let expires = Timestamp(text: row.expiresAt) else {
-            throw CorruptRow(table: "sessions", key: String(row.tokenHash.prefix(8)))
-        }
-        let account = try first.decode(model: SQLAccountRepository.Row.self, prefix: "a_", keyDecodingStrategy: .snakeCaseColumns)
+        // Read by column name: this runs before every authenticated request.
+        let accountID = try first.decode(column: "account_id", as: String.self)
+        guard let created = Timestamp(text: try first.decode(column: "created_at", as: String.self)),
+            let expires = Timestamp(text: try first.decode(column: "expires_at", as: String.self))
+        else { throw CorruptRow(table: "sessions", key: accountID) }
+        let account = AccountRecord(
+            id: AccountID(unchecked: try first.decode(column: "a_id", as: String.self)),
+            personID: PersonID(unchecked: try first.decode(column: "a_person_id", as: String.self)),
+            login: try first.decode(column: "a_login", as: String.self),
+            passwordHash: try first.decode(column: "a_password_hash", as: String.self),
+            mustChangePassword: try first.decode(column: "a_must_change_password", as: Bool.self))
         let member =
             try first.decodeNil(column: "m_person_id")
             ? nil
             : try SQLMemberRepository.Row(row: first, prefix: "m_").record()
         var orgs: [Org] = []
         for row in rows where try !row.decodeNil(column: "o_id") {
-            orgs.append(try row.decode(model: SQLOrgRepository.Row.self, prefix: "o_", keyDecodingStrategy: .snakeCaseColumns).org())
+            orgs.append(try SQLOrgRepository.Row(row: row, prefix: "o_").org())
         }
         return SessionHolder(
-            session: SessionRecord(tokenHash: row.tokenHash, accountID: AccountID(unchecked: row.accountId), createdAt: created, expiresAt: expires),
-            account: account.record(), member: member, administeredOrgs: orgs)
+            session: SessionRecord(tokenHash: tokenHash, accountID: AccountID(unchecked: accountID), createdAt: created, expiresAt: expires),
+            account: account, member: member, administeredOrgs: orgs)
     }
 
     public func revoke(tokenHash: String, at time: Timestamp) async throws {

@@ -29,6 +29,17 @@ public struct SQLOrgRepository: OrgRepository {
         let path: String
         let upperCommitteeId: String?
 
+        /// Read by column name, without `Decodable` (every member list and session reads orgs).
+        init(row: some SQLRow, prefix: String = "") throws {
+            id = try row.decode(column: prefix + "id", as: String.self)
+            parentId = try row.decode(column: prefix + "parent_id", as: String?.self)
+            name = try row.decode(column: prefix + "name", as: String.self)
+            fullName = try row.decode(column: prefix + "full_name", as: String.self)
+            category = try row.decode(column: prefix + "category", as: String.self)
+            path = try row.decode(column: prefix + "path", as: String.self)
+            upperCommitteeId = try row.decode(column: prefix + "upper_committee_id", as: String?.self)
+        }
+
         func org() throws -> Org {
             guard let id = OrgID(rawValue: id), let category = OrgCategory(rawValue: category),
                 let path = OrgPath(encoded: path)
@@ -50,7 +61,7 @@ public struct SQLOrgRepository: OrgRepository {
 
     public func find(_ id: OrgID) async throws -> Org? {
         try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE id = \(bind: id.rawValue)")
-            .first(decoding: Row.self, with: .snakeCase)?.org()
+            .first().map { try Row(row: $0).org() }
     }
 
     public func find(_ ids: [OrgID]) async throws -> [Org] {
