@@ -29,7 +29,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// JSON answers write `/` as it is, not `\/`.
     public var responseEncoder: JSONEncoder { .api }
 
-    /// The client's address as the throttle keys it; "unknown" when the transport has none.
+    /// The peer address of the connection ("unknown" when the transport has none); behind a
+    /// balancer it is the balancer, which is why the login throttle uses `loginAddress(of:trustedProxies:)`.
     var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 
     /// The session, or 401.
