@@ -105,16 +105,19 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     return router
 }
 
-/// Headers every response carries; personal data must not be cached by shared proxies.
-struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// Also written by `ConnectionGuard`'s 408, which answers below the router.
-    static var fields: HTTPFields {
-        [.xContentTypeOptions: "nosniff", .init("X-Frame-Options")!: "DENY", .init("Referrer-Policy")!: "same-origin"]
-    }
+/// Headers every response carries; also written by `ConnectionGuard`'s 408, which answers
+/// below the router.
+enum SecurityHeaders {
+    static let fields: HTTPFields = [
+        .xContentTypeOptions: "nosniff", .init("X-Frame-Options")!: "DENY", .init("Referrer-Policy")!: "same-origin",
+    ]
+}
 
+/// Sets `SecurityHeaders` on every response; personal data must not be cached by shared proxies.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        for field in Self.fields { response.headers[field.name] = field.value }
+        for field in SecurityHeaders.fields { response.headers[field.name] = field.value }
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
     }
@@ -127,7 +130,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 struct EarlyRefusalMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        if response.status.code >= 400, APIRequestGuard.hasBody(request) {
+        if response.status.code >= 400, request.hasBody {
             response.headers[.connection] = "close"
         }
         return response

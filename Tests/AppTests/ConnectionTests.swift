@@ -1,5 +1,6 @@
 @testable import App
 import Foundation
+import Synchronization
 import Testing
 
 /// Issue 8, items 2 and 8: slow, half-sent and abandoned requests, over real sockets to a
@@ -9,40 +10,42 @@ struct ConnectionTests {
     static let quick = AppConfig.ConnectionLimits(
         headerReadSeconds: 0.5, bodyIdleSeconds: 0.5, perAddress: 4, drainBytes: 64 * 1024, drainSeconds: 0.5)
 
-    @Test("headers sent a byte at a time are answered 408 and closed at the header deadline")
-    func slowHeaders() async throws {
+    /// Sends `request` on a new connection to a live app with the `quick` limits and reads
+    /// until the server closes (or 5 s pass).
+    func exchange(_ request: String) async throws -> (answer: String, closed: Bool) {
+        let result = Mutex<(String, Bool)>(("", false))
         try await withDemoApp(mode: .live, configure: { $0.connections = Self.quick }) { _, client in
             let connection = try RawConnection(port: try #require(client.port))
-            try await connection.write("GET /healthz HTTP/1.1\r\nHo")
-            let (answer, closed) = try await connection.answer(within: 5)
-            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
-            #expect(answer.contains("request_timeout"))
-            #expect(answer.contains("nosniff"))
-            #expect(closed)
+            try await connection.write(request)
+            let answer = try await connection.answer(within: 5)
+            result.withLock { $0 = answer }
         }
+        return result.withLock { $0 }
+    }
+
+    @Test("headers sent a byte at a time are answered 408 and closed at the header deadline")
+    func slowHeaders() async throws {
+        let (answer, closed) = try await exchange("GET /healthz HTTP/1.1\r\nHo")
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+        #expect(answer.contains("request_timeout"))
+        #expect(answer.contains("nosniff"))
+        #expect(closed)
     }
 
     @Test("a body that stops short of its Content-Length is answered 408 and closed")
     func shortBody() async throws {
-        try await withDemoApp(mode: .live, configure: { $0.connections = Self.quick }) { _, client in
-            let connection = try RawConnection(port: try #require(client.port))
-            try await connection.write("POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"accoun")
-            let (answer, closed) = try await connection.answer(within: 5)
-            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
-            #expect(closed)
-        }
+        let (answer, closed) = try await exchange(
+            "POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"accoun")
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+        #expect(closed)
     }
 
     @Test("an idle kept-alive connection is closed without an answer; a prompt one is served")
     func keepAlive() async throws {
-        try await withDemoApp(mode: .live, configure: { $0.connections = Self.quick }) { _, client in
-            let connection = try RawConnection(port: try #require(client.port))
-            try await connection.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            let (answer, closed) = try await connection.answer(within: 5)
-            #expect(answer.hasPrefix("HTTP/1.1 200"))
-            #expect(!answer.contains("408"))
-            #expect(closed)
-        }
+        let (answer, closed) = try await exchange("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(answer.hasPrefix("HTTP/1.1 200"))
+        #expect(!answer.contains("408"))
+        #expect(closed)
     }
 
     @Test("one address holds at most its cap of connections; a freed slot serves again")

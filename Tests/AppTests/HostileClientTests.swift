@@ -152,7 +152,7 @@ struct HostileClientTests {
         }
     }
 
-    @Test("bad input is a 4xx: 4 MiB JSON is 413, a NUL or a bidi override in a reason 422, a 100 KB reason 422, q=%00 refused")
+    @Test("ARC-6: bad input is a 4xx: 4 MiB JSON is 413, a NUL or a bidi override in a rejection reason 422, a 100 KB reason 422, q=%00 refused")
     func badInput() async throws {
         try await withDemoApp { client in
             let big = ByteBuffer(repeating: UInt8(ascii: "a"), count: 4 << 20)

@@ -6,7 +6,7 @@ import Glibc
 /// A plain TCP connection to the test server, for what no HTTP client does on purpose: send
 /// headers a byte at a time, stop half-way through a body, or keep sending after an answer.
 final class RawConnection: @unchecked Sendable {
-    let fd: Int32
+    private(set) var fd: Int32
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -19,7 +19,7 @@ final class RawConnection: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(fd)
+            Glibc.close(fd)
             throw Failure("connect: \(errno)")
         }
         // A send into a server that stopped reading fails after a while instead of hanging.
@@ -35,7 +35,21 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
-    deinit { close(fd) }
+    deinit { close() }
+
+    /// Goes away: the client closes its socket without reading an answer.
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    /// Sends the request head of a raw PDF upload announcing `length` bytes, then `body`.
+    func sendUpload(member: String, token: String, length: Int, body: [UInt8]) throws {
+        let head =
+            "PUT /api/v1/members/\(member)/archive HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+            + "Content-Type: application/pdf\r\nContent-Length: \(length)\r\n\r\n"
+        try send(Array(head.utf8) + body)
+    }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String

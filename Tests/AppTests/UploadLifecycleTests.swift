@@ -51,53 +51,6 @@ struct UploadLifecycleTests {
         }
     }
 
-    /// An HTTP client on a bare socket, for what real clients do by accident: close while the
-    /// server is still working, or in the middle of the body.
-    final class RawClient {
-        private var fd: Int32
-
-        init(port: Int) throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw POSIXError(.EIO) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else {
-                Glibc.close(fd)
-                throw POSIXError(.ECONNREFUSED)
-            }
-        }
-
-        /// Sends the request head of a raw PDF upload announcing `length` bytes, then `body`.
-        func sendUpload(member: String, token: String, length: Int, body: [UInt8]) throws {
-            let head =
-                "PUT /api/v1/members/\(member)/archive HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
-                + "Content-Type: application/pdf\r\nContent-Length: \(length)\r\n\r\n"
-            try send(Array(head.utf8) + body)
-        }
-
-        func send(_ bytes: [UInt8]) throws {
-            var offset = 0
-            while offset < bytes.count {
-                let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard sent > 0 else { throw POSIXError(.EPIPE) }
-                offset += sent
-            }
-        }
-
-        /// Goes away: the client closes its socket without reading an answer.
-        func close() {
-            if fd >= 0 { Glibc.close(fd) }
-            fd = -1
-        }
-
-        deinit { close() }
-    }
-
     /// The uploads' temp files in the data folder.
     static func tempFiles(_ environment: TestAppEnvironment) -> [String] {
         let tmp = environment.dataDirectory.appendingPathComponent("tmp").path
@@ -141,10 +94,10 @@ struct UploadLifecycleTests {
             let second = makePDF(pages: 12, salt: "second")
 
             // The first upload gets the only child slot; the second waits behind it.
-            let running = try RawClient(port: port)
+            let running = try RawConnection(port: port)
             try running.sendUpload(member: Self.memberNew, token: token, length: first.count, body: first)
             try await Self.eventually("the first upload's child runs") { slow.pids.count == 1 }
-            let waiting = try RawClient(port: port)
+            let waiting = try RawConnection(port: port)
             try waiting.sendUpload(member: Self.memberNew2, token: token, length: second.count, body: second)
             try await Self.eventually("the second upload is received and waits") { Self.sealedTempFiles(environment) == 2 }
 
@@ -172,7 +125,7 @@ struct UploadLifecycleTests {
             let accounts = try DemoAccounts.load()
             let token = try await client.login(accounts["branch_admin"])
             let pdf = makePDF(pages: 12, salt: "half")
-            let dropped = try RawClient(port: try #require(client.port))
+            let dropped = try RawConnection(port: try #require(client.port))
             try dropped.sendUpload(member: Self.memberNew, token: token, length: pdf.count + 100_000, body: pdf)
             try await Self.eventually("the upload's temp file exists") { Self.tempFiles(environment).count == 1 }
             dropped.close()
@@ -193,11 +146,11 @@ struct UploadLifecycleTests {
             let accounts = try DemoAccounts.load()
             let token = try await client.login(accounts["branch_admin"])
             let port = try #require(client.port)
-            let running = try RawClient(port: port)
+            let running = try RawConnection(port: port)
             let first = makePDF(pages: 12, salt: "1")
             try running.sendUpload(member: Self.memberNew, token: token, length: first.count, body: first)
             try await Self.eventually("the first upload's child runs") { slow.pids.count == 1 }
-            let waiting = try RawClient(port: port)
+            let waiting = try RawConnection(port: port)
             let second = makePDF(pages: 12, salt: "2")
             try waiting.sendUpload(member: Self.memberNew2, token: token, length: second.count, body: second)
             try await Self.eventually("the second upload waits") { Self.sealedTempFiles(environment) == 2 }
@@ -218,7 +171,7 @@ struct UploadLifecycleTests {
         }
     }
 
-    @Test("two file parts in one multipart upload are refused with 400, and nothing is stored")
+    @Test("ARC-2: two file parts in one multipart upload are refused with 400 (an archive is exactly one PDF), and nothing is stored")
     func twoFileParts() async throws {
         try await withDemoApp { environment, client in
             let accounts = try DemoAccounts.load()

@@ -90,13 +90,13 @@ struct RepositoryTests {
             for hash in [hashA, hashB] {
                 try await sessions.insert(SessionRecord(tokenHash: hash, accountID: account.id, createdAt: t0, expiresAt: t0.adding(seconds: 3600)))
             }
-            #expect(try await sessions.findActive(tokenHash: hashA, now: t0.adding(seconds: 10)) != nil)
-            #expect(try await sessions.findActive(tokenHash: hashA, now: t0.adding(seconds: 3600)) == nil)
+            #expect(try await sessions.findActiveHolder(tokenHash: hashA, now: t0.adding(seconds: 10))?.session != nil)
+            #expect(try await sessions.findActiveHolder(tokenHash: hashA, now: t0.adding(seconds: 3600))?.session == nil)
             try await sessions.revokeAll(of: account.id, except: hashA, at: t0)
-            #expect(try await sessions.findActive(tokenHash: hashB, now: t0) == nil)
-            #expect(try await sessions.findActive(tokenHash: hashA, now: t0) != nil)
+            #expect(try await sessions.findActiveHolder(tokenHash: hashB, now: t0)?.session == nil)
+            #expect(try await sessions.findActiveHolder(tokenHash: hashA, now: t0)?.session != nil)
             try await sessions.revoke(tokenHash: hashA, at: t0)
-            #expect(try await sessions.findActive(tokenHash: hashA, now: t0) == nil)
+            #expect(try await sessions.findActiveHolder(tokenHash: hashA, now: t0)?.session == nil)
         }
     }
 }

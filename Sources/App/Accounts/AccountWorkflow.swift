@@ -85,7 +85,8 @@ struct AccountWorkflow: Sendable {
             try await repositories.sessions.insert(SessionRecord(tokenHash: hash, accountID: account.id, createdAt: now, expiresAt: expires))
             try await repositories.loginAttempts.record(success)
         }
-        let session = AuthenticatedSession(actor: try await actor(for: account), account: account, tokenHash: hash, expiresAt: expires)
+        // The same lookup every later request makes; it also fills the cache.
+        guard let session = try await session(token: token) else { throw ServiceRefusal.internalError }
         return LoginOutcome(token: token, expiresAt: expires, session: session)
     }
 
@@ -132,15 +133,6 @@ struct AccountWorkflow: Sendable {
         let session = AuthenticatedSession(actor: actor, account: account, tokenHash: hash, expiresAt: holder.session.expiresAt)
         cache.remember(session)
         return session
-    }
-
-    /// The actor for an account: its member placement and admin appointments.
-    func actor(for account: AccountRecord) async throws -> Actor {
-        async let member = repositories.members.find(account.personID)
-        async let adminOrgs = repositories.cadres.administeredOrgs(by: account.personID)
-        return Actor(
-            accountID: account.id, personID: account.personID, memberBranch: try await member?.branch,
-            administeredOrgs: try await adminOrgs.map(OrgPlacement.init), mustChangePassword: account.mustChangePassword)
     }
 
     /// The name of the session's person, as page headers show it.

@@ -88,7 +88,7 @@ struct ArchiveController {
     /// The body's `reason`; "" without a body (the domain then asks for one). A body that is
     /// too large or not JSON is refused as such, not read as "no reason".
     static func reason(_ request: Request, _ context: AppRequestContext) async throws -> String {
-        guard APIRequestGuard.hasBody(request) else { return "" }
+        guard request.hasBody else { return "" }
         return try await request.decode(as: ReasonBody.self, context: context).reason ?? ""
     }
 

@@ -48,6 +48,12 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 }
 
 extension Request {
+    /// The request announces a body (a length above zero, or chunked).
+    var hasBody: Bool {
+        if let length = headers[.contentLength] { return length != "0" }
+        return headers[.transferEncoding] != nil
+    }
+
     /// `?limit=`: 1…`maximum`, `default` when absent.
     func limit(default value: Int = 20, maximum: Int = 100) throws -> Int {
         guard let raw = uri.queryParameters["limit"] else { return value }

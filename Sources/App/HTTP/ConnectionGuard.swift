@@ -170,7 +170,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if answer {
             let refusal = ErrorCatalogue.entry(.requestTimeout)
             let body = refusal.bodyBytes
-            var fields = SecurityHeadersMiddleware<AppRequestContext>.fields
+            var fields = SecurityHeaders.fields
             fields[.contentType] = "application/json; charset=utf-8"
             fields[.contentLength] = String(body.count)
             fields[.connection] = "close"

@@ -91,16 +91,11 @@ struct APIRequestGuard: RouterMiddleware {
             case .none, .malformed:
                 try CrossSite.check(request)
             }
-            if body == .json, Self.hasBody(request), !Self.isJSON(request.headers[.contentType]) {
+            if body == .json, request.hasBody, !Self.isJSON(request.headers[.contentType]) {
                 throw ServiceRefusal.jsonRequired
             }
         }
         return try await next(request, context)
-    }
-
-    static func hasBody(_ request: Request) -> Bool {
-        if let length = request.headers[.contentLength] { return length != "0" }
-        return request.headers[.transferEncoding] != nil
     }
 
     /// `application/json`, with or without parameters (`; charset=utf-8`).

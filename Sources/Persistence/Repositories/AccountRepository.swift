@@ -41,10 +41,9 @@ public protocol AccountRepository: Sendable {
 
 public protocol SessionRepository: Sendable {
     func insert(_ session: SessionRecord) async throws
-    /// The session if it exists, is not revoked and has not expired at `now`.
-    func findActive(tokenHash: String, now: Timestamp) async throws -> SessionRecord?
-    /// As `findActive`, with its holder: the account, member record and administered orgs
-    /// (in path order), in one query, since every authenticated request needs them.
+    /// The session if it exists, is not revoked and has not expired at `now`, with its holder:
+    /// the account, member record and administered orgs (in path order), in one query, since
+    /// every authenticated request needs them.
     func findActiveHolder(tokenHash: String, now: Timestamp) async throws -> SessionHolder?
     func revoke(tokenHash: String, at time: Timestamp) async throws
     /// Ends every other session of the account, e.g. after a password change.
@@ -109,29 +108,12 @@ public struct SQLSessionRepository: SessionRepository {
     let sql: any SQLDatabase
     public init(_ sql: any SQLDatabase) { self.sql = sql }
 
-    struct Row: Decodable {
-        let tokenHash: String
-        let accountId: String
-        let createdAt: String
-        let expiresAt: String
-    }
-
     public func insert(_ session: SessionRecord) async throws {
         try await sql.raw("""
             INSERT INTO sessions (token_hash, account_id, created_at, expires_at)
             VALUES (\(bind: session.tokenHash), \(bind: session.accountID.rawValue), \(bind: session.createdAt.text),
                     \(bind: session.expiresAt.text))
             """).run()
-    }
-
-    public func findActive(tokenHash: String, now: Timestamp) async throws -> SessionRecord? {
-        guard let row = try await sql.raw("""
-            SELECT token_hash, account_id, created_at, expires_at FROM sessions
-            WHERE token_hash = \(bind: tokenHash) AND revoked_at IS NULL AND expires_at > \(bind: now.text)
-            """).first(decoding: Row.self, with: .snakeCase),
-            let created = Timestamp(text: row.createdAt), let expires = Timestamp(text: row.expiresAt)
-        else { return nil }
-        return SessionRecord(tokenHash: row.tokenHash, accountID: AccountID(unchecked: row.accountId), createdAt: created, expiresAt: expires)
     }
 
     public func findActiveHolder(tokenHash: String, now: Timestamp) async throws -> SessionHolder? {
