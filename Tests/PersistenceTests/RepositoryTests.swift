@@ -36,7 +36,9 @@ struct RepositoryTests {
             var seen: [String] = []
             var cursor: PersonID?
             while true {
-                let page = try await members.list(inSubtreeOf: tree.zongzhi.path, after: cursor, limit: 5)
+                let result = try await members.page(ofSubtree: tree.zongzhi.id, after: cursor, limit: 5)
+                #expect(result?.org.id == tree.zongzhi.id)
+                let page = result?.members ?? []
                 seen += page.map(\.member.personID.rawValue)
                 guard page.count == 5 else { break }
                 cursor = page.last?.member.personID
@@ -45,7 +47,11 @@ struct RepositoryTests {
             #expect(Set(seen).count == 12)
             #expect(seen == seen.sorted())
             #expect(!seen.contains("m-c0"))
-            #expect(try await members.list(inSubtreeOf: tree.class2.path, after: nil, limit: 100).count == 5)
+            #expect(try await members.page(ofSubtree: tree.class2.id, after: nil, limit: 100)?.members.count == 5)
+            // Past the last member the org still comes back, with no members; an unknown org is nil.
+            let past = try await members.page(ofSubtree: tree.class2.id, after: PersonID(rawValue: "m-b9")!, limit: 100)
+            #expect(past?.org.id == tree.class2.id && past?.members.isEmpty == true)
+            #expect(try await members.page(ofSubtree: OrgID(rawValue: "no-such-org")!, after: nil, limit: 5) == nil)
             #expect(try await members.count(inSubtreeOf: tree.province.path) == 13)
             let one = try await members.find(PersonID(rawValue: "m-b0")!)
             #expect(one?.branch.id == tree.class2.id)

@@ -19,9 +19,10 @@ struct OrgWorkflow: Sendable {
 
     /// Members of the org's subtree (for a branch: its own members), keyset-paged by id.
     func members(_ actor: Actor, of id: OrgID, cursor: PersonID?, limit: Int) async throws -> ListPage<MemberRecord> {
-        guard let org = try await repositories.orgs.find(id) else { throw ServiceRefusal.notFound }
+        // One query for the org and the page; nothing of it leaves here unless authorised.
+        guard let (org, rows) = try await repositories.members.page(ofSubtree: id, after: cursor, limit: limit + 1)
+        else { throw ServiceRefusal.notFound }
         try require(actor, .listMembers, .org(OrgPlacement(org)))
-        let rows = try await repositories.members.list(inSubtreeOf: org.path, after: cursor, limit: limit + 1)
         let page = Array(rows.prefix(limit))
         return ListPage(items: page, nextCursor: rows.count > limit ? page.last?.member.personID.rawValue : nil)
     }

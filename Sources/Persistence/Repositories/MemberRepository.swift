@@ -39,9 +39,11 @@ public protocol MemberRepository: Sendable {
     /// org (ORG-7) and a taken development number (MEM-4).
     func insert(_ member: Member, at time: Timestamp) async throws
     func find(_ id: PersonID) async throws -> MemberRecord?
-    /// Members of the branches in the subtree at `path`, ordered by person id, starting after
-    /// `cursor` (keyset paging: stable under inserts, no OFFSET scans).
-    func list(inSubtreeOf path: OrgPath, after cursor: PersonID?, limit: Int) async throws -> [MemberRecord]
+    /// The org `id` and one page of the members of the branches in its subtree, ordered by
+    /// person id, starting after `cursor` (keyset paging: stable under inserts, no OFFSET
+    /// scans). One query, because the member list is the hottest read and every query is a
+    /// round trip to the database's threads. Nil when no such org exists.
+    func page(ofSubtree id: OrgID, after cursor: PersonID?, limit: Int) async throws -> (org: Org, members: [MemberRecord])?
     func count(inSubtreeOf path: OrgPath) async throws -> Int
     /// Who holds a development number, to tell a user whom to contact (MEM-4).
     func holder(ofDevelopmentNumber number: DevelopmentNumber) async throws -> MemberRecord?
@@ -152,12 +154,20 @@ public struct SQLMemberRepository: MemberRepository {
             .first().map { try Row(row: $0).record() }
     }
 
-    public func list(inSubtreeOf path: OrgPath, after cursor: PersonID?, limit: Int) async throws -> [MemberRecord] {
-        try await sql.raw("""
-            \(unsafeRaw: Self.select)
-            WHERE o.path LIKE \(bind: path.encoded + "%") AND m.person_id > \(bind: cursor?.rawValue ?? "")
-            ORDER BY m.person_id LIMIT \(bind: limit)
-            """).all().map { try Row(row: $0).record() }
+    public func page(ofSubtree id: OrgID, after cursor: PersonID?, limit: Int) async throws -> (org: Org, members: [MemberRecord])? {
+        // A LEFT JOIN keeps the org's row when its subtree has no (more) members.
+        let rows = try await sql.raw("""
+            SELECT t.id AS t_id, t.parent_id AS t_parent_id, t.name AS t_name, t.full_name AS t_full_name,
+                   t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id, s.*
+            FROM orgs t LEFT JOIN (\(unsafeRaw: Self.select)) s
+              ON s.branch_path LIKE t.path || '%' AND s.person_id > \(bind: cursor?.rawValue ?? "")
+            WHERE t.id = \(bind: id.rawValue)
+            ORDER BY s.person_id LIMIT \(bind: limit)
+            """).all()
+        guard let first = rows.first else { return nil }
+        let org = try SQLOrgRepository.Row(row: first, prefix: "t_").org()
+        let members = try rows.filter { try !$0.decodeNil(column: "person_id") }.map { try Row(row: $0).record() }
+        return (org, members)
     }
 
     public func count(inSubtreeOf path: OrgPath) async throws -> Int {
