@@ -20,6 +20,9 @@ public struct AppServices: Sendable {
     let operations: OperationCentreWorkflow
     let transfers: TransferWorkflow
     let orgs: OrgWorkflow
+    let memberRecords: MemberRecordWorkflow
+    let identityChecks: IdentityCheckWorkflow
+    let cadres: CadreWorkflow
 
     public init(
         config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector
@@ -37,6 +40,9 @@ public struct AppServices: Sendable {
         operations = OperationCentreWorkflow(database: database, clock: clock)
         transfers = TransferWorkflow(database: database)
         orgs = OrgWorkflow(database: database)
+        memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
+        identityChecks = IdentityCheckWorkflow(database: database, clock: clock)
+        cadres = CadreWorkflow(database: database, clock: clock)
     }
 
     /// Today in China Standard Time, for date rules.

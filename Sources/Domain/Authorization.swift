@@ -49,6 +49,20 @@ public struct Actor: Sendable, Equatable {
     /// True when the actor is an admin of exactly this org.
     public func isAdmin(of org: OrgID) -> Bool { administeredOrgs.contains { $0.id == org } }
 
+    /// MEM-2, MEM-6, MEM-9: the provincial committee (or 团中央) over `path`: an admin of a
+    /// leading organ at most one level below the root whose subtree holds it.
+    public func isTopLevelAdmin(over path: OrgPath) -> Bool {
+        administeredOrgs.contains { $0.category == .leadingOrgan && $0.path.depth <= 1 && path.isWithin($0.path) }
+    }
+
+    /// The org's own admin or its direct parent's (ARC-3's pair, also for entering members and
+    /// managing cadres).
+    public func isAdminOfOrParent(_ org: OrgPlacement) -> Bool {
+        if isAdmin(of: org.id) { return true }
+        if let parent = org.parentID, isAdmin(of: parent) { return true }
+        return false
+    }
+
     /// True when the actor administers `path`: it is one of their orgs or lies below one.
     public func administers(_ path: OrgPath) -> Bool {
         administeredOrgs.contains { path.isWithin($0.path) }
@@ -79,6 +93,23 @@ public enum AccessAction: String, Sendable, CaseIterable {
     case manageArchive = "manage_archive"
     /// Approve or reject an upload or a change request (ARC-6, ARC-10).
     case reviewArchive = "review_archive"
+    /// Enter a member into a branch (MEM-1, MEM-3, MEM-4): its admin or its direct parent's.
+    case enterMember = "enter_member"
+    /// The member's own profile and development number (MEM-10, MEM-4): the member, the
+    /// branch's admin or its direct parent's.
+    case editMemberProfile = "edit_member_profile"
+    /// Name, gender and ID number (MEM-2): only the provincial committee.
+    case editMemberIdentity = "edit_member_identity"
+    /// MEM-6: a top-level act, never a branch admin's.
+    case removeMember = "remove_member"
+    /// MEM-9: export the unverified and import the identity service's answers.
+    case checkIdentities = "check_identities"
+    /// See an org's cadres and their post history.
+    case listCadres = "list_cadres"
+    /// Give a person a post in an org or change it: the org's admin or its direct parent's.
+    case manageCadres = "manage_cadres"
+    /// The 书记 post: only the direct parent's admin ("若需变更团支书书记职务，请联系上级团组织管理员").
+    case changeSecretary = "change_secretary"
 
 }
 
@@ -131,6 +162,23 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
         // committees are verified at once (ARC-4), no org ever reviews its own upload.
         if let committee = branch.upperCommitteeID, actor.isAdmin(of: committee) { return .allow }
         return .deny(.outOfScope)
+    case (.enterMember, .org(let org)), (.manageCadres, .org(let org)):
+        return actor.isAdminOfOrParent(org) ? .allow : .deny(.outOfScope)
+    case (.editMemberProfile, .member(let person, let branch)):
+        if person == actor.personID { return .allow }
+        return actor.isAdminOfOrParent(branch) ? .allow : .deny(.outOfScope)
+    case (.editMemberIdentity, .member(_, let branch)), (.removeMember, .member(_, let branch)):
+        return actor.isTopLevelAdmin(over: branch.path) ? .allow : .deny(.outOfScope)
+    case (.checkIdentities, .org(let org)):
+        return actor.isTopLevelAdmin(over: org.path) ? .allow : .deny(.outOfScope)
+    case (.listCadres, .org(let org)):
+        return actor.administers(org.path) ? .allow : .deny(.outOfScope)
+    case (.changeSecretary, .org(let org)):
+        if let parent = org.parentID, actor.isAdmin(of: parent) { return .allow }
+        return .deny(.outOfScope)
+    case (.enterMember, .member), (.manageCadres, .member), (.editMemberProfile, .org), (.editMemberIdentity, .org),
+        (.removeMember, .org), (.checkIdentities, .member), (.listCadres, .member), (.changeSecretary, .member):
+        return .deny(.notApplicable)
     case (.viewOrg, .member), (.editOrg, .member), (.listMembers, .member),
         (.viewMember, .org), (.viewMemberIdentity, .org), (.editMember, .org),
         (.viewArchive, .org), (.manageArchive, .org), (.reviewArchive, .org):

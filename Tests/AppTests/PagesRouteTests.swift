@@ -37,6 +37,13 @@ struct PagesRouteTests {
         case .thumbnail: .thumbnail(archive, version: 2, page: 12, width: 1200)
         case .mine: .mine(done: .password)
         case .staticAsset: .staticAsset("app.0123456789abcdef.css")
+        case .memberEntryForm: .memberEntryForm(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .memberEntry: .memberEntry(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .memberRecord: .memberRecord(member, done: .profileSaved)
+        case .memberRecordEdit: .memberRecordEdit(member)
+        case .memberRemoval: .memberRemoval(member)
+        case .cadres: .cadres(OrgID(rawValue: "upc-cs")!, done: .postChanged)
+        case .cadrePost: .cadrePost(OrgID(rawValue: "upc-cs")!)
         }
     }
 

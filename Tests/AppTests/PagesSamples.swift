@@ -19,8 +19,42 @@ enum PageSamples {
         case .review: review
         case .mine: mine
         case .error: ErrorPage(code: 404, title: "页面不存在", message: "找不到", home: "/home")
+        case .memberEntry: memberEntry
+        case .memberRecord: memberRecord
+        case .cadres: cadres
         }
     }
+
+    static let choices = [Choice(value: "汉族", label: "汉族", selected: true)]
+
+    static let memberEntry = MemberEntryPage(
+        orgName: "计算机学院2020级1班团支部", backHref: "/members", action: "/orgs/upc-cs-2020-1/members/new", csrf: "token",
+        error: "无法录入", reasons: ["身份证号校验位不正确"], name: "马晓东", genders: choices, idNumber: "370211200211081278",
+        ethnicities: choices, educations: choices, politicalStatuses: choices, joinedOn: "2020-10-15", developmentNumber: "2020370200103",
+        mobile: "13800000000", email: "a@b.cn", address: "青岛", workplace: "中国石油大学", posts: choices)
+
+    static let memberRecord = MemberRecordPage(
+        backHref: "/members", archiveHref: "/members/p-c1-03", name: "马晓东", idNumber: "370211200211081278", gender: "男",
+        branchName: "1班团支部", joinedOn: "2020-10-15", developmentNumber: "2020370200103", overAge: true, identityStatus: "passed",
+        identityStatusName: "认证通过", removal: .init(reason: "重复录入", at: "2026-11-25 10:00"),
+        facts: [.init(label: "民族", value: "汉族")], posts: "组织委员", error: "无法保存", reasons: ["手机号码应为11位数字"],
+        edit: .init(
+            action: "/members/p-c1-03/record", csrf: "token", identity: .init(name: "马晓东", idNumber: "370211200211081278"),
+            developmentNumber: "2020370200103", ethnicities: choices, educations: choices, politicalStatuses: choices, mobile: "13800000000",
+            email: "a@b.cn", address: "青岛", workplace: "学校"),
+        remove: .init(action: "/members/p-c1-03/removal", csrf: "token"),
+        history: [.init(at: "2026-11-25 10:00", text: "录入")], checks: [.init(at: "2026-11-25 10:00", text: "认证通过")])
+
+    static let cadres = CadresPage(
+        orgName: "计算机学院2020级1班团支部", orgOptions: [OrgOption(id: "upc-cs", name: "计算机科学与技术学院团委", indent: "", selected: true)],
+        switchAction: "/orgs/upc-cs-2020-1/cadres", csrf: "token", error: "出错了",
+        rows: [
+            .init(
+                name: "杨帆", idNumber: "370***********123X", post: "书记", admin: true, mobile: "13800000000", branch: "1班团支部",
+                action: "/orgs/upc-cs-2020-1/cadres", personId: "p-c1-01", choices: choices)
+        ],
+        addAction: "/orgs/upc-cs-2020-1/cadres", posts: choices,
+        history: [.init(at: "2026-11-25 10:00", name: "徐晨", from: "组织委员", to: "宣传委员", by: "杨帆")])
 
     static let layout = Layout(
         title: "工作台", stylesheet: "/static/app.0123456789abcdef.css", script: "/static/app.0123456789abcdef.js", homeHref: "/home",
@@ -44,9 +78,10 @@ enum PageSamples {
         rows: [
             .init(
                 href: "/members/p-c1-03", name: "马晓东", idNumber: "370***********1278", developmentNumber: "2020370200103",
-                joinedOn: "2020-10-15", branchName: "1班团支部", status: "pending", statusName: "待审批", dueDate: "2021-01-15", overdue: true)
+                joinedOn: "2020-10-15", branchName: "1班团支部", status: "pending", statusName: "待审批", dueDate: "2021-01-15", overdue: true,
+                overAge: true, identityStatus: "passed", identityStatusName: "认证通过", recordHref: "/members/p-c1-03/record")
         ],
-        next: "/members?cursor=p-c1-03")
+        next: "/members?cursor=p-c1-03", entryHref: "/orgs/upc-cs-2020-1/members/new", cadresHref: "/orgs/upc-cs/cadres")
 
     static let member = MemberPage(
         backHref: "/members", csrf: "token", name: "马晓东", idNumber: "370***********1278", developmentNumber: "2020370200103",

@@ -42,7 +42,11 @@ struct MigrationTests {
 
     @Test("migration versions are unique and increasing")
     func versions() {
+        // Slices of one issue take their numbers in advance and merge in any order, so a gap
+        // may exist on a branch; the order and uniqueness may not break.
         let versions = Migrations.all.map(\.version)
-        #expect(versions == Array(1...versions.count))
+        #expect(versions == versions.sorted())
+        #expect(Set(versions).count == versions.count)
+        #expect(versions.first == 1)
     }
 }

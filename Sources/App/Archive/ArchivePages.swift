@@ -70,7 +70,9 @@ extension PagesController {
             next = page.nextCursor.flatMap(PersonID.init(rawValue:))
         }
         let orgs = try await services.operations.orgChoices(actor).map { ($0.org, $0.depth) }
-        let page = MembersPage.make(org: org, orgs: orgs, status: status, q: q, rows: rows, next: next, today: services.today)
+        let page = MembersPage.make(
+            org: org, orgs: orgs, status: status, q: q, rows: rows, next: next, today: services.today,
+            mayEnter: Domain.authorize(actor, .enterMember, .org(OrgPlacement(org))).isAllowed)
         return renderer.page(.members, page, title: "团员管理", visitor: visitor, active: .members)
     }
 

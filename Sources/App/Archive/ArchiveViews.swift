@@ -72,6 +72,9 @@ struct MembersPage {
     let summary: String
     let rows: [Row]
     let next: String?
+    /// 录入团员团干部, where the shown org holds members (ORG-7) and the visitor may enter them.
+    let entryHref: String?
+    let cadresHref: String
 
     struct StatusOption {
         let value: String
@@ -91,6 +94,13 @@ struct MembersPage {
         let statusName: String
         let dueDate: String
         let overdue: Bool
+        /// MEM-7: 28 or older without a league post.
+        let overAge: Bool
+        /// MEM-9: 未认证 / 认证通过 / 认证不通过.
+        let identityStatus: String
+        let identityStatusName: String
+        /// The member's record (资料).
+        let recordHref: String
     }
 
     static func statusOptions(selected: MemberStatusFilter) -> [StatusOption] {
@@ -103,13 +113,16 @@ struct MembersPage {
             href: PageRoute.member(row.member.member.personID).href, name: item.name, idNumber: item.idNumber,
             developmentNumber: item.developmentNumber ?? "—", joinedOn: item.joinedOn, branchName: item.branch.name,
             status: item.archiveRequired ? item.status : "not_required", statusName: item.archiveRequired ? item.statusName : "无需上传",
-            dueDate: item.dueDate ?? "—", overdue: item.overdue)
+            dueDate: item.dueDate ?? "—", overdue: item.overdue, overAge: row.member.isOverAge(on: today),
+            identityStatus: row.member.identityStatus.rawValue, identityStatusName: row.member.identityStatus.chineseName,
+            recordHref: PageRoute.memberRecord(row.member.member.personID).href)
     }
 
     /// `orgs` are the administered subtrees in picker order with their depths; `org` the shown one,
     /// listed first when it is not among them.
     static func make(
-        org: Org, orgs: [(Org, Int)], status: MemberStatusFilter, q: String, rows: [MemberArchiveRow], next: PersonID?, today: CivilDate
+        org: Org, orgs: [(Org, Int)], status: MemberStatusFilter, q: String, rows: [MemberArchiveRow], next: PersonID?, today: CivilDate,
+        mayEnter: Bool = false
     ) -> MembersPage {
         var options: [OrgOption] = []
         for (child, depth) in orgs where !options.contains(where: { $0.id == child.id.rawValue }) {
@@ -123,7 +136,9 @@ struct MembersPage {
         return MembersPage(
             action: PageRoute.members().href, orgOptions: options, statusOptions: statusOptions(selected: status), q: q,
             summary: q.isEmpty ? "\(org.name)：本页 \(shown.count) 名团员" : "在\(org.name)中查询“\(q)”：\(shown.count) 名团员",
-            rows: shown, next: next.map { PageRoute.members(org: org.id, status: status, cursor: $0).href })
+            rows: shown, next: next.map { PageRoute.members(org: org.id, status: status, cursor: $0).href },
+            entryHref: mayEnter && org.category.holdsMembers ? PageRoute.memberEntryForm(org.id).href : nil,
+            cadresHref: PageRoute.cadres(org.id).href)
     }
 }
 

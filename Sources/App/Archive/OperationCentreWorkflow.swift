@@ -131,7 +131,7 @@ struct OperationCentreWorkflow: Sendable {
         var result: [OrgAlerts] = []
         for id in ids {
             guard let org = orgs.first(where: { $0.id == id }) else { continue }
-            result.append(OrgAlerts(org: org, counts: NewMemberCounts(try await repositories.archives.tally(inSubtreeOf: org.path))))
+            result.append(OrgAlerts(org: org, counts: NewMemberCounts(try await repositories.archives.tally(inSubtreeOf: org.path, today: today))))
         }
         return result
     }
@@ -139,7 +139,7 @@ struct OperationCentreWorkflow: Sendable {
     /// ARC-9: only verified new members count.
     func newMemberCounts(_ actor: Actor, org id: OrgID) async throws -> (Org, NewMemberCounts) {
         let org = try await org(actor, id, .viewOrg)
-        return (org, NewMemberCounts(try await repositories.archives.tally(inSubtreeOf: org.path)))
+        return (org, NewMemberCounts(try await repositories.archives.tally(inSubtreeOf: org.path, today: today)))
     }
 
     /// The subtree's audit log, newest first; the cursor is the last seq seen.

@@ -195,6 +195,9 @@ public struct DemoDataSet: Sendable {
             "member_new_2": role(memberNew2, org: c1),
             "member_old": role(memberOld, org: c1),
             "member_initial": role(memberInitial, org: c1),
+            // MEM-2, MEM-6, MEM-9: 团山东省委's admin, who alone changes a member's name, gender
+            // or ID number, removes members and runs the real-name check.
+            "province_admin": role(byID["p-sd-admin"]!, org: sd),
         ]
         return DemoDataSet(orgs: orgs, people: people, roles: roles)
     }

@@ -15,16 +15,20 @@ public struct AppError: HTTPResponseError, Equatable {
     public let message: String
     /// Extra headers, e.g. `Retry-After` on 429.
     public var headers: HTTPFields = [:]
+    /// Every reason of a refusal that has several (a member's record: MEM-1, MEM-3, MEM-4),
+    /// sent as `error.reasons` beside the joined `message`.
+    public var reasons: [String]? = nil
 
-    fileprivate init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+    fileprivate init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:], reasons: [String]? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.reasons = reasons
     }
 
     struct Body: Encodable {
-        struct Inner: Encodable { let code: String; let message: String }
+        struct Inner: Encodable { let code: String; let message: String; var reasons: [String]? = nil }
         let error: Inner
     }
 
@@ -38,7 +42,7 @@ public struct AppError: HTTPResponseError, Equatable {
     /// `{"error":{"code","message"}}`, for answers written below the router (a 408).
     var bodyBytes: [UInt8] {
         // Two strings cannot fail to encode.
-        Array((try? JSONEncoder.api.encode(Body(error: .init(code: code, message: message)))) ?? Data())
+        Array((try? JSONEncoder.api.encode(Body(error: .init(code: code, message: message, reasons: reasons)))) ?? Data())
     }
 }
 
@@ -93,6 +97,17 @@ enum ServiceRefusal: Error, Equatable {
     // Transfers (ARC-9, TRF-5)
     case memberNotVerified
     case transfersNotImplemented
+    // Member records and cadres (MEM-2, MEM-6, MEM-9, 团干部管理)
+    /// MEM-2: name, gender and ID number are the provincial committee's to change.
+    case identityFieldsProvinceOnly
+    /// The 书记 post changes only through the parent org's admin.
+    case secretaryNeedsParent
+    case cadrePostExists
+    case cadrePostNotFound
+    case unknownCadrePost
+    case personNotFound
+    case memberRemoved
+    case invalidIdentityFile(IdentityCheckFile.FileProblem)
     case databaseUnavailable
     case internalError
 }
@@ -110,6 +125,8 @@ enum ErrorCatalogue {
         case let denial as AccessDenial: entry(denial)
         case let refused as InspectionRefused: entry(inspection: refused.refusal)
         case let problem as FreeTextProblem: entry(ServiceRefusal.invalidText(problem))
+        case let rejection as MemberDraftRejection: entry(rejection)
+        case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.
         case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
         case is NIOTooManyBytesError: entry(ServiceRefusal.requestTooLarge(limitBytes: AppRequestContext.maximumBodyBytes))
@@ -169,6 +186,24 @@ enum ErrorCatalogue {
         case .memberNotVerified:
             AppError(.conflict, "member_not_verified", "该团员为2020年1月1日后发展的新团员，团员身份尚未认证，不能转接组织关系")
         case .transfersNotImplemented: AppError(.notImplemented, "not_implemented", "组织关系转接功能尚未开放")
+        case .identityFieldsProvinceOnly:
+            AppError(.forbidden, "identity_fields_province_only", "姓名、性别和身份证号只能由省级团委管理员修改，请联系上级团组织")
+        case .secretaryNeedsParent: AppError(.forbidden, "secretary_needs_parent", "变更团组织书记职务须由上级团组织管理员办理")
+        case .cadrePostExists: AppError(.conflict, "cadre_post_exists", "该人员在本组织已有团内职务，请使用职务变更")
+        case .cadrePostNotFound: AppError(.notFound, "cadre_post_not_found", "该人员在本组织没有团内职务")
+        case .unknownCadrePost:
+            AppError(.unprocessableContent, "unknown_post", "团内职务应为以下之一：" + CadrePostTitle.all.map(\.rawValue).joined(separator: "、"))
+        case .personNotFound: AppError(.notFound, "person_not_found", "该人员不存在")
+        case .memberRemoved: AppError(.conflict, "member_removed", "该团员已被删除，记录仅供查阅")
+        case .invalidIdentityFile(let problem):
+            switch problem {
+            case .empty: AppError(.unprocessableContent, "invalid_identity_file", "核验结果文件为空")
+            case .notUTF8: AppError(.unprocessableContent, "invalid_identity_file", "核验结果文件须为 UTF-8 编码的 CSV 文件")
+            case .wrongHeader:
+                AppError(
+                    .unprocessableContent, "invalid_identity_file",
+                    "核验结果文件的第一行应为：" + IdentityCheckFile.answerHeader.joined(separator: ","))
+            }
         case .databaseUnavailable: AppError(.serviceUnavailable, "database_unavailable", "数据库暂不可用")
         case .internalError: AppError(.internalServerError, "internal_error", "服务器内部错误，请稍后重试")
         }
@@ -186,6 +221,91 @@ enum ErrorCatalogue {
         case .notPending: AppError(.conflict, "archive_not_pending", "该档案当前不在待审批状态，可能已被其他审批人处理")
         case .noChangeRequest: AppError(.conflict, "no_change_request", "没有待审批的修改申请")
         case .changeRequestNotAllowed: AppError(.conflict, "archive_not_verified", "只有已认证的档案才能申请修改")
+        }
+    }
+
+    /// A member's record that fails its rules (MEM-1, MEM-3, MEM-4, MEM-5, ORG-7): 422 with
+    /// every reason, also one by one in `reasons`.
+    static func entry(_ rejection: MemberDraftRejection) -> AppError {
+        let reasons = self.reasons(rejection.problems)
+        return AppError(.unprocessableContent, "invalid_member", reasons.joined(separator: "；"), reasons: reasons)
+    }
+
+    /// The Chinese reason of each problem, in order, without repeats.
+    static func reasons(_ problems: [MemberDraftProblem]) -> [String] {
+        var seen = Set<String>()
+        return problems.map { reason($0) }.filter { seen.insert($0).inserted }
+    }
+
+    static func reason(_ problem: MemberDraftProblem) -> String {
+        switch problem {
+        case .required(let field): "请填写\(field.chineseName)"
+        case .invalidText(let field, let p):
+            switch p.kind {
+            case .tooLong(let maximum): "\(field.chineseName)不能超过\(maximum)个字"
+            case .invisibleCharacter: "\(field.chineseName)含有不可见的控制字符，请删除后重新填写"
+            }
+        case .invalidIDNumber(let invalid):
+            switch invalid {
+            case .wrongLength: "身份证号应为18位"
+            case .badCharacters: "身份证号只能由17位数字和末位数字或X组成"
+            case .unknownRegion: "身份证号前两位不是有效的省级行政区划代码"
+            case .impossibleBirthDate: "身份证号中的出生日期不存在"
+            case .birthDateInFuture: "身份证号中的出生日期晚于今天"
+            case .checkDigitMismatch: "身份证号校验位不正确，请核对后重新填写"
+            }
+        case .genderMismatch(let g): "性别与身份证号不符（按身份证号应为\(g.chineseName)）"
+        case .unknownGender: "性别应填写“男”或“女”"
+        case .unknownEthnicity: "民族应填写民族全称，如“汉族”“回族”"
+        case .unknownEducation: "学历应为以下之一：" + MemberVocabulary.educations.joined(separator: "、")
+        case .unknownPoliticalStatus: "政治面貌应为以下之一：" + MemberVocabulary.politicalStatuses.joined(separator: "、")
+        case .unknownPost: entry(ServiceRefusal.unknownCadrePost).message
+        case .invalidJoinDate: "入团时间应为日期，如“2020-05-04”"
+        case .invalidDevelopmentNumber: "发展团员编号格式不正确：应为8至20位数字，前四位为入团年份"
+        case .invalidMobile: "手机号码应为11位数字"
+        case .invalidEmail: "电子邮箱格式不正确"
+        case .membership(let violation):
+            switch violation {
+            case .emptyName: "请填写姓名"
+            case .tooYoungToJoin(let minimum, let age):
+                "入团年龄不符合规定：须年满\(minimum)周岁方可入团（2017年1月1日前入团为12周岁，新疆均为13周岁），该团员入团时\(age)周岁"
+            case .joinDateInFuture: "入团时间不能晚于今天"
+            case .joinDateBeforeBirth: "入团时间早于身份证号中的出生日期"
+            case .developmentNumberRequired: "2017年1月1日及以后入团的团员（新疆自2016年1月1日起）须填写发展团员编号"
+            case .developmentNumberYearMismatch(let joinYear, let numberYear):
+                "发展团员编号前四位（\(numberYear)）与入团年份（\(joinYear)）不一致"
+            case .notABranch(let category): "团员只能录入团支部，不能直接录入\(category.chineseName)"
+            }
+        case .developmentNumberTaken(let branch): "发展团员编号已被“\(branch)”的团员使用，请联系上级团组织协助核实"
+        case .alreadyMember(let branch): "该身份证号的团员已在“\(branch)”，一名团员只能在一个团支部"
+        case .idNumberTaken: "该身份证号已属于系统中的另一人员"
+        }
+    }
+
+    /// MEM-6: a removal whose confirmation does not match the record.
+    static func entry(_ refused: MemberRemoval.Refused) -> AppError {
+        let reasons = refused.problems.map { problem -> String in
+            switch problem {
+            case .nameMismatch: "输入的姓名与该团员记录不一致"
+            case .idNumberMismatch: "输入的身份证号与该团员记录不一致"
+            case .reasonRequired: "请填写删除理由"
+            case .invalidReason(let p): message(p)
+            }
+        }
+        return AppError(.unprocessableContent, "removal_not_confirmed", reasons.joined(separator: "；"), reasons: reasons)
+    }
+
+    /// MEM-9: why a line of the identity service's answer file was not applied.
+    static func reason(_ problem: IdentityCheckFile.LineProblem) -> String {
+        switch problem {
+        case .wrongFieldCount(let found): "应为4或5列（编号,姓名,公民身份号码,核验结果[,说明]），实际为\(found)列"
+        case .unknownPersonID: "编号格式不正确"
+        case .missingName: "缺少姓名"
+        case .missingIDNumber: "缺少公民身份号码"
+        case .unknownResult(let value): "核验结果“\(value)”无法识别，应为“一致”或“不一致”"
+        case .duplicate(let first): "与第\(first)行重复"
+        case .unknownPerson: "本组织范围内没有该编号的人员"
+        case .recordMismatch: "姓名或公民身份号码与系统记录不一致（可能在导出后已修改），请重新导出核验"
         }
     }
 

@@ -32,6 +32,14 @@ enum SiteRoute: Sendable {
     case orgNewMemberStats(OrgID?)
     case orgAudit(OrgID?)
     case transfers
+    // Member records and cadres (issue 9, members)
+    case memberRecord(PersonID?)
+    case memberRemoval(PersonID?)
+    case identityCheckRequest(OrgID?)
+    case identityCheckAnswers(OrgID?)
+    case orgCadres(OrgID?)
+    case orgCadre(OrgID?, PersonID?)
+    case orgCadreHistory(OrgID?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -68,6 +76,13 @@ enum SiteRoute: Sendable {
         case .orgNewMemberStats(let id): return "/api/v1/orgs/\(org(id))/stats/new-members"
         case .orgAudit(let id): return "/api/v1/orgs/\(org(id))/audit"
         case .transfers: return "/api/v1/transfers"
+        case .memberRecord(let id): return "/api/v1/members/\(member(id))/record"
+        case .memberRemoval(let id): return "/api/v1/members/\(member(id))/removal"
+        case .identityCheckRequest(let id): return "/api/v1/orgs/\(org(id))/identity-checks/pending.csv"
+        case .identityCheckAnswers(let id): return "/api/v1/orgs/\(org(id))/identity-checks/answers"
+        case .orgCadres(let id): return "/api/v1/orgs/\(org(id))/cadres"
+        case .orgCadre(let id, let person): return "/api/v1/orgs/\(org(id))/cadres/\(member(person))/post"
+        case .orgCadreHistory(let id): return "/api/v1/orgs/\(org(id))/cadres/history"
         }
     }
 
@@ -75,13 +90,16 @@ enum SiteRoute: Sendable {
     /// what a 405's `Allow` lists. `RouteMethodsTests` checks it against the router.
     static let registered: [(route: SiteRoute, methods: [HTTPRequest.Method])] = [
         (.healthz, [.get]), (.login, [.post]), (.logout, [.post]), (.me, [.get]), (.mePassword, [.post]),
-        (.org(nil), [.get]), (.orgChildren(nil), [.get]), (.orgMembers(nil), [.get]), (.member(nil), [.get]),
+        (.org(nil), [.get]), (.orgChildren(nil), [.get]), (.orgMembers(nil), [.get, .post]), (.member(nil), [.get, .patch]),
         (.memberArchive(nil), [.get, .put]), (.memberArchivePDF(nil), [.get]), (.myArchive, [.get]), (.myArchivePDF, [.get]),
         (.myAlerts, [.get]), (.archiveDecision(nil, .approve), [.post]), (.archiveDecision(nil, .reject), [.post]),
         (.archiveDecision(nil, .withdraw), [.post]), (.changeRequests(nil), [.get, .post]),
         (.changeRequestDecision(nil, nil, approve: true), [.post]), (.changeRequestDecision(nil, nil, approve: false), [.post]),
         (.inbox, [.get]), (.orgArchives(nil), [.get]), (.archiveSearch, [.get]), (.orgNewMemberStats(nil), [.get]),
         (.orgAudit(nil), [.get]), (.transfers, [.post]),
+        (.memberRecord(nil), [.get]), (.memberRemoval(nil), [.post]), (.identityCheckRequest(nil), [.get]),
+        (.identityCheckAnswers(nil), [.post]), (.orgCadres(nil), [.get, .post]), (.orgCadre(nil, nil), [.patch]),
+        (.orgCadreHistory(nil), [.get]),
     ]
 
     /// The router pattern (`:orgId` placeholders).

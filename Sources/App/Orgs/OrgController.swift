@@ -5,6 +5,8 @@ import Persistence
 /// Reading the org tree within the caller's scope.
 struct OrgController {
     let orgs: OrgWorkflow
+    /// Today for MEM-7's 超龄 mark.
+    let today: @Sendable () -> CivilDate
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get(SiteRoute.org(nil).pattern, use: show)
@@ -27,6 +29,6 @@ struct OrgController {
         let actor = try context.requireActor()
         let id = try context.orgID()
         let page = try await orgs.members(actor, of: id, cursor: try request.personCursor(), limit: try request.limit())
-        return Page(items: page.items.map { MemberResponse($0, showFullIDNumber: false) }, nextCursor: page.nextCursor)
+        return Page(items: page.items.map { MemberResponse($0, showFullIDNumber: false, today: today()) }, nextCursor: page.nextCursor)
     }
 }

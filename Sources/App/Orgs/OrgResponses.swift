@@ -39,8 +39,14 @@ struct MemberResponse: ResponseEncodable, Equatable {
     let branch: Branch
     /// ARC-1: joined on or after 2020-01-01, so an e-archive is required.
     let archiveRequired: Bool
+    /// MEM-7: 28 or older without a league post: shown as 超龄, left out of the counts.
+    /// Absent where the answer is not about today (`GET /api/v1/me`).
+    let overAge: Bool?
+    /// MEM-9: `unverified` 未认证, `passed` 认证通过, `failed` 认证不通过.
+    let identityStatus: String
+    let identityStatusName: String
 
-    init(_ record: MemberRecord, showFullIDNumber: Bool) {
+    init(_ record: MemberRecord, showFullIDNumber: Bool, today: CivilDate? = nil) {
         let m = record.member
         id = m.personID.rawValue
         name = m.name
@@ -51,6 +57,9 @@ struct MemberResponse: ResponseEncodable, Equatable {
         joinedOn = m.joinedOn.iso
         branch = Branch(id: record.branch.id.rawValue, name: record.branchName)
         archiveRequired = m.needsArchive
+        overAge = today.map(record.isOverAge(on:))
+        identityStatus = record.identityStatus.rawValue
+        identityStatusName = record.identityStatus.chineseName
     }
 }
 

@@ -31,17 +31,29 @@ enum PageRoute: Sendable, Equatable {
     case mine(done: PageFlash? = nil)
     /// A file of `PageAssets`, by its (hashed or plain) name.
     case staticAsset(String)
+    // Member records and cadres (issue 9, members)
+    /// 录入团员团干部: the single-entry form of a branch.
+    case memberEntryForm(OrgID)
+    case memberEntry(OrgID)
+    /// A member's record (资料): profile, edit, removal, histories; also a member's own.
+    case memberRecord(PersonID, done: PageFlash? = nil)
+    case memberRecordEdit(PersonID)
+    case memberRemoval(PersonID)
+    /// 团干部列表 with post changes and 团干部职务变更记录.
+    case cadres(OrgID, done: PageFlash? = nil)
+    case cadrePost(OrgID)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
         case loginForm, login, logout, passwordForm, password, home, members, member, memberUpload, memberWithdraw
         case memberChangeRequest, inbox, review, reviewApprove, reviewReject, changeApprove, changeReject, thumbnail, mine
         case staticAsset
+        case memberEntryForm, memberEntry, memberRecord, memberRecordEdit, memberRemoval, cadres, cadrePost
 
         var method: HTTPRequest.Method {
             switch self {
             case .login, .logout, .password, .memberUpload, .memberWithdraw, .memberChangeRequest, .reviewApprove, .reviewReject,
-                .changeApprove, .changeReject:
+                .changeApprove, .changeReject, .memberEntry, .memberRecordEdit, .memberRemoval, .cadrePost:
                 .post
             default: .get
             }
@@ -70,6 +82,10 @@ enum PageRoute: Sendable, Equatable {
                 "/archives/{\(SiteRoute.archiveParameter)}/versions/{\(PageRoute.versionParameter)}/pages/{\(PageRoute.pageParameter)}.png"
             case .mine: "/me/archive"
             case .staticAsset: "/static/{\(PageRoute.assetParameter)}"
+            case .memberEntryForm, .memberEntry: "/orgs/{\(SiteRoute.orgParameter)}/members/new"
+            case .memberRecord, .memberRecordEdit: "/members/{\(SiteRoute.memberParameter)}/record"
+            case .memberRemoval: "/members/{\(SiteRoute.memberParameter)}/removal"
+            case .cadres, .cadrePost: "/orgs/{\(SiteRoute.orgParameter)}/cadres"
             }
         }
     }
@@ -110,6 +126,13 @@ enum PageRoute: Sendable, Equatable {
         case .thumbnail: .thumbnail
         case .mine: .mine
         case .staticAsset: .staticAsset
+        case .memberEntryForm: .memberEntryForm
+        case .memberEntry: .memberEntry
+        case .memberRecord: .memberRecord
+        case .memberRecordEdit: .memberRecordEdit
+        case .memberRemoval: .memberRemoval
+        case .cadres: .cadres
+        case .cadrePost: .cadrePost
         }
     }
 
@@ -123,6 +146,10 @@ enum PageRoute: Sendable, Equatable {
         case .thumbnail(let id, let version, let page, _):
             [SiteRoute.archiveParameter: id.rawValue, Self.versionParameter: String(version), Self.pageParameter: String(page)]
         case .staticAsset(let name): [Self.assetParameter: name]
+        case .memberEntryForm(let id), .memberEntry(let id), .cadres(let id, _), .cadrePost(let id):
+            [SiteRoute.orgParameter: id.rawValue]
+        case .memberRecord(let id, _), .memberRecordEdit(let id), .memberRemoval(let id):
+            [SiteRoute.memberParameter: id.rawValue]
         default: [:]
         }
     }
@@ -137,7 +164,7 @@ enum PageRoute: Sendable, Equatable {
             return items([("org", org?.rawValue), ("done", done?.rawValue)])
         case .members(let org, let status, let q, let cursor):
             return items([("org", org?.rawValue), ("status", status.rawValue), ("q", q), ("cursor", cursor?.rawValue)])
-        case .member(_, let done), .mine(let done):
+        case .member(_, let done), .mine(let done), .memberRecord(_, let done), .cadres(_, let done):
             return items([("done", done?.rawValue)])
         case .memberUpload(_, let csrf):
             return items([("csrf", csrf)])
@@ -191,6 +218,10 @@ enum PageFlash: String, CaseIterable, Sendable {
     case rejected
     case changeApproved = "change-approved"
     case changeRejected = "change-rejected"
+    case entered
+    case profileSaved = "profile-saved"
+    case removed
+    case postChanged = "post-changed"
 
     var message: String {
         switch self {
@@ -202,6 +233,10 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .rejected: "已退回，上传组织将看到不通过的理由。"
         case .changeApproved: "已同意修改申请，上传组织可上传一次新文件。"
         case .changeRejected: "已驳回修改申请。"
+        case .entered: "团员已录入，初始密码为身份证号后8位，首次登录须修改。"
+        case .profileSaved: "资料已保存。"
+        case .removed: "该团员已删除，记录保留备查。"
+        case .postChanged: "团内职务已变更，已记入团干部职务变更记录。"
         }
     }
 

@@ -40,6 +40,7 @@ struct NavItem {
 /// Which top-bar entry a page belongs to.
 enum NavSection: Sendable {
     case home, members, inbox, mine, password
+    case cadres, profile
 }
 
 extension Layout {
@@ -59,8 +60,10 @@ extension Layout {
                     item(.home(), "工作台", .home)
                     item(.members(), "团员管理", .members)
                     item(.inbox(), "待办事项", .inbox)
+                    if let org = visitor.actor.administeredOrgs.first { item(.cadres(org.id), "团干部", .cadres) }
                 }
                 if visitor.isMember { item(.mine(), "我的档案", .mine) }
+                if visitor.isMember { item(.memberRecord(visitor.actor.personID), "个人资料", .profile) }
             }
             bar = VisitorBar(
                 name: visitor.name, csrf: visitor.csrf, nav: nav, passwordHref: PageRoute.passwordForm.href,

@@ -43,6 +43,13 @@ struct PagesController {
         case .thumbnail: thumbnail
         case .mine: mine
         case .staticAsset: staticAsset
+        case .memberEntryForm: memberEntryForm
+        case .memberEntry: memberEntry
+        case .memberRecord: memberRecord
+        case .memberRecordEdit: memberRecordEdit
+        case .memberRemoval: memberRemoval
+        case .cadres: cadreList
+        case .cadrePost: cadrePost
         }
     }
 

@@ -131,7 +131,7 @@ public struct SQLSessionRepository: SessionRepository {
                    ao.category AS o_category, ao.path AS o_path, ao.upper_committee_id AS o_upper_committee_id
             FROM sessions s
             JOIN accounts a ON a.id = s.account_id
-            LEFT JOIN members m ON m.person_id = a.person_id
+            LEFT JOIN members m ON m.person_id = a.person_id AND m.removed_at IS NULL
             LEFT JOIN people mp ON mp.id = m.person_id
             LEFT JOIN orgs mb ON mb.id = m.branch_id
             LEFT JOIN org_admins oa ON oa.person_id = a.person_id

@@ -148,7 +148,7 @@ public protocol ArchiveRepository: Sendable {
     ) async throws -> [MemberArchiveRow]
     /// The subtree's new members grouped by joining day, verification and upload, in one
     /// query; `NewMemberCounts` turns the groups into figures by the domain's rules.
-    func tally(inSubtreeOf path: OrgPath) async throws -> [MemberTally]
+    func tally(inSubtreeOf path: OrgPath, today: CivilDate) async throws -> [MemberTally]
     /// Members (all of them, not only new ones) found by name, ID number or development number.
     func search(_ query: String, inSubtreeOf paths: [OrgPath], limit: Int) async throws -> [MemberArchiveRow]
     /// Every stored version, for `zhtj verify`.
@@ -327,7 +327,8 @@ public struct SQLArchiveRepository: ArchiveRepository {
         SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
                o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
                o.upper_committee_id AS branch_upper_committee_id,
-               a.id AS archive_id, a.state AS archive_state, a.latest_version, a.verified_version, a.resumes
+               a.id AS archive_id, a.state AS archive_state, a.latest_version, a.verified_version, a.resumes,
+               \(SQLMemberRepository.recordColumns)
         FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
         LEFT JOIN archives a ON a.member_id = m.person_id
         """
@@ -365,7 +366,8 @@ public struct SQLArchiveRepository: ArchiveRepository {
     public func memberArchives(
         inSubtreeOf path: OrgPath, filter: MemberArchiveFilter, after cursor: PersonID?, limit: Int
     ) async throws -> [MemberArchiveRow] {
-        var conditions = SQLQueryString("o.path LIKE \(bind: path.encoded + "%") AND m.person_id > \(bind: cursor?.rawValue ?? "")")
+        var conditions = SQLQueryString(
+            "o.path LIKE \(bind: path.encoded + "%") AND m.person_id > \(bind: cursor?.rawValue ?? "") AND m.removed_at IS NULL")
         if filter.newMembersOnly || filter.status != nil || filter.unverifiedOnly || filter.overdueOn != nil {
             conditions.appendInterpolation(unsafeRaw: " AND m.joined_on >= ")
             conditions.appendInterpolation(bind: Member.archiveRequiredFrom.iso)
@@ -385,14 +387,16 @@ public struct SQLArchiveRepository: ArchiveRepository {
             """).all().map(Self.memberArchiveRow)
     }
 
-    public func tally(inSubtreeOf path: OrgPath) async throws -> [MemberTally] {
+    public func tally(inSubtreeOf path: OrgPath, today: CivilDate) async throws -> [MemberTally] {
         try await sql.raw("""
             SELECT m.joined_on,
                    CASE WHEN a.verified_version IS NOT NULL THEN 1 ELSE 0 END AS verified,
                    CASE WHEN a.state IS NULL OR a.state = 'not_uploaded' THEN 0 ELSE 1 END AS uploaded,
                    COUNT(*) AS members
-            FROM members m JOIN orgs o ON o.id = m.branch_id LEFT JOIN archives a ON a.member_id = m.person_id
+            FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
+            LEFT JOIN archives a ON a.member_id = m.person_id
             WHERE o.path LIKE \(bind: path.encoded + "%") AND m.joined_on >= \(bind: Member.archiveRequiredFrom.iso)
+              AND m.removed_at IS NULL AND \(SQLMemberRepository.notOverAge(today))
             GROUP BY m.joined_on, 2, 3
             """).all().map { row in
             let day = try row.decode(column: "joined_on", as: String.self)
@@ -419,7 +423,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
         scope.appendInterpolation(unsafeRaw: ")")
         return try await sql.raw("""
             \(unsafeRaw: Self.memberArchiveSelect)
-            WHERE \(scope)
+            WHERE \(scope) AND m.removed_at IS NULL
               AND (p.name LIKE \(bind: "%" + escaped + "%") ESCAPE '\\' OR p.id_number = \(bind: q.uppercased())
                    OR m.development_number = \(bind: q))
             ORDER BY m.person_id LIMIT \(bind: limit)

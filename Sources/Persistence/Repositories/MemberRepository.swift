@@ -19,11 +19,28 @@ public struct MemberRecord: Sendable, Equatable {
     public let member: Member
     public let branch: OrgPlacement
     public let branchName: String
+    /// MEM-9: the real-name check's current status.
+    public let identityStatus: IdentityCheckStatus
+    /// MEM-7: holds a post in some org, which keeps membership past 28.
+    public let holdsLeaguePost: Bool
+    /// MEM-6: marked removed; the record stays but leaves lists and counts.
+    public let removed: Bool
 
-    public init(member: Member, branch: OrgPlacement, branchName: String) {
+    public init(
+        member: Member, branch: OrgPlacement, branchName: String, identityStatus: IdentityCheckStatus = .unverified,
+        holdsLeaguePost: Bool = false, removed: Bool = false
+    ) {
         self.member = member
         self.branch = branch
         self.branchName = branchName
+        self.identityStatus = identityStatus
+        self.holdsLeaguePost = holdsLeaguePost
+        self.removed = removed
+    }
+
+    /// MEM-7: shown as 超龄 and left out of the counts.
+    public func isOverAge(on today: CivilDate) -> Bool {
+        MembershipRules.isOverAge(birthDate: member.idNumber.birthDate, today: today, holdsLeaguePost: holdsLeaguePost)
     }
 }
 
@@ -45,6 +62,8 @@ public protocol MemberRepository: Sendable {
     /// round trip to the database's threads. Nil when no such org exists.
     func page(ofSubtree id: OrgID, after cursor: PersonID?, limit: Int) async throws -> (org: Org, members: [MemberRecord])?
     func count(inSubtreeOf path: OrgPath) async throws -> Int
+    /// MEM-6, MEM-7: members not removed and not over age on `today`.
+    func count(inSubtreeOf path: OrgPath, today: CivilDate) async throws -> Int
     /// Who holds a development number, to tell a user whom to contact (MEM-4).
     func holder(ofDevelopmentNumber number: DevelopmentNumber) async throws -> MemberRecord?
 }
@@ -93,9 +112,24 @@ public struct SQLMemberRepository: MemberRepository {
     static let select = """
         SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
                o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
-               o.upper_committee_id AS branch_upper_committee_id
+               o.upper_committee_id AS branch_upper_committee_id, p.identity_status, m.removed_at,
+               CASE WHEN EXISTS (SELECT 1 FROM cadre_posts c WHERE c.person_id = p.id) THEN 1 ELSE 0 END AS holds_post
         FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
         """
+
+    /// The columns `Row` reads beyond the member's own, for selects written elsewhere.
+    public static let recordColumns = """
+        p.identity_status, m.removed_at,
+        CASE WHEN EXISTS (SELECT 1 FROM cadre_posts c WHERE c.person_id = p.id) THEN 1 ELSE 0 END AS holds_post
+        """
+
+    /// MEM-7 in SQL: born on or before the cutoff and holding no post.
+    static func notOverAge(_ today: CivilDate) -> SQLQueryString {
+        """
+        NOT (p.birth_date <= \(bind: MembershipRules.overAgeBirthCutoff(today: today).iso)
+             AND NOT EXISTS (SELECT 1 FROM cadre_posts c WHERE c.person_id = p.id))
+        """
+    }
 
     struct Row: Decodable {
         let personId: String
@@ -108,6 +142,9 @@ public struct SQLMemberRepository: MemberRepository {
         let branchPath: String
         let branchCategory: String
         let branchUpperCommitteeId: String?
+        let identityStatus: String?
+        let removedAt: String?
+        let holdsPost: Int?
 
         /// Read by column name, without `Decodable`: member lists are the hottest read, and
         /// SQLKit's keyed decoding resolves and converts every key of every row.
@@ -124,6 +161,10 @@ public struct SQLMemberRepository: MemberRepository {
             branchPath = try text("branch_path")
             branchCategory = try text("branch_category")
             branchUpperCommitteeId = try optional("branch_upper_committee_id")
+            // Selects written before issue 9 (the session's) do not carry these.
+            identityStatus = (try? row.decode(column: prefix + "identity_status", as: String?.self)) ?? nil
+            removedAt = (try? row.decode(column: prefix + "removed_at", as: String?.self)) ?? nil
+            holdsPost = (try? row.decode(column: prefix + "holds_post", as: Int?.self)) ?? nil
         }
 
         func record() throws -> MemberRecord {
@@ -137,7 +178,8 @@ public struct SQLMemberRepository: MemberRepository {
             return MemberRecord(member: member, branch: OrgPlacement(
                     id: branchID, path: path, category: category,
                     upperCommitteeID: branchUpperCommitteeId.flatMap(OrgID.init(rawValue:))),
-                branchName: branchName)
+                branchName: branchName, identityStatus: identityStatus.flatMap(IdentityCheckStatus.init(rawValue:)) ?? .unverified,
+                holdsLeaguePost: (holdsPost ?? 0) == 1, removed: removedAt != nil)
         }
     }
 
@@ -160,7 +202,7 @@ public struct SQLMemberRepository: MemberRepository {
             SELECT t.id AS t_id, t.parent_id AS t_parent_id, t.name AS t_name, t.full_name AS t_full_name,
                    t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id, s.*
             FROM orgs t LEFT JOIN (\(unsafeRaw: Self.select)) s
-              ON s.branch_path LIKE t.path || '%' AND s.person_id > \(bind: cursor?.rawValue ?? "")
+              ON s.branch_path LIKE t.path || '%' AND s.person_id > \(bind: cursor?.rawValue ?? "") AND s.removed_at IS NULL
             WHERE t.id = \(bind: id.rawValue)
             ORDER BY s.person_id LIMIT \(bind: limit)
             """).all()
@@ -172,12 +214,20 @@ public struct SQLMemberRepository: MemberRepository {
 
     public func count(inSubtreeOf path: OrgPath) async throws -> Int {
         try await sql.raw("""
-            SELECT COUNT(*) AS n FROM members m JOIN orgs o ON o.id = m.branch_id WHERE o.path LIKE \(bind: path.encoded + "%")
+            SELECT COUNT(*) AS n FROM members m JOIN orgs o ON o.id = m.branch_id
+            WHERE o.path LIKE \(bind: path.encoded + "%") AND m.removed_at IS NULL
+            """).first()!.decode(column: "n", as: Int.self)
+    }
+
+    public func count(inSubtreeOf path: OrgPath, today: CivilDate) async throws -> Int {
+        try await sql.raw("""
+            SELECT COUNT(*) AS n FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
+            WHERE o.path LIKE \(bind: path.encoded + "%") AND m.removed_at IS NULL AND \(Self.notOverAge(today))
             """).first()!.decode(column: "n", as: Int.self)
     }
 
     public func holder(ofDevelopmentNumber number: DevelopmentNumber) async throws -> MemberRecord? {
         try await sql.raw("\(unsafeRaw: Self.select) WHERE m.development_number = \(bind: number.value)")
-            .first(decoding: Row.self, with: .snakeCase)?.record()
+            .first().map { try Row(row: $0).record() }
     }
 }

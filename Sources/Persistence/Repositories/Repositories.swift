@@ -12,6 +12,8 @@ public struct Repositories: Sendable {
     public let archives: any ArchiveRepository
     public let audit: any AuditRepository
     public let loginAttempts: any LoginAttemptRepository
+    public let memberRecords: any MemberRecordRepository
+    public let cadrePosts: any CadrePostRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -23,6 +25,8 @@ public struct Repositories: Sendable {
         archives = SQLArchiveRepository(sql)
         audit = SQLAuditRepository(sql)
         loginAttempts = SQLLoginAttemptRepository(sql)
+        memberRecords = SQLMemberRecordRepository(sql)
+        cadrePosts = SQLCadrePostRepository(sql)
     }
 }
 
