@@ -79,7 +79,16 @@ public enum AccessAction: String, Sendable, CaseIterable {
     case manageArchive = "manage_archive"
     /// Approve or reject an upload or a change request (ARC-6, ARC-10).
     case reviewArchive = "review_archive"
-
+    /// Create a direct sub-org (ORG-1: everything below the leading organs is created by its parent).
+    case createSubOrg = "create_sub_org"
+    /// Delete a sub-org once it is empty (ORG-10).
+    case deleteOrg = "delete_org"
+    /// Fill in an org's own information (ORG-5).
+    case editOrgProfile = "edit_org_profile"
+    /// See the full ID number of an org's secretary rather than the masked one.
+    case viewOrgProfileIdentity = "view_org_profile_identity"
+    /// See the entry progress of the levels below an org (ORG-9).
+    case viewOrgProgress = "view_org_progress"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -131,6 +140,28 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
         // committees are verified at once (ARC-4), no org ever reviews its own upload.
         if let committee = branch.upperCommitteeID, actor.isAdmin(of: committee) { return .allow }
         return .deny(.outOfScope)
+    case (.createSubOrg, .org(let org)):
+        // The manual: each level's short names and categories are created by the admin of the
+        // level above, one level at a time; an admin further up does not skip levels.
+        return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
+    case (.deleteOrg, .org(let org)):
+        // ORG-10: the parent that created it deletes it (decided).
+        if let parent = org.parentID, actor.isAdmin(of: parent) { return .allow }
+        return .deny(.outOfScope)
+    case (.editOrgProfile, .org(let org)):
+        // 组织信息 "由本级团组织管理员填写": the org's own admin; its parent fills the optional
+        // fields only while creating it.
+        return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
+    case (.viewOrgProfileIdentity, .org(let org)):
+        // The org's own admins and its direct parent's, who know the secretary; higher levels see it masked.
+        if actor.isAdmin(of: org.id) { return .allow }
+        if let parent = org.parentID, actor.isAdmin(of: parent) { return .allow }
+        return .deny(.outOfScope)
+    case (.viewOrgProgress, .org(let org)):
+        return actor.administers(org.path) ? .allow : .deny(.outOfScope)
+    case (.createSubOrg, .member), (.deleteOrg, .member), (.editOrgProfile, .member), (.viewOrgProfileIdentity, .member),
+        (.viewOrgProgress, .member):
+        return .deny(.notApplicable)
     case (.viewOrg, .member), (.editOrg, .member), (.listMembers, .member),
         (.viewMember, .org), (.viewMemberIdentity, .org), (.editMember, .org),
         (.viewArchive, .org), (.manageArchive, .org), (.reviewArchive, .org):
