@@ -12,6 +12,8 @@ public struct Repositories: Sendable {
     public let archives: any ArchiveRepository
     public let audit: any AuditRepository
     public let loginAttempts: any LoginAttemptRepository
+    public let orgAdministration: any OrgAdministrationRepository
+    public let orgAudit: any OrgAuditRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -23,6 +25,8 @@ public struct Repositories: Sendable {
         archives = SQLArchiveRepository(sql)
         audit = SQLAuditRepository(sql)
         loginAttempts = SQLLoginAttemptRepository(sql)
+        orgAdministration = SQLOrgAdministrationRepository(sql)
+        orgAudit = SQLOrgAuditRepository(sql)
     }
 }
 
