@@ -20,6 +20,9 @@ public struct AppServices: Sendable {
     let operations: OperationCentreWorkflow
     let transfers: TransferWorkflow
     let orgs: OrgWorkflow
+    let subOrgs: SubOrgWorkflow
+    let orgProfiles: OrgProfileWorkflow
+    let entryProgress: EntryProgressWorkflow
 
     public init(
         config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector
@@ -37,6 +40,9 @@ public struct AppServices: Sendable {
         operations = OperationCentreWorkflow(database: database, clock: clock)
         transfers = TransferWorkflow(database: database)
         orgs = OrgWorkflow(database: database)
+        subOrgs = SubOrgWorkflow(database: database, clock: clock)
+        orgProfiles = OrgProfileWorkflow(database: database, clock: clock)
+        entryProgress = EntryProgressWorkflow(database: database)
     }
 
     /// Today in China Standard Time, for date rules.

@@ -37,6 +37,13 @@ struct PagesRouteTests {
         case .thumbnail: .thumbnail(archive, version: 2, page: 12, width: 1200)
         case .mine: .mine(done: .password)
         case .staticAsset: .staticAsset("app.0123456789abcdef.css")
+        case .orgs: .orgs(org: OrgID(rawValue: "upc-cs")!, done: .orgCreated)
+        case .orgCreatePreview: .orgCreatePreview(OrgID(rawValue: "upc-cs")!)
+        case .orgCreate: .orgCreate(OrgID(rawValue: "upc-cs")!)
+        case .orgDelete: .orgDelete(OrgID(rawValue: "o1a2b3c4d5e6f")!)
+        case .orgProfile: .orgProfile(OrgID(rawValue: "upc-cs-2020-1")!, done: .profileSaved)
+        case .orgProfileSave: .orgProfileSave(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .orgProgress: .orgProgress(OrgID(rawValue: "upc-cs")!, level: 7)
         }
     }
 

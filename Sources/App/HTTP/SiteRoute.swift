@@ -32,6 +32,10 @@ enum SiteRoute: Sendable {
     case orgNewMemberStats(OrgID?)
     case orgAudit(OrgID?)
     case transfers
+    case reference
+    case orgChildrenPreview(OrgID?)
+    case orgProfile(OrgID?)
+    case orgProgress(OrgID?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -68,6 +72,10 @@ enum SiteRoute: Sendable {
         case .orgNewMemberStats(let id): return "/api/v1/orgs/\(org(id))/stats/new-members"
         case .orgAudit(let id): return "/api/v1/orgs/\(org(id))/audit"
         case .transfers: return "/api/v1/transfers"
+        case .reference: return "/api/v1/reference"
+        case .orgChildrenPreview(let id): return "/api/v1/orgs/\(org(id))/children/preview"
+        case .orgProfile(let id): return "/api/v1/orgs/\(org(id))/profile"
+        case .orgProgress(let id): return "/api/v1/orgs/\(org(id))/progress"
         }
     }
 
@@ -75,13 +83,14 @@ enum SiteRoute: Sendable {
     /// what a 405's `Allow` lists. `RouteMethodsTests` checks it against the router.
     static let registered: [(route: SiteRoute, methods: [HTTPRequest.Method])] = [
         (.healthz, [.get]), (.login, [.post]), (.logout, [.post]), (.me, [.get]), (.mePassword, [.post]),
-        (.org(nil), [.get]), (.orgChildren(nil), [.get]), (.orgMembers(nil), [.get]), (.member(nil), [.get]),
+        (.org(nil), [.get, .delete]), (.orgChildren(nil), [.get, .post]), (.orgMembers(nil), [.get]), (.member(nil), [.get]),
         (.memberArchive(nil), [.get, .put]), (.memberArchivePDF(nil), [.get]), (.myArchive, [.get]), (.myArchivePDF, [.get]),
         (.myAlerts, [.get]), (.archiveDecision(nil, .approve), [.post]), (.archiveDecision(nil, .reject), [.post]),
         (.archiveDecision(nil, .withdraw), [.post]), (.changeRequests(nil), [.get, .post]),
         (.changeRequestDecision(nil, nil, approve: true), [.post]), (.changeRequestDecision(nil, nil, approve: false), [.post]),
         (.inbox, [.get]), (.orgArchives(nil), [.get]), (.archiveSearch, [.get]), (.orgNewMemberStats(nil), [.get]),
         (.orgAudit(nil), [.get]), (.transfers, [.post]),
+        (.reference, [.get]), (.orgChildrenPreview(nil), [.post]), (.orgProfile(nil), [.get, .patch]), (.orgProgress(nil), [.get]),
     ]
 
     /// The router pattern (`:orgId` placeholders).

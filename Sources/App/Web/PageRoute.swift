@@ -31,17 +31,29 @@ enum PageRoute: Sendable, Equatable {
     case mine(done: PageFlash? = nil)
     /// A file of `PageAssets`, by its (hashed or plain) name.
     case staticAsset(String)
+    /// 组织管理: the sub-orgs of `org` (default: the admin's first org that has sub-orgs).
+    case orgs(org: OrgID? = nil, done: PageFlash? = nil)
+    /// The create-one form's first step: check the draft and show the generated full name (ORG-3).
+    case orgCreatePreview(OrgID)
+    case orgCreate(OrgID)
+    case orgDelete(OrgID)
+    /// 组织信息 (ORG-5).
+    case orgProfile(OrgID, done: PageFlash? = nil)
+    case orgProfileSave(OrgID)
+    /// 录入进度 (ORG-9), one level at a time.
+    case orgProgress(OrgID, level: Int? = nil)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
         case loginForm, login, logout, passwordForm, password, home, members, member, memberUpload, memberWithdraw
         case memberChangeRequest, inbox, review, reviewApprove, reviewReject, changeApprove, changeReject, thumbnail, mine
         case staticAsset
+        case orgs, orgCreatePreview, orgCreate, orgDelete, orgProfile, orgProfileSave, orgProgress
 
         var method: HTTPRequest.Method {
             switch self {
             case .login, .logout, .password, .memberUpload, .memberWithdraw, .memberChangeRequest, .reviewApprove, .reviewReject,
-                .changeApprove, .changeReject:
+                .changeApprove, .changeReject, .orgCreatePreview, .orgCreate, .orgDelete, .orgProfileSave:
                 .post
             default: .get
             }
@@ -70,6 +82,12 @@ enum PageRoute: Sendable, Equatable {
                 "/archives/{\(SiteRoute.archiveParameter)}/versions/{\(PageRoute.versionParameter)}/pages/{\(PageRoute.pageParameter)}.png"
             case .mine: "/me/archive"
             case .staticAsset: "/static/{\(PageRoute.assetParameter)}"
+            case .orgs: "/orgs"
+            case .orgCreatePreview: "/orgs/{\(SiteRoute.orgParameter)}/children/preview"
+            case .orgCreate: "/orgs/{\(SiteRoute.orgParameter)}/children"
+            case .orgDelete: "/orgs/{\(SiteRoute.orgParameter)}/delete"
+            case .orgProfile, .orgProfileSave: "/orgs/{\(SiteRoute.orgParameter)}/profile"
+            case .orgProgress: "/orgs/{\(SiteRoute.orgParameter)}/progress"
             }
         }
     }
@@ -110,6 +128,13 @@ enum PageRoute: Sendable, Equatable {
         case .thumbnail: .thumbnail
         case .mine: .mine
         case .staticAsset: .staticAsset
+        case .orgs: .orgs
+        case .orgCreatePreview: .orgCreatePreview
+        case .orgCreate: .orgCreate
+        case .orgDelete: .orgDelete
+        case .orgProfile: .orgProfile
+        case .orgProfileSave: .orgProfileSave
+        case .orgProgress: .orgProgress
         }
     }
 
@@ -123,6 +148,9 @@ enum PageRoute: Sendable, Equatable {
         case .thumbnail(let id, let version, let page, _):
             [SiteRoute.archiveParameter: id.rawValue, Self.versionParameter: String(version), Self.pageParameter: String(page)]
         case .staticAsset(let name): [Self.assetParameter: name]
+        case .orgCreatePreview(let id), .orgCreate(let id), .orgDelete(let id), .orgProfile(let id, _), .orgProfileSave(let id),
+            .orgProgress(let id, _):
+            [SiteRoute.orgParameter: id.rawValue]
         default: [:]
         }
     }
@@ -145,6 +173,12 @@ enum PageRoute: Sendable, Equatable {
             return items([("type", type?.rawValue), ("cursor", cursor), ("done", done?.rawValue)])
         case .thumbnail(_, _, _, let width):
             return items([("w", width.map { "\($0)" })])
+        case .orgs(let org, let done):
+            return items([("org", org?.rawValue), ("done", done?.rawValue)])
+        case .orgProfile(_, let done):
+            return items([("done", done?.rawValue)])
+        case .orgProgress(_, let level):
+            return items([("level", level.map { "\($0)" })])
         default:
             return []
         }
@@ -191,6 +225,9 @@ enum PageFlash: String, CaseIterable, Sendable {
     case rejected
     case changeApproved = "change-approved"
     case changeRejected = "change-rejected"
+    case orgCreated = "org-created"
+    case orgDeleted = "org-deleted"
+    case profileSaved = "profile-saved"
 
     var message: String {
         switch self {
@@ -202,6 +239,9 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .rejected: "已退回，上传组织将看到不通过的理由。"
         case .changeApproved: "已同意修改申请，上传组织可上传一次新文件。"
         case .changeRejected: "已驳回修改申请。"
+        case .orgCreated: "下级组织已创建。请为其生成管理员注册码，由其管理员完善组织信息。"
+        case .orgDeleted: "下级组织已删除，其记录仍保留在系统中。"
+        case .profileSaved: "组织信息已保存。"
         }
     }
 

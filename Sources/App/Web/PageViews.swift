@@ -40,6 +40,7 @@ struct NavItem {
 /// Which top-bar entry a page belongs to.
 enum NavSection: Sendable {
     case home, members, inbox, mine, password
+    case orgs
 }
 
 extension Layout {
@@ -59,6 +60,7 @@ extension Layout {
                     item(.home(), "工作台", .home)
                     item(.members(), "团员管理", .members)
                     item(.inbox(), "待办事项", .inbox)
+                    item(.orgs(), "组织管理", .orgs)
                 }
                 if visitor.isMember { item(.mine(), "我的档案", .mine) }
             }

@@ -43,6 +43,13 @@ struct PagesController {
         case .thumbnail: thumbnail
         case .mine: mine
         case .staticAsset: staticAsset
+        case .orgs: orgsPage
+        case .orgCreatePreview: previewSubOrg
+        case .orgCreate: createSubOrg
+        case .orgDelete: deleteSubOrg
+        case .orgProfile: orgProfilePage
+        case .orgProfileSave: saveOrgProfile
+        case .orgProgress: orgProgressPage
         }
     }
 
