@@ -23,6 +23,9 @@ public struct AppServices: Sendable {
     let memberRecords: MemberRecordWorkflow
     let identityChecks: IdentityCheckWorkflow
     let cadres: CadreWorkflow
+    let subOrgs: SubOrgWorkflow
+    let orgProfiles: OrgProfileWorkflow
+    let entryProgress: EntryProgressWorkflow
 
     public init(
         config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector
@@ -43,6 +46,9 @@ public struct AppServices: Sendable {
         memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
         identityChecks = IdentityCheckWorkflow(database: database, clock: clock)
         cadres = CadreWorkflow(database: database, clock: clock)
+        subOrgs = SubOrgWorkflow(database: database, clock: clock)
+        orgProfiles = OrgProfileWorkflow(database: database, clock: clock)
+        entryProgress = EntryProgressWorkflow(database: database)
     }
 
     /// Today in China Standard Time, for date rules.

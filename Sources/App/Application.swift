@@ -104,6 +104,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     ArchiveController(archives: services.archives, uploadLimit: services.config.archivePolicy.maximumBytes)
         .register(on: api, uploads: uploads)
     OperationsController(operations: services.operations, transfers: services.transfers).register(on: api)
+    OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)
+        .register(on: api)
     return router
 }
 

@@ -111,6 +111,16 @@ public enum AccessAction: String, Sendable, CaseIterable {
     /// The 书记 post: only the direct parent's admin ("若需变更团支书书记职务，请联系上级团组织管理员").
     case changeSecretary = "change_secretary"
 
+    /// Create a direct sub-org (ORG-1: everything below the leading organs is created by its parent).
+    case createSubOrg = "create_sub_org"
+    /// Delete a sub-org once it is empty (ORG-10).
+    case deleteOrg = "delete_org"
+    /// Fill in an org's own information (ORG-5).
+    case editOrgProfile = "edit_org_profile"
+    /// See the full ID number of an org's secretary rather than the masked one.
+    case viewOrgProfileIdentity = "view_org_profile_identity"
+    /// See the entry progress of the levels below an org (ORG-9).
+    case viewOrgProgress = "view_org_progress"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -178,6 +188,28 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
         return .deny(.outOfScope)
     case (.enterMember, .member), (.manageCadres, .member), (.editMemberProfile, .org), (.editMemberIdentity, .org),
         (.removeMember, .org), (.checkIdentities, .member), (.listCadres, .member), (.changeSecretary, .member):
+        return .deny(.notApplicable)
+    case (.createSubOrg, .org(let org)):
+        // The manual: each level's short names and categories are created by the admin of the
+        // level above, one level at a time; an admin further up does not skip levels.
+        return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
+    case (.deleteOrg, .org(let org)):
+        // ORG-10: the parent that created it deletes it (decided).
+        if let parent = org.parentID, actor.isAdmin(of: parent) { return .allow }
+        return .deny(.outOfScope)
+    case (.editOrgProfile, .org(let org)):
+        // 组织信息 "由本级团组织管理员填写": the org's own admin; its parent fills the optional
+        // fields only while creating it.
+        return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
+    case (.viewOrgProfileIdentity, .org(let org)):
+        // The org's own admins and its direct parent's, who know the secretary; higher levels see it masked.
+        if actor.isAdmin(of: org.id) { return .allow }
+        if let parent = org.parentID, actor.isAdmin(of: parent) { return .allow }
+        return .deny(.outOfScope)
+    case (.viewOrgProgress, .org(let org)):
+        return actor.administers(org.path) ? .allow : .deny(.outOfScope)
+    case (.createSubOrg, .member), (.deleteOrg, .member), (.editOrgProfile, .member), (.viewOrgProfileIdentity, .member),
+        (.viewOrgProgress, .member):
         return .deny(.notApplicable)
     case (.viewOrg, .member), (.editOrg, .member), (.listMembers, .member),
         (.viewMember, .org), (.viewMemberIdentity, .org), (.editMember, .org),

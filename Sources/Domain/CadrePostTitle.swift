@@ -31,4 +31,6 @@ public enum CadrePostTitle: String, Sendable, Codable, CaseIterable {
     /// The secretary's post changes only through the parent org's admin (团干部职务变更:
     /// "若需变更团支书书记职务，请联系上级团组织管理员").
     public var isSecretary: Bool { self == .secretary }
+
+    public var chineseName: String { rawValue }
 }

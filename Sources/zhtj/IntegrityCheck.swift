@@ -89,6 +89,10 @@ struct IntegrityCheck: Sendable {
         for broken in AuditChain.verify(entries) {
             problems.append(Problem(kind: .auditChain, sha256: nil, concerns: [], detail: broken.description))
         }
+        // The org tree's own chain (creation, deletion, information changes).
+        for seq in OrgAuditChain.breaks(try await database.repositories.orgAudit.all()) {
+            problems.append(Problem(kind: .auditChain, sha256: nil, concerns: [], detail: "org audit log entry \(seq) was edited, removed or reordered"))
+        }
         return Summary(
             blobsChecked: stored.count, versionsChecked: versions.count, auditEntriesChecked: entries.count, problems: problems,
             orphans: orphans)

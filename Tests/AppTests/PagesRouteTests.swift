@@ -44,6 +44,13 @@ struct PagesRouteTests {
         case .memberRemoval: .memberRemoval(member)
         case .cadres: .cadres(OrgID(rawValue: "upc-cs")!, done: .postChanged)
         case .cadrePost: .cadrePost(OrgID(rawValue: "upc-cs")!)
+        case .orgs: .orgs(org: OrgID(rawValue: "upc-cs")!, done: .orgCreated)
+        case .orgCreatePreview: .orgCreatePreview(OrgID(rawValue: "upc-cs")!)
+        case .orgCreate: .orgCreate(OrgID(rawValue: "upc-cs")!)
+        case .orgDelete: .orgDelete(OrgID(rawValue: "o1a2b3c4d5e6f")!)
+        case .orgProfile: .orgProfile(OrgID(rawValue: "upc-cs-2020-1")!, done: .orgProfileSaved)
+        case .orgProfileSave: .orgProfileSave(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .orgProgress: .orgProgress(OrgID(rawValue: "upc-cs")!, level: 7)
         }
     }
 

@@ -22,6 +22,9 @@ enum PageSamples {
         case .memberEntry: memberEntry
         case .memberRecord: memberRecord
         case .cadres: cadres
+        case .orgs: OrgSamples.orgs
+        case .orgProfile: OrgSamples.profile
+        case .orgProgress: OrgSamples.progress
         }
     }
 

@@ -64,6 +64,13 @@ public struct DemoLoader: Sendable {
                             login: person.idNumber.value, passwordHash: prepared[person.id]!,
                             mustChangePassword: person.mustChangePassword), at: now)
                 }
+                // ORG-5: each org's industry category and information, as its admin would have filled them in.
+                let information = data.orgInformation
+                for org in data.orgs {
+                    guard let info = information[org.id] else { continue }
+                    try await repositories.orgAdministration.setIndustryCategory(info.industry, of: org.id)
+                    try await repositories.orgAdministration.saveProfile(info.profile, of: org.id, expectedRevision: 0, by: nil, at: now)
+                }
             }
         } catch {
             // A concurrent `zhtj demo` may have won the race; that is success for this one.

@@ -15,8 +15,8 @@ public struct AppError: HTTPResponseError, Equatable {
     public let message: String
     /// Extra headers, e.g. `Retry-After` on 429.
     public var headers: HTTPFields = [:]
-    /// Every reason of a refusal that has several (a member's record: MEM-1, MEM-3, MEM-4),
-    /// sent as `error.reasons` beside the joined `message`.
+    /// Every reason of a refusal that has several (a draft's or a member record's problems),
+    /// sent as `error.reasons` beside `message`, which joins them.
     public var reasons: [String]? = nil
 
     fileprivate init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:], reasons: [String]? = nil) {
@@ -132,7 +132,12 @@ enum ErrorCatalogue {
         case is NIOTooManyBytesError: entry(ServiceRefusal.requestTooLarge(limitBytes: AppRequestContext.maximumBodyBytes))
         case let full as InspectionQueueFull:
             AppError(.serviceUnavailable, "inspection_queue_full", "文件检查排队已满，请稍后重试", headers: [.retryAfter: String(full.retryAfterSeconds)])
+        case let change as ConcurrentChange where change.table.hasPrefix("org"): orgChanged
         case is ConcurrentChange: entry(ServiceRefusal.archiveChanged)
+        case let rejection as SubOrgRejection: entry(rejection)
+        case let rejection as OrgProfileRejection: entry(rejection)
+        case let change as OrgFixedFieldChange: entry(change)
+        case let refused as OrgDeletionRefused: entry(refused)
         case let error as HTTPError: entry(http: error)
         case is DecodingError: entry(ServiceRefusal.badRequest("请求内容格式不正确"))
         default: nil
@@ -390,5 +395,107 @@ extension JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
+    }
+}
+
+// MARK: The org tree (ORG-3 … ORG-10)
+
+extension ErrorCatalogue {
+    static let orgChanged = AppError(.conflict, "org_changed", "该组织信息刚刚已被他人修改，请刷新后重新填写")
+
+    /// Several reasons: the message lists them all, `reasons` one by one.
+    static func listing(_ status: HTTPResponse.Status, _ code: String, _ reasons: [String]) -> AppError {
+        var error = AppError(status, code, reasons.joined(separator: "；"))
+        error.reasons = reasons
+        return error
+    }
+
+    /// A sub-org draft's problems; a name that is already there alone is a conflict, not a bad draft.
+    static func entry(_ rejection: SubOrgRejection) -> AppError {
+        let reasons = rejection.problems.map(message)
+        if rejection.problems == [.shortNameTaken] { return listing(.conflict, "org_exists", reasons) }
+        return listing(.unprocessableContent, "invalid_org", reasons)
+    }
+
+    static func entry(_ rejection: OrgProfileRejection) -> AppError {
+        listing(.unprocessableContent, "invalid_org_profile", rejection.problems.map(message))
+    }
+
+    /// ORG-4.
+    static func entry(_ change: OrgFixedFieldChange) -> AppError {
+        let names = change.fields.map(\.label).joined(separator: "、")
+        return AppError(.conflict, "org_field_immutable", "\(names)填写后不可修改（组织简称、组织全称、组织类别、行业类别一经确定不能更改）")
+    }
+
+    /// ORG-10.
+    static func entry(_ refused: OrgDeletionRefused) -> AppError {
+        listing(.conflict, "org_not_empty", refused.problems.map(message))
+    }
+
+    static func message(_ problem: SubOrgProblem) -> String {
+        switch problem {
+        case .shortNameMissing: "请填写组织简称"
+        case .shortNameText(.tooLong(let maximum)): "组织简称不能超过\(maximum)个字"
+        case .shortNameText(.invisibleCharacter): "组织简称含有不可见的控制字符，请删除后重新填写"
+        case .shortNamePattern(let category): shortNamePattern(category)
+        case .shortNameTaken: "本组织下已有同名的下级组织，请核对组织简称"
+        case .categoryMissing: "请选择组织类别"
+        case .categoryUnknown: "组织类别无效，请从下拉选项中选择"
+        case .fullNameTooLong(let maximum): "组织全称不能超过\(maximum)个字"
+        case .fullNameText: "组织全称含有不可见的控制字符或换行，请删除后重新填写"
+        case .categoryNotCreatable(.leadingOrgan): "团的领导机关已由系统初始化，无需创建"
+        case .categoryNotCreatable(let category): "“\(category.chineseName)”由系统自动生成，不能手工创建"
+        case .parentHoldsMembers: "团支部不能创建下级组织：团员只编入团支部"
+        case .categoryNotAllowed(let parent, let child): "\(parent.chineseName)下不能创建\(child.chineseName)"
+        case .parentDeleted: "该组织已删除，不能创建下级组织"
+        case .profile(let problem): message(problem)
+        }
+    }
+
+    /// ORG-3's pattern for the category, with an example from the manual.
+    static func shortNamePattern(_ category: OrgCategory) -> String {
+        switch category {
+        case .leadingOrgan: "团的领导机关简称应为“团+行政区划名称+委”，如“团山东省委”"
+        case .committee: "团委简称应为“单位/区划名称+团委”，如“北控集团团委”"
+        case .workingCommittee: "团工委简称应为“单位/区划名称+团工委”，如“高新区团工委”"
+        case .generalBranch: "团总支简称应为“单位/区划名称+团总支”，如“计算机学院2020级团总支”"
+        case .branch: "团支部简称应为“单位/区划名称+团支部”或“入学年份级+班号+班团支部”，如“2017级1班团支部”"
+        default: "\(category.chineseName)简称应为“单位/区划名称+团支部”，如“建国门街道流动团员团支部”"
+        }
+    }
+
+    static func message(_ problem: OrgProfileProblem) -> String {
+        switch problem {
+        case .outOfRange(let field, let maximum): "\(field.label)应为0至\(maximum)之间的整数"
+        case .invalidPhone: "联系电话格式不正确，应为7至20位数字，可含“-”"
+        case .invalidEmail: "电子邮箱格式不正确"
+        case .invalidMobile: "书记手机号码应为11位手机号码"
+        case .secretaryName(.tooLong(let maximum)): "书记姓名不能超过\(maximum)个字"
+        case .secretaryName(.invisibleCharacter): "书记姓名含有不可见的控制字符，请删除后重新填写"
+        case .secretaryIdNumber(let invalid): "书记身份证号码" + idNumberProblem(invalid)
+        case .notAnInteger(let field): "\(field.label)应填写整数，没有须填“0”"
+        case .unknownIndustryCategory: "单位所属行业类别无效，请从选项中选择"
+        }
+    }
+
+    /// MEM-1's reasons, after the field's name.
+    static func idNumberProblem(_ invalid: IDNumber.Invalid) -> String {
+        switch invalid {
+        case .wrongLength: "应为18位"
+        case .badCharacters: "只能由数字组成，最后一位可为X"
+        case .unknownRegion: "的地区码不存在"
+        case .impossibleBirthDate: "中的出生日期不存在"
+        case .birthDateInFuture: "中的出生日期晚于今天"
+        case .checkDigitMismatch: "校验位不正确，请核对"
+        }
+    }
+
+    static func message(_ problem: OrgDeletionProblem) -> String {
+        switch problem {
+        case .leadingOrgan: "团的领导机关不能删除"
+        case .hasAdmins(let n): "该组织还有\(n)名管理员，请先撤销管理员"
+        case .hasMembers(let n): "该组织还有\(n)名团员，请先转出团员"
+        case .hasSubOrgs(let n): "该组织还有\(n)个下级组织，请先删除下级组织"
+        }
     }
 }

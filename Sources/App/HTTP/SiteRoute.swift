@@ -40,6 +40,10 @@ enum SiteRoute: Sendable {
     case orgCadres(OrgID?)
     case orgCadre(OrgID?, PersonID?)
     case orgCadreHistory(OrgID?)
+    case reference
+    case orgChildrenPreview(OrgID?)
+    case orgProfile(OrgID?)
+    case orgProgress(OrgID?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -83,6 +87,10 @@ enum SiteRoute: Sendable {
         case .orgCadres(let id): return "/api/v1/orgs/\(org(id))/cadres"
         case .orgCadre(let id, let person): return "/api/v1/orgs/\(org(id))/cadres/\(member(person))/post"
         case .orgCadreHistory(let id): return "/api/v1/orgs/\(org(id))/cadres/history"
+        case .reference: return "/api/v1/reference"
+        case .orgChildrenPreview(let id): return "/api/v1/orgs/\(org(id))/children/preview"
+        case .orgProfile(let id): return "/api/v1/orgs/\(org(id))/profile"
+        case .orgProgress(let id): return "/api/v1/orgs/\(org(id))/progress"
         }
     }
 
@@ -90,7 +98,7 @@ enum SiteRoute: Sendable {
     /// what a 405's `Allow` lists. `RouteMethodsTests` checks it against the router.
     static let registered: [(route: SiteRoute, methods: [HTTPRequest.Method])] = [
         (.healthz, [.get]), (.login, [.post]), (.logout, [.post]), (.me, [.get]), (.mePassword, [.post]),
-        (.org(nil), [.get]), (.orgChildren(nil), [.get]), (.orgMembers(nil), [.get, .post]), (.member(nil), [.get, .patch]),
+        (.org(nil), [.get, .delete]), (.orgChildren(nil), [.get, .post]), (.orgMembers(nil), [.get, .post]), (.member(nil), [.get, .patch]),
         (.memberArchive(nil), [.get, .put]), (.memberArchivePDF(nil), [.get]), (.myArchive, [.get]), (.myArchivePDF, [.get]),
         (.myAlerts, [.get]), (.archiveDecision(nil, .approve), [.post]), (.archiveDecision(nil, .reject), [.post]),
         (.archiveDecision(nil, .withdraw), [.post]), (.changeRequests(nil), [.get, .post]),
@@ -100,6 +108,7 @@ enum SiteRoute: Sendable {
         (.memberRecord(nil), [.get]), (.memberRemoval(nil), [.post]), (.identityCheckRequest(nil), [.get]),
         (.identityCheckAnswers(nil), [.post]), (.orgCadres(nil), [.get, .post]), (.orgCadre(nil, nil), [.patch]),
         (.orgCadreHistory(nil), [.get]),
+        (.reference, [.get]), (.orgChildrenPreview(nil), [.post]), (.orgProfile(nil), [.get, .patch]), (.orgProgress(nil), [.get]),
     ]
 
     /// The router pattern (`:orgId` placeholders).

@@ -31,6 +31,7 @@ struct PageRenderer: Sendable {
     enum Template: String, CaseIterable, Sendable {
         case layout, login, password, home, members, member, inbox, review, mine, error
         case memberEntry, memberRecord, cadres
+        case orgs, orgProfile, orgProgress
     }
 
     /// The bundled `Resources` folder.

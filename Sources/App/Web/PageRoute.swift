@@ -42,6 +42,17 @@ enum PageRoute: Sendable, Equatable {
     /// 团干部列表 with post changes and 团干部职务变更记录.
     case cadres(OrgID, done: PageFlash? = nil)
     case cadrePost(OrgID)
+    /// 组织管理: the sub-orgs of `org` (default: the admin's first org that has sub-orgs).
+    case orgs(org: OrgID? = nil, done: PageFlash? = nil)
+    /// The create-one form's first step: check the draft and show the generated full name (ORG-3).
+    case orgCreatePreview(OrgID)
+    case orgCreate(OrgID)
+    case orgDelete(OrgID)
+    /// 组织信息 (ORG-5).
+    case orgProfile(OrgID, done: PageFlash? = nil)
+    case orgProfileSave(OrgID)
+    /// 录入进度 (ORG-9), one level at a time.
+    case orgProgress(OrgID, level: Int? = nil)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -49,11 +60,13 @@ enum PageRoute: Sendable, Equatable {
         case memberChangeRequest, inbox, review, reviewApprove, reviewReject, changeApprove, changeReject, thumbnail, mine
         case staticAsset
         case memberEntryForm, memberEntry, memberRecord, memberRecordEdit, memberRemoval, cadres, cadrePost
+        case orgs, orgCreatePreview, orgCreate, orgDelete, orgProfile, orgProfileSave, orgProgress
 
         var method: HTTPRequest.Method {
             switch self {
             case .login, .logout, .password, .memberUpload, .memberWithdraw, .memberChangeRequest, .reviewApprove, .reviewReject,
-                .changeApprove, .changeReject, .memberEntry, .memberRecordEdit, .memberRemoval, .cadrePost:
+                .changeApprove, .changeReject, .memberEntry, .memberRecordEdit, .memberRemoval, .cadrePost,
+                .orgCreatePreview, .orgCreate, .orgDelete, .orgProfileSave:
                 .post
             default: .get
             }
@@ -86,6 +99,12 @@ enum PageRoute: Sendable, Equatable {
             case .memberRecord, .memberRecordEdit: "/members/{\(SiteRoute.memberParameter)}/record"
             case .memberRemoval: "/members/{\(SiteRoute.memberParameter)}/removal"
             case .cadres, .cadrePost: "/orgs/{\(SiteRoute.orgParameter)}/cadres"
+            case .orgs: "/orgs"
+            case .orgCreatePreview: "/orgs/{\(SiteRoute.orgParameter)}/children/preview"
+            case .orgCreate: "/orgs/{\(SiteRoute.orgParameter)}/children"
+            case .orgDelete: "/orgs/{\(SiteRoute.orgParameter)}/delete"
+            case .orgProfile, .orgProfileSave: "/orgs/{\(SiteRoute.orgParameter)}/profile"
+            case .orgProgress: "/orgs/{\(SiteRoute.orgParameter)}/progress"
             }
         }
     }
@@ -133,6 +152,13 @@ enum PageRoute: Sendable, Equatable {
         case .memberRemoval: .memberRemoval
         case .cadres: .cadres
         case .cadrePost: .cadrePost
+        case .orgs: .orgs
+        case .orgCreatePreview: .orgCreatePreview
+        case .orgCreate: .orgCreate
+        case .orgDelete: .orgDelete
+        case .orgProfile: .orgProfile
+        case .orgProfileSave: .orgProfileSave
+        case .orgProgress: .orgProgress
         }
     }
 
@@ -150,6 +176,9 @@ enum PageRoute: Sendable, Equatable {
             [SiteRoute.orgParameter: id.rawValue]
         case .memberRecord(let id, _), .memberRecordEdit(let id), .memberRemoval(let id):
             [SiteRoute.memberParameter: id.rawValue]
+        case .orgCreatePreview(let id), .orgCreate(let id), .orgDelete(let id), .orgProfile(let id, _), .orgProfileSave(let id),
+            .orgProgress(let id, _):
+            [SiteRoute.orgParameter: id.rawValue]
         default: [:]
         }
     }
@@ -172,6 +201,12 @@ enum PageRoute: Sendable, Equatable {
             return items([("type", type?.rawValue), ("cursor", cursor), ("done", done?.rawValue)])
         case .thumbnail(_, _, _, let width):
             return items([("w", width.map { "\($0)" })])
+        case .orgs(let org, let done):
+            return items([("org", org?.rawValue), ("done", done?.rawValue)])
+        case .orgProfile(_, let done):
+            return items([("done", done?.rawValue)])
+        case .orgProgress(_, let level):
+            return items([("level", level.map { "\($0)" })])
         default:
             return []
         }
@@ -222,6 +257,9 @@ enum PageFlash: String, CaseIterable, Sendable {
     case profileSaved = "profile-saved"
     case removed
     case postChanged = "post-changed"
+    case orgCreated = "org-created"
+    case orgDeleted = "org-deleted"
+    case orgProfileSaved = "org-profile-saved"
 
     var message: String {
         switch self {
@@ -237,6 +275,9 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .profileSaved: "资料已保存。"
         case .removed: "该团员已删除，记录保留备查。"
         case .postChanged: "团内职务已变更，已记入团干部职务变更记录。"
+        case .orgCreated: "下级组织已创建。请为其生成管理员注册码，由其管理员完善组织信息。"
+        case .orgDeleted: "下级组织已删除，其记录仍保留在系统中。"
+        case .orgProfileSaved: "组织信息已保存。"
         }
     }
 

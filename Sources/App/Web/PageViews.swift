@@ -41,6 +41,7 @@ struct NavItem {
 enum NavSection: Sendable {
     case home, members, inbox, mine, password
     case cadres, profile
+    case orgs
 }
 
 extension Layout {
@@ -61,6 +62,7 @@ extension Layout {
                     item(.members(), "团员管理", .members)
                     item(.inbox(), "待办事项", .inbox)
                     if let org = visitor.actor.administeredOrgs.first { item(.cadres(org.id), "团干部", .cadres) }
+                    item(.orgs(), "组织管理", .orgs)
                 }
                 if visitor.isMember { item(.mine(), "我的档案", .mine) }
                 if visitor.isMember { item(.memberRecord(visitor.actor.personID), "个人资料", .profile) }

@@ -50,6 +50,13 @@ struct PagesController {
         case .memberRemoval: memberRemoval
         case .cadres: cadreList
         case .cadrePost: cadrePost
+        case .orgs: orgsPage
+        case .orgCreatePreview: previewSubOrg
+        case .orgCreate: createSubOrg
+        case .orgDelete: deleteSubOrg
+        case .orgProfile: orgProfilePage
+        case .orgProfileSave: saveOrgProfile
+        case .orgProgress: orgProgressPage
         }
     }
 

@@ -4,9 +4,11 @@ import SQLKit
 /// The org tree.
 public protocol OrgRepository: Sendable {
     func insert(_ org: Org, at time: Timestamp) async throws
+    /// A live org: a deleted one (ORG-10) is found only through `find(_ ids:)`, which names
+    /// the orgs that history mentions.
     func find(_ id: OrgID) async throws -> Org?
     func find(_ ids: [OrgID]) async throws -> [Org]
-    /// Direct children, ordered by id.
+    /// Direct live children, ordered by id.
     func children(of id: OrgID) async throws -> [Org]
     /// The org and everything below it in one query, depth first (ordered by path), at most
     /// `limit` orgs.
@@ -60,7 +62,7 @@ public struct SQLOrgRepository: OrgRepository {
     }
 
     public func find(_ id: OrgID) async throws -> Org? {
-        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE id = \(bind: id.rawValue)")
+        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE id = \(bind: id.rawValue) AND deleted_at IS NULL")
             .first().map { try Row(row: $0).org() }
     }
 
@@ -72,12 +74,12 @@ public struct SQLOrgRepository: OrgRepository {
 
     public func subtree(of path: OrgPath, limit: Int) async throws -> [Org] {
         try await sql.raw(
-            "SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE path LIKE \(bind: path.encoded + "%") ORDER BY path LIMIT \(bind: limit)"
+            "SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE path LIKE \(bind: path.encoded + "%") AND deleted_at IS NULL ORDER BY path LIMIT \(bind: limit)"
         ).all(decoding: Row.self, with: .snakeCase).map { try $0.org() }
     }
 
     public func children(of id: OrgID) async throws -> [Org] {
-        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE parent_id = \(bind: id.rawValue) ORDER BY id")
+        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE parent_id = \(bind: id.rawValue) AND deleted_at IS NULL ORDER BY id")
             .all(decoding: Row.self, with: .snakeCase).map { try $0.org() }
     }
 

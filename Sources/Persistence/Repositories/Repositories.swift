@@ -14,6 +14,8 @@ public struct Repositories: Sendable {
     public let loginAttempts: any LoginAttemptRepository
     public let memberRecords: any MemberRecordRepository
     public let cadrePosts: any CadrePostRepository
+    public let orgAdministration: any OrgAdministrationRepository
+    public let orgAudit: any OrgAuditRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -27,6 +29,8 @@ public struct Repositories: Sendable {
         loginAttempts = SQLLoginAttemptRepository(sql)
         memberRecords = SQLMemberRecordRepository(sql)
         cadrePosts = SQLCadrePostRepository(sql)
+        orgAdministration = SQLOrgAdministrationRepository(sql)
+        orgAudit = SQLOrgAuditRepository(sql)
     }
 }
 
