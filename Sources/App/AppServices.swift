@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     let operations: OperationCentreWorkflow
     let transfers: TransferWorkflow
     let orgs: OrgWorkflow
+    let admins: AdminWorkflow
 
     public init(
         config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector
@@ -37,6 +38,8 @@ public struct AppServices: Sendable {
         operations = OperationCentreWorkflow(database: database, clock: clock)
         transfers = TransferWorkflow(database: database)
         orgs = OrgWorkflow(database: database)
+        admins = AdminWorkflow(
+            database: database, clock: clock, passwords: accounts.passwords, cache: accounts.cache, throttle: CodeThrottle(clock: clock))
     }
 
     /// Today in China Standard Time, for date rules.

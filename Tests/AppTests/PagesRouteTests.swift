@@ -37,6 +37,20 @@ struct PagesRouteTests {
         case .thumbnail: .thumbnail(archive, version: 2, page: 12, width: 1200)
         case .mine: .mine(done: .password)
         case .staticAsset: .staticAsset("app.0123456789abcdef.css")
+        case .registerForm: .registerForm(org: OrgID(rawValue: "upc-cs-2020-1")!, q: "1班 &=#")
+        case .register: .register
+        case .forgotForm: .forgotForm
+        case .forgot: .forgot
+        case .registrationCodes: .registrationCodes(OrgID(rawValue: "upc-cs-2020")!)
+        case .registrationCodesIssueAll: .registrationCodesIssueAll(OrgID(rawValue: "upc-cs-2020")!)
+        case .registrationCodeIssue: .registrationCodeIssue(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .orgAdmins: .orgAdmins(OrgID(rawValue: "upc-cs-2020-1")!, done: .adminRequested)
+        case .orgAdminsChange: .orgAdminsChange(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .memberResetCodeForm: .memberResetCodeForm(member)
+        case .memberResetCode: .memberResetCode(member)
+        case .adminChange: .adminChange("0e4b-request")
+        case .adminChangeApprove: .adminChangeApprove("0e4b-request")
+        case .adminChangeReject: .adminChangeReject("0e4b-request")
         }
     }
 

@@ -19,6 +19,7 @@ enum PageSamples {
         case .review: review
         case .mine: mine
         case .error: ErrorPage(code: 404, title: "页面不存在", message: "找不到", home: "/home")
+        default: AdminPageSamples.model(for: template)
         }
     }
 

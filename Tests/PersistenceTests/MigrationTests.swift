@@ -43,6 +43,9 @@ struct MigrationTests {
     @Test("migration versions are unique and increasing")
     func versions() {
         let versions = Migrations.all.map(\.version)
-        #expect(versions == Array(1...versions.count))
+        // Unique and increasing; parallel branches take their numbers in advance, so a branch
+        // may lack a number another branch holds until they are merged.
+        #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(versions.first == 1)
     }
 }

@@ -32,6 +32,17 @@ enum SiteRoute: Sendable {
     case orgNewMemberStats(OrgID?)
     case orgAudit(OrgID?)
     case transfers
+    // Admin onboarding (ADM-1 … ADM-5)
+    case orgRegistrationCode(OrgID?)
+    case orgRegistrationCodes(OrgID?)
+    case register
+    case registerOrgs
+    case orgAdmins(OrgID?)
+    case adminChange(String?)
+    case adminChangeDecision(String?, approve: Bool)
+    case memberResetCode(PersonID?)
+    case passwordReset
+    case orgAdminAudit(OrgID?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -68,6 +79,17 @@ enum SiteRoute: Sendable {
         case .orgNewMemberStats(let id): return "/api/v1/orgs/\(org(id))/stats/new-members"
         case .orgAudit(let id): return "/api/v1/orgs/\(org(id))/audit"
         case .transfers: return "/api/v1/transfers"
+        case .orgRegistrationCode(let id): return "/api/v1/orgs/\(org(id))/registration-code"
+        case .orgRegistrationCodes(let id): return "/api/v1/orgs/\(org(id))/registration-codes"
+        case .register: return "/api/v1/register"
+        case .registerOrgs: return "/api/v1/register/orgs"
+        case .orgAdmins(let id): return "/api/v1/orgs/\(org(id))/admins"
+        case .adminChange(let id): return "/api/v1/admin-changes/\(id ?? "{\(Self.changeRequestParameter)}")"
+        case .adminChangeDecision(let id, let approve):
+            return "/api/v1/admin-changes/\(id ?? "{\(Self.changeRequestParameter)}")/\(approve ? "approve" : "reject")"
+        case .memberResetCode(let id): return "/api/v1/members/\(member(id))/reset-code"
+        case .passwordReset: return "/api/v1/password-reset"
+        case .orgAdminAudit(let id): return "/api/v1/orgs/\(org(id))/admin-audit"
         }
     }
 
@@ -82,6 +104,10 @@ enum SiteRoute: Sendable {
         (.changeRequestDecision(nil, nil, approve: true), [.post]), (.changeRequestDecision(nil, nil, approve: false), [.post]),
         (.inbox, [.get]), (.orgArchives(nil), [.get]), (.archiveSearch, [.get]), (.orgNewMemberStats(nil), [.get]),
         (.orgAudit(nil), [.get]), (.transfers, [.post]),
+        (.orgRegistrationCode(nil), [.post]), (.orgRegistrationCodes(nil), [.get, .post]), (.register, [.post]),
+        (.registerOrgs, [.get]), (.orgAdmins(nil), [.get, .post]), (.adminChange(nil), [.get]),
+        (.adminChangeDecision(nil, approve: true), [.post]), (.adminChangeDecision(nil, approve: false), [.post]),
+        (.memberResetCode(nil), [.post]), (.passwordReset, [.post]), (.orgAdminAudit(nil), [.get]),
     ]
 
     /// The router pattern (`:orgId` placeholders).

@@ -30,6 +30,7 @@ struct PageRenderer: Sendable {
     /// Every template a page renders; start-up fails when one is missing.
     enum Template: String, CaseIterable, Sendable {
         case layout, login, password, home, members, member, inbox, review, mine, error
+        case register, forgot, registrationCodes, issuedCodes, orgAdmins, resetCode, adminChange
     }
 
     /// The bundled `Resources` folder.

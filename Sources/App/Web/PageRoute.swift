@@ -31,17 +31,37 @@ enum PageRoute: Sendable, Equatable {
     case mine(done: PageFlash? = nil)
     /// A file of `PageAssets`, by its (hashed or plain) name.
     case staticAsset(String)
+    // Admin onboarding (ADM-1 … ADM-5)
+    case registerForm(org: OrgID? = nil, q: String? = nil)
+    case register
+    case forgotForm
+    case forgot
+    case registrationCodes(OrgID)
+    case registrationCodesIssueAll(OrgID)
+    case registrationCodeIssue(OrgID)
+    case orgAdmins(OrgID, done: PageFlash? = nil)
+    case orgAdminsChange(OrgID)
+    case memberResetCodeForm(PersonID)
+    case memberResetCode(PersonID)
+    case adminChange(String)
+    case adminChangeApprove(String)
+    case adminChangeReject(String)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
         case loginForm, login, logout, passwordForm, password, home, members, member, memberUpload, memberWithdraw
         case memberChangeRequest, inbox, review, reviewApprove, reviewReject, changeApprove, changeReject, thumbnail, mine
         case staticAsset
+        case registerForm, register, forgotForm, forgot, registrationCodes, registrationCodesIssueAll, registrationCodeIssue
+        case orgAdmins, orgAdminsChange, memberResetCodeForm, memberResetCode, adminChange, adminChangeApprove, adminChangeReject
 
         var method: HTTPRequest.Method {
             switch self {
             case .login, .logout, .password, .memberUpload, .memberWithdraw, .memberChangeRequest, .reviewApprove, .reviewReject,
                 .changeApprove, .changeReject:
+                .post
+            case .register, .forgot, .registrationCodesIssueAll, .registrationCodeIssue, .orgAdminsChange, .memberResetCode,
+                .adminChangeApprove, .adminChangeReject:
                 .post
             default: .get
             }
@@ -70,6 +90,15 @@ enum PageRoute: Sendable, Equatable {
                 "/archives/{\(SiteRoute.archiveParameter)}/versions/{\(PageRoute.versionParameter)}/pages/{\(PageRoute.pageParameter)}.png"
             case .mine: "/me/archive"
             case .staticAsset: "/static/{\(PageRoute.assetParameter)}"
+            case .registerForm, .register: "/register"
+            case .forgotForm, .forgot: "/forgot-password"
+            case .registrationCodes, .registrationCodesIssueAll: "/orgs/{\(SiteRoute.orgParameter)}/registration-codes"
+            case .registrationCodeIssue: "/orgs/{\(SiteRoute.orgParameter)}/registration-code"
+            case .orgAdmins, .orgAdminsChange: "/orgs/{\(SiteRoute.orgParameter)}/admins"
+            case .memberResetCodeForm, .memberResetCode: "/members/{\(SiteRoute.memberParameter)}/reset-code"
+            case .adminChange: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}"
+            case .adminChangeApprove: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}/approve"
+            case .adminChangeReject: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}/reject"
             }
         }
     }
@@ -110,6 +139,20 @@ enum PageRoute: Sendable, Equatable {
         case .thumbnail: .thumbnail
         case .mine: .mine
         case .staticAsset: .staticAsset
+        case .registerForm: .registerForm
+        case .register: .register
+        case .forgotForm: .forgotForm
+        case .forgot: .forgot
+        case .registrationCodes: .registrationCodes
+        case .registrationCodesIssueAll: .registrationCodesIssueAll
+        case .registrationCodeIssue: .registrationCodeIssue
+        case .orgAdmins: .orgAdmins
+        case .orgAdminsChange: .orgAdminsChange
+        case .memberResetCodeForm: .memberResetCodeForm
+        case .memberResetCode: .memberResetCode
+        case .adminChange: .adminChange
+        case .adminChangeApprove: .adminChangeApprove
+        case .adminChangeReject: .adminChangeReject
         }
     }
 
@@ -123,6 +166,11 @@ enum PageRoute: Sendable, Equatable {
         case .thumbnail(let id, let version, let page, _):
             [SiteRoute.archiveParameter: id.rawValue, Self.versionParameter: String(version), Self.pageParameter: String(page)]
         case .staticAsset(let name): [Self.assetParameter: name]
+        case .registrationCodes(let id), .registrationCodesIssueAll(let id), .registrationCodeIssue(let id), .orgAdmins(let id, _),
+            .orgAdminsChange(let id):
+            [SiteRoute.orgParameter: id.rawValue]
+        case .memberResetCodeForm(let id), .memberResetCode(let id): [SiteRoute.memberParameter: id.rawValue]
+        case .adminChange(let id), .adminChangeApprove(let id), .adminChangeReject(let id): [SiteRoute.changeRequestParameter: id]
         default: [:]
         }
     }
@@ -145,6 +193,10 @@ enum PageRoute: Sendable, Equatable {
             return items([("type", type?.rawValue), ("cursor", cursor), ("done", done?.rawValue)])
         case .thumbnail(_, _, _, let width):
             return items([("w", width.map { "\($0)" })])
+        case .registerForm(let org, let q):
+            return items([("org", org?.rawValue), ("q", q)])
+        case .orgAdmins(_, let done):
+            return items([("done", done?.rawValue)])
         default:
             return []
         }
@@ -191,6 +243,10 @@ enum PageFlash: String, CaseIterable, Sendable {
     case rejected
     case changeApproved = "change-approved"
     case changeRejected = "change-rejected"
+    case adminApplied = "admin-applied"
+    case adminRequested = "admin-requested"
+    case adminChangeApproved = "admin-change-approved"
+    case adminChangeRejected = "admin-change-rejected"
 
     var message: String {
         switch self {
@@ -202,6 +258,10 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .rejected: "已退回，上传组织将看到不通过的理由。"
         case .changeApproved: "已同意修改申请，上传组织可上传一次新文件。"
         case .changeRejected: "已驳回修改申请。"
+        case .adminApplied: "管理员变更已生效。"
+        case .adminRequested: "管理员变更申请已提交，等待上级组织审批（操作中心“管理员变更”）。"
+        case .adminChangeApproved: "已同意管理员变更，变更已生效。"
+        case .adminChangeRejected: "已驳回管理员变更申请。"
         }
     }
 

@@ -40,6 +40,7 @@ struct NavItem {
 /// Which top-bar entry a page belongs to.
 enum NavSection: Sendable {
     case home, members, inbox, mine, password
+    case admins
 }
 
 extension Layout {
@@ -59,6 +60,9 @@ extension Layout {
                     item(.home(), "工作台", .home)
                     item(.members(), "团员管理", .members)
                     item(.inbox(), "待办事项", .inbox)
+                    if let org = visitor.actor.administeredOrgs.first {
+                        item(.registrationCodes(org.id), "注册码与管理员", .admins)
+                    }
                 }
                 if visitor.isMember { item(.mine(), "我的档案", .mine) }
             }

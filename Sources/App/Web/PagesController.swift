@@ -43,6 +43,20 @@ struct PagesController {
         case .thumbnail: thumbnail
         case .mine: mine
         case .staticAsset: staticAsset
+        case .registerForm: registerPage
+        case .register: registerSubmit
+        case .forgotForm: forgotPage
+        case .forgot: forgotSubmit
+        case .registrationCodes: registrationCodesPage
+        case .registrationCodesIssueAll: issueAllCodes
+        case .registrationCodeIssue: issueCode
+        case .orgAdmins: orgAdminsPage
+        case .orgAdminsChange: changeOrgAdmins
+        case .memberResetCodeForm: resetCodePage
+        case .memberResetCode: issueResetCode
+        case .adminChange: adminChangePage
+        case .adminChangeApprove: { try await decideAdminChange($0, $1, approve: true) }
+        case .adminChangeReject: { try await decideAdminChange($0, $1, approve: false) }
         }
     }
 

@@ -36,6 +36,7 @@ public enum Migrations {
         m0005CreateArchives,
         m0006CreateAuditLog,
         m0007CreateLoginAttempts,
+        m0009CreateAdminOnboarding,
     ]
 }
 

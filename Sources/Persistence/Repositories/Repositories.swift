@@ -12,6 +12,7 @@ public struct Repositories: Sendable {
     public let archives: any ArchiveRepository
     public let audit: any AuditRepository
     public let loginAttempts: any LoginAttemptRepository
+    public let admins: any AdminRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -23,6 +24,7 @@ public struct Repositories: Sendable {
         archives = SQLArchiveRepository(sql)
         audit = SQLAuditRepository(sql)
         loginAttempts = SQLLoginAttemptRepository(sql)
+        admins = SQLAdminRepository(sql)
     }
 }
 
