@@ -26,6 +26,7 @@ public struct AppServices: Sendable {
     let subOrgs: SubOrgWorkflow
     let orgProfiles: OrgProfileWorkflow
     let entryProgress: EntryProgressWorkflow
+    let admins: AdminWorkflow
 
     public init(
         config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector
@@ -49,6 +50,8 @@ public struct AppServices: Sendable {
         subOrgs = SubOrgWorkflow(database: database, clock: clock)
         orgProfiles = OrgProfileWorkflow(database: database, clock: clock)
         entryProgress = EntryProgressWorkflow(database: database)
+        admins = AdminWorkflow(
+            database: database, clock: clock, passwords: accounts.passwords, cache: accounts.cache, throttle: CodeThrottle(clock: clock))
     }
 
     /// Today in China Standard Time, for date rules.

@@ -89,6 +89,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     HealthController(database: services.database).register(on: router)
     let auth = AuthController(accounts: services.accounts, config: services.config)
     auth.registerPublic(on: router.group().add(middleware: APIRequestGuard(body: .json)))
+    let admins = AdminController(admins: services.admins, config: services.config)
+    admins.registerPublic(on: router.group().add(middleware: APIRequestGuard(body: .json)))
     // Server-rendered pages: their CSRF check and HTML errors.
     PagesController(services: services).register(on: router)
 
@@ -106,6 +108,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     OperationsController(operations: services.operations, transfers: services.transfers).register(on: api)
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)
         .register(on: api)
+    admins.register(on: api)
     return router
 }
 

@@ -121,11 +121,22 @@ public enum AccessAction: String, Sendable, CaseIterable {
     case viewOrgProfileIdentity = "view_org_profile_identity"
     /// See the entry progress of the levels below an org (ORG-9).
     case viewOrgProgress = "view_org_progress"
+    /// ADM-1: generate a registration code for a direct sub-org (target: the sub-org).
+    case issueRegistrationCode = "issue_registration_code"
+    /// ADM-4: see and change an org's admins, directly or by request (target: the org).
+    case manageAdmins = "manage_admins"
+    /// ADM-4: approve or reject a request to change an org's admins (target: that org).
+    case decideAdminChange = "decide_admin_change"
+    /// ADM-5: generate a password-reset code for a person (target: the person and their orgs).
+    case issuePasswordReset = "issue_password_reset"
 }
 
 public enum AccessTarget: Sendable, Equatable {
     case org(OrgPlacement)
     case member(PersonID, branch: OrgPlacement)
+    /// A person with every org they belong to: their member branch and the orgs where they hold
+    /// a post (ADM-5 "the person's org").
+    case person(PersonID, orgs: [OrgPlacement])
 }
 
 public enum AccessDecision: Sendable, Equatable {
@@ -210,6 +221,21 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
         return actor.administers(org.path) ? .allow : .deny(.outOfScope)
     case (.createSubOrg, .member), (.deleteOrg, .member), (.editOrgProfile, .member), (.viewOrgProfileIdentity, .member),
         (.viewOrgProgress, .member):
+        return .deny(.notApplicable)
+    case (.issueRegistrationCode, .org(let org)), (.decideAdminChange, .org(let org)):
+        // ADM-1, ADM-4: the direct parent's admin, and only it.
+        guard let parent = org.parentID, actor.isAdmin(of: parent) else { return .deny(.outOfScope) }
+        return .allow
+    case (.manageAdmins, .org(let org)):
+        // ADM-4: the org's own admin (by request) or its direct parent's (at once).
+        if actor.isAdmin(of: org.id) { return .allow }
+        if let parent = org.parentID, actor.isAdmin(of: parent) { return .allow }
+        return .deny(.outOfScope)
+    case (.issuePasswordReset, .person(_, let orgs)):
+        // ADM-5: the admin of one of the person's orgs or of its direct parent.
+        let allowed = orgs.contains { org in actor.isAdmin(of: org.id) || org.parentID.map(actor.isAdmin(of:)) == true }
+        return allowed ? .allow : .deny(.outOfScope)
+    case (.issueRegistrationCode, _), (.manageAdmins, _), (.decideAdminChange, _), (.issuePasswordReset, _), (_, .person):
         return .deny(.notApplicable)
     case (.viewOrg, .member), (.editOrg, .member), (.listMembers, .member),
         (.viewMember, .org), (.viewMemberIdentity, .org), (.editMember, .org),

@@ -51,6 +51,20 @@ struct PagesRouteTests {
         case .orgProfile: .orgProfile(OrgID(rawValue: "upc-cs-2020-1")!, done: .orgProfileSaved)
         case .orgProfileSave: .orgProfileSave(OrgID(rawValue: "upc-cs-2020-1")!)
         case .orgProgress: .orgProgress(OrgID(rawValue: "upc-cs")!, level: 7)
+        case .registerForm: .registerForm(org: OrgID(rawValue: "upc-cs-2020-1")!, q: "1班 &=#")
+        case .register: .register
+        case .forgotForm: .forgotForm
+        case .forgot: .forgot
+        case .registrationCodes: .registrationCodes(OrgID(rawValue: "upc-cs-2020")!)
+        case .registrationCodesIssueAll: .registrationCodesIssueAll(OrgID(rawValue: "upc-cs-2020")!)
+        case .registrationCodeIssue: .registrationCodeIssue(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .orgAdmins: .orgAdmins(OrgID(rawValue: "upc-cs-2020-1")!, done: .adminRequested)
+        case .orgAdminsChange: .orgAdminsChange(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .memberResetCodeForm: .memberResetCodeForm(member)
+        case .memberResetCode: .memberResetCode(member)
+        case .adminChange: .adminChange("0e4b-request")
+        case .adminChangeApprove: .adminChangeApprove("0e4b-request")
+        case .adminChangeReject: .adminChangeReject("0e4b-request")
         }
     }
 

@@ -25,6 +25,7 @@ enum PageSamples {
         case .orgs: OrgSamples.orgs
         case .orgProfile: OrgSamples.profile
         case .orgProgress: OrgSamples.progress
+        default: AdminPageSamples.model(for: template)
         }
     }
 

@@ -11,6 +11,9 @@ struct LoginPage {
     let csrf: String
     let error: String?
     let account: String
+    /// ADM-2 and ADM-5: reachable without logging in.
+    let registerHref = PageRoute.registerForm().href
+    let forgotHref = PageRoute.forgotForm.href
 
     static func make(csrf: String, error: String? = nil, account: String = "") -> LoginPage {
         LoginPage(action: PageRoute.login.href, csrf: csrf, error: error, account: account)

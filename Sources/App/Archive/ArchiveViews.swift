@@ -341,11 +341,18 @@ struct InboxPage {
         return InboxPage(
             tabs: tabs.map { tab in Tab(href: PageRoute.inbox(type: tab).href, label: tab?.chineseName ?? "全部", active: tab == type) },
             items: items.map { item in
-                Item(
-                    typeName: item.typeName, name: item.member.name, idNumber: item.member.idNumber,
-                    developmentNumber: item.member.developmentNumber ?? "—", branchName: item.member.branch.name,
+                if let change = item.adminChange {
+                    // ADM-4: the appointee in the person columns, the org in the branch column.
+                    return Item(
+                        typeName: item.typeName, name: change.appointeeName ?? "—", idNumber: change.appointeeIdNumber ?? "—",
+                        developmentNumber: "—", branchName: change.orgName, since: PageKit.chinaTime(text: item.since),
+                        href: PageRoute.adminChange(change.id).href)
+                }
+                return Item(
+                    typeName: item.typeName, name: item.member?.name ?? "", idNumber: item.member?.idNumber ?? "",
+                    developmentNumber: item.member?.developmentNumber ?? "—", branchName: item.member?.branch.name ?? "",
                     since: PageKit.chinaTime(text: item.since),
-                    href: ArchiveID(rawValue: item.archiveId).map { PageRoute.review($0).href } ?? "")
+                    href: item.archiveId.flatMap(ArchiveID.init(rawValue:)).map { PageRoute.review($0).href } ?? "")
             },
             next: nextCursor.map { PageRoute.inbox(type: type, cursor: $0).href })
     }

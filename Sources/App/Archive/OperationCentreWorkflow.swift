@@ -6,26 +6,48 @@ import Persistence
 enum InboxType: String, CaseIterable, Sendable {
     case archiveApproval = "archive_approval"
     case archiveChangeRequest = "archive_change_request"
+    /// ADM-4: a sub-org's own admin asked to add or replace an admin.
+    case adminChange = "admin_change"
 
     var chineseName: String {
         switch self {
         case .archiveApproval: "团员电子档案审批"
         case .archiveChangeRequest: "团员电子档案修改申请"
+        case .adminChange: "管理员变更"
         }
     }
 
-    var archiveState: String {
+    /// The archive state the type lists; nil for types that are not archives.
+    var archiveState: String? {
         switch self {
         case .archiveApproval: "pending"
         case .archiveChangeRequest: "change_requested"
+        case .adminChange: nil
         }
     }
 }
 
-/// One item waiting in an operation centre.
+/// One item waiting in an operation centre: an archive or an admin-change request.
 struct InboxEntry: Sendable {
     let type: InboxType
-    let waiting: WaitingArchive
+    let waiting: WaitingArchive?
+    let adminChange: AdminChangeItem?
+
+    init(type: InboxType, waiting: WaitingArchive) {
+        self.type = type
+        self.waiting = waiting
+        adminChange = nil
+    }
+
+    init(adminChange: AdminChangeItem) {
+        type = .adminChange
+        waiting = nil
+        self.adminChange = adminChange
+    }
+
+    /// The keyset the merged list is ordered and paged by: since when it waits, then its id.
+    var since: Timestamp { waiting?.since ?? adminChange?.request.requestedAt ?? Timestamp(millisecondsSinceEpoch: 0) }
+    var key: String { waiting?.archive.id.rawValue ?? adminChange?.request.id ?? "" }
 }
 
 /// ARC-12: what an admin is told about one of their orgs on login.
@@ -73,25 +95,35 @@ struct OperationCentreWorkflow: Sendable {
         return org
     }
 
-    /// Items waiting on the actor's orgs, oldest first. The cursor is `since~archiveId`.
+    /// Items waiting on the actor's orgs, oldest first, archives and admin changes merged by
+    /// (since, id); each source is filtered and limited in its own query. The cursor is `since~id`.
     func inbox(_ actor: Actor, types: [InboxType], cursor: String?, limit: Int) async throws -> ListPage<InboxEntry> {
         if actor.mustChangePassword { throw ServiceRefusal.passwordChangeRequired }
-        var after: (Timestamp, ArchiveID)?
+        var after: (Timestamp, String)?
         if let cursor {
             let parts = cursor.split(separator: "~", maxSplits: 1)
             guard parts.count == 2, let t = Timestamp(text: String(parts[0])), let id = ArchiveID(rawValue: String(parts[1])) else {
                 throw ServiceRefusal.badRequest("cursor 无效")
             }
-            after = (t, id)
+            after = (t, id.rawValue)
         }
         let reviewerOrgs = actor.administeredOrgs.map(\.id)
         if reviewerOrgs.isEmpty { return ListPage(items: [], nextCursor: nil) }
-        let rows = try await repositories.archives.waiting(
-            on: reviewerOrgs, states: types.map(\.archiveState), after: after, limit: limit + 1)
-        let page = rows.prefix(limit)
-        let items = page.map { InboxEntry(type: $0.archive.state.status == .pending ? .archiveApproval : .archiveChangeRequest, waiting: $0) }
-        let next = rows.count > limit ? page.last.map { "\($0.since.text)~\($0.archive.id.rawValue)" } : nil
-        return ListPage(items: items, nextCursor: next)
+        var entries: [InboxEntry] = []
+        let states = types.compactMap(\.archiveState)
+        if !states.isEmpty {
+            let rows = try await repositories.archives.waiting(
+                on: reviewerOrgs, states: states, after: after.map { ($0.0, ArchiveID(unchecked: $0.1)) }, limit: limit + 1)
+            entries += rows.map { InboxEntry(type: $0.archive.state.status == .pending ? .archiveApproval : .archiveChangeRequest, waiting: $0) }
+        }
+        if types.contains(.adminChange) {
+            let rows = try await repositories.admins.pendingChangeRequests(decidedBy: reviewerOrgs, after: after, limit: limit + 1)
+            entries += try await AdminWorkflow.items(rows, repositories: repositories).map(InboxEntry.init(adminChange:))
+        }
+        entries.sort { ($0.since, $0.key) < ($1.since, $1.key) }
+        let page = Array(entries.prefix(limit))
+        let next = entries.count > limit ? page.last.map { "\($0.since.text)~\($0.key)" } : nil
+        return ListPage(items: page, nextCursor: next)
     }
 
     /// Members of the org's subtree with their archive state (ARC-7, ARC-8), keyset-paged by

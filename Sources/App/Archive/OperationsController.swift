@@ -25,20 +25,23 @@ struct OperationsController {
     struct InboxItem: Encodable {
         let type: String
         let typeName: String
-        let archiveId: String
+        let archiveId: String?
         let since: String
         let version: Int?
-        let member: MemberArchiveItem
+        let member: MemberArchiveItem?
+        /// ADM-4: set for type `admin_change`.
+        let adminChange: AdminChangeResponse?
 
         init(_ entry: InboxEntry, today: CivilDate) {
-            let archive = entry.waiting.archive
             type = entry.type.rawValue
             typeName = entry.type.chineseName
-            archiveId = archive.id.rawValue
-            since = entry.waiting.since.text
-            version = archive.state.latestVersion
-            member = MemberArchiveItem(
-                MemberArchiveRow(member: entry.waiting.member, archiveID: archive.id, state: archive.state), today: today)
+            since = entry.since.text
+            archiveId = entry.waiting?.archive.id.rawValue
+            version = entry.waiting?.archive.state.latestVersion
+            member = entry.waiting.map { waiting in
+                MemberArchiveItem(MemberArchiveRow(member: waiting.member, archiveID: waiting.archive.id, state: waiting.archive.state), today: today)
+            }
+            adminChange = entry.adminChange.map(AdminChangeResponse.init)
         }
     }
 

@@ -122,6 +122,7 @@ enum ErrorCatalogue {
         case let error as AppError: error
         case let refusal as ServiceRefusal: entry(refusal)
         case let refusal as ArchiveRefusal: entry(refusal)
+        case let refusal as AdminRefusal: entry(refusal)
         case let denial as AccessDenial: entry(denial)
         case let refused as InspectionRefused: entry(inspection: refused.refusal)
         case let problem as FreeTextProblem: entry(ServiceRefusal.invalidText(problem))
@@ -385,6 +386,51 @@ enum ErrorCatalogue {
         case 503: "服务繁忙"
         case 500...: "服务器错误"
         default: "出错了"
+        }
+    }
+}
+
+extension ErrorCatalogue {
+    /// Admin onboarding (ADM-1 … ADM-5). A wrong code gets one message whether or not a code
+    /// (or, for resets, an account) exists elsewhere.
+    static func entry(_ refusal: AdminRefusal) -> AppError {
+        switch refusal {
+        case .registrationCode(let code):
+            switch code {
+            case .wrong: AppError(.unprocessableContent, "registration_code_invalid", "注册码不正确，请核对所选组织和注册码（注册码区分大小写）")
+            case .expired: AppError(.unprocessableContent, "registration_code_expired", "注册码已过期（有效期20天），请联系上级组织管理员重新生成")
+            case .used: AppError(.conflict, "registration_code_used", "该注册码已被使用，每个注册码只能使用一次，请联系上级组织管理员重新生成")
+            case .superseded:
+                AppError(.conflict, "registration_code_superseded", "该注册码已失效：上级组织已为本组织生成了新的注册码，请使用最新的注册码")
+            }
+        case .resetCode(let code):
+            switch code {
+            case .wrong: AppError(.unprocessableContent, "reset_code_invalid", "账号或重置码不正确（重置码区分大小写）")
+            case .expired: AppError(.unprocessableContent, "reset_code_expired", "重置码已过期（有效期48小时），请联系组织管理员重新生成")
+            case .used: AppError(.conflict, "reset_code_used", "该重置码已被使用，每个重置码只能使用一次，请联系组织管理员重新生成")
+            case .superseded: AppError(.conflict, "reset_code_superseded", "该重置码已失效：管理员已生成了新的重置码，请使用最新的重置码")
+            }
+        case .tooManyCodeAttempts(let wait):
+            AppError(
+                .tooManyRequests, "too_many_attempts", wait < 60 ? "尝试次数过多，请\(wait)秒后再试" : "尝试次数过多，请\((wait + 59) / 60)分钟后再试",
+                headers: [.retryAfter: String(wait)])
+        case .invalidRegistration(let list):
+            AppError(.unprocessableContent, "registration_invalid", list.reasons.joined(separator: "；"))
+        case .roster(let problem):
+            switch problem {
+            case .notACadre: AppError(.unprocessableContent, "not_a_cadre", "管理员必须是本组织的团干部，请先为其录入本组织的团内职务")
+            case .alreadyAdmin: AppError(.conflict, "already_admin", "该人员已是本组织的管理员")
+            case .full: AppError(.conflict, "admins_full", "该组织已有2名管理员，每个组织最多2名管理员；如需更换，请由上级组织管理员撤销或替换现有管理员")
+            case .notAnAdmin: AppError(.conflict, "not_an_admin", "被替换或撤销的人员不是本组织的管理员")
+            }
+        case .accountPasswordMismatch:
+            AppError(.conflict, "account_exists", "该身份证号已开通账号，请填写该账号现有的登录密码；如忘记密码，请联系组织管理员获取重置码")
+        case .changeRequestPending: AppError(.conflict, "admin_change_pending", "该人员的管理员变更申请正在等待上级组织审批，请勿重复提交")
+        case .changeRequestNotPending: AppError(.conflict, "admin_change_not_pending", "该申请已处理，可能已被上级组织的其他管理员审批")
+        case .reasonRequired: AppError(.unprocessableContent, "reason_required", "请填写理由")
+        case .noAccount: AppError(.notFound, "account_not_found", "该人员尚未开通登录账号")
+        case .revokeNeedsParent: AppError(.forbidden, "revoke_needs_parent", "撤销本组织管理员须由上级组织管理员操作")
+        case .noChildren: AppError(.conflict, "no_children", "本组织尚无下级组织，请先创建下级组织")
         }
     }
 }

@@ -44,6 +44,17 @@ enum SiteRoute: Sendable {
     case orgChildrenPreview(OrgID?)
     case orgProfile(OrgID?)
     case orgProgress(OrgID?)
+    // Admin onboarding (ADM-1 … ADM-5)
+    case orgRegistrationCode(OrgID?)
+    case orgRegistrationCodes(OrgID?)
+    case register
+    case registerOrgs
+    case orgAdmins(OrgID?)
+    case adminChange(String?)
+    case adminChangeDecision(String?, approve: Bool)
+    case memberResetCode(PersonID?)
+    case passwordReset
+    case orgAdminAudit(OrgID?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -91,6 +102,17 @@ enum SiteRoute: Sendable {
         case .orgChildrenPreview(let id): return "/api/v1/orgs/\(org(id))/children/preview"
         case .orgProfile(let id): return "/api/v1/orgs/\(org(id))/profile"
         case .orgProgress(let id): return "/api/v1/orgs/\(org(id))/progress"
+        case .orgRegistrationCode(let id): return "/api/v1/orgs/\(org(id))/registration-code"
+        case .orgRegistrationCodes(let id): return "/api/v1/orgs/\(org(id))/registration-codes"
+        case .register: return "/api/v1/register"
+        case .registerOrgs: return "/api/v1/register/orgs"
+        case .orgAdmins(let id): return "/api/v1/orgs/\(org(id))/admins"
+        case .adminChange(let id): return "/api/v1/admin-changes/\(id ?? "{\(Self.changeRequestParameter)}")"
+        case .adminChangeDecision(let id, let approve):
+            return "/api/v1/admin-changes/\(id ?? "{\(Self.changeRequestParameter)}")/\(approve ? "approve" : "reject")"
+        case .memberResetCode(let id): return "/api/v1/members/\(member(id))/reset-code"
+        case .passwordReset: return "/api/v1/password-reset"
+        case .orgAdminAudit(let id): return "/api/v1/orgs/\(org(id))/admin-audit"
         }
     }
 
@@ -109,6 +131,10 @@ enum SiteRoute: Sendable {
         (.identityCheckAnswers(nil), [.post]), (.orgCadres(nil), [.get, .post]), (.orgCadre(nil, nil), [.patch]),
         (.orgCadreHistory(nil), [.get]),
         (.reference, [.get]), (.orgChildrenPreview(nil), [.post]), (.orgProfile(nil), [.get, .patch]), (.orgProgress(nil), [.get]),
+        (.orgRegistrationCode(nil), [.post]), (.orgRegistrationCodes(nil), [.get, .post]), (.register, [.post]),
+        (.registerOrgs, [.get]), (.orgAdmins(nil), [.get, .post]), (.adminChange(nil), [.get]),
+        (.adminChangeDecision(nil, approve: true), [.post]), (.adminChangeDecision(nil, approve: false), [.post]),
+        (.memberResetCode(nil), [.post]), (.passwordReset, [.post]), (.orgAdminAudit(nil), [.get]),
     ]
 
     /// The router pattern (`:orgId` placeholders).

@@ -32,6 +32,7 @@ struct PageRenderer: Sendable {
         case layout, login, password, home, members, member, inbox, review, mine, error
         case memberEntry, memberRecord, cadres
         case orgs, orgProfile, orgProgress
+        case register, forgot, registrationCodes, issuedCodes, orgAdmins, resetCode, adminChange
     }
 
     /// The bundled `Resources` folder.

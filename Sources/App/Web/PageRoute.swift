@@ -53,6 +53,21 @@ enum PageRoute: Sendable, Equatable {
     case orgProfileSave(OrgID)
     /// 录入进度 (ORG-9), one level at a time.
     case orgProgress(OrgID, level: Int? = nil)
+    // Admin onboarding (ADM-1 … ADM-5)
+    case registerForm(org: OrgID? = nil, q: String? = nil)
+    case register
+    case forgotForm
+    case forgot
+    case registrationCodes(OrgID)
+    case registrationCodesIssueAll(OrgID)
+    case registrationCodeIssue(OrgID)
+    case orgAdmins(OrgID, done: PageFlash? = nil)
+    case orgAdminsChange(OrgID)
+    case memberResetCodeForm(PersonID)
+    case memberResetCode(PersonID)
+    case adminChange(String)
+    case adminChangeApprove(String)
+    case adminChangeReject(String)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -61,12 +76,17 @@ enum PageRoute: Sendable, Equatable {
         case staticAsset
         case memberEntryForm, memberEntry, memberRecord, memberRecordEdit, memberRemoval, cadres, cadrePost
         case orgs, orgCreatePreview, orgCreate, orgDelete, orgProfile, orgProfileSave, orgProgress
+        case registerForm, register, forgotForm, forgot, registrationCodes, registrationCodesIssueAll, registrationCodeIssue
+        case orgAdmins, orgAdminsChange, memberResetCodeForm, memberResetCode, adminChange, adminChangeApprove, adminChangeReject
 
         var method: HTTPRequest.Method {
             switch self {
             case .login, .logout, .password, .memberUpload, .memberWithdraw, .memberChangeRequest, .reviewApprove, .reviewReject,
                 .changeApprove, .changeReject, .memberEntry, .memberRecordEdit, .memberRemoval, .cadrePost,
                 .orgCreatePreview, .orgCreate, .orgDelete, .orgProfileSave:
+                .post
+            case .register, .forgot, .registrationCodesIssueAll, .registrationCodeIssue, .orgAdminsChange, .memberResetCode,
+                .adminChangeApprove, .adminChangeReject:
                 .post
             default: .get
             }
@@ -105,6 +125,15 @@ enum PageRoute: Sendable, Equatable {
             case .orgDelete: "/orgs/{\(SiteRoute.orgParameter)}/delete"
             case .orgProfile, .orgProfileSave: "/orgs/{\(SiteRoute.orgParameter)}/profile"
             case .orgProgress: "/orgs/{\(SiteRoute.orgParameter)}/progress"
+            case .registerForm, .register: "/register"
+            case .forgotForm, .forgot: "/forgot-password"
+            case .registrationCodes, .registrationCodesIssueAll: "/orgs/{\(SiteRoute.orgParameter)}/registration-codes"
+            case .registrationCodeIssue: "/orgs/{\(SiteRoute.orgParameter)}/registration-code"
+            case .orgAdmins, .orgAdminsChange: "/orgs/{\(SiteRoute.orgParameter)}/admins"
+            case .memberResetCodeForm, .memberResetCode: "/members/{\(SiteRoute.memberParameter)}/reset-code"
+            case .adminChange: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}"
+            case .adminChangeApprove: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}/approve"
+            case .adminChangeReject: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}/reject"
             }
         }
     }
@@ -159,6 +188,20 @@ enum PageRoute: Sendable, Equatable {
         case .orgProfile: .orgProfile
         case .orgProfileSave: .orgProfileSave
         case .orgProgress: .orgProgress
+        case .registerForm: .registerForm
+        case .register: .register
+        case .forgotForm: .forgotForm
+        case .forgot: .forgot
+        case .registrationCodes: .registrationCodes
+        case .registrationCodesIssueAll: .registrationCodesIssueAll
+        case .registrationCodeIssue: .registrationCodeIssue
+        case .orgAdmins: .orgAdmins
+        case .orgAdminsChange: .orgAdminsChange
+        case .memberResetCodeForm: .memberResetCodeForm
+        case .memberResetCode: .memberResetCode
+        case .adminChange: .adminChange
+        case .adminChangeApprove: .adminChangeApprove
+        case .adminChangeReject: .adminChangeReject
         }
     }
 
@@ -179,6 +222,11 @@ enum PageRoute: Sendable, Equatable {
         case .orgCreatePreview(let id), .orgCreate(let id), .orgDelete(let id), .orgProfile(let id, _), .orgProfileSave(let id),
             .orgProgress(let id, _):
             [SiteRoute.orgParameter: id.rawValue]
+        case .registrationCodes(let id), .registrationCodesIssueAll(let id), .registrationCodeIssue(let id), .orgAdmins(let id, _),
+            .orgAdminsChange(let id):
+            [SiteRoute.orgParameter: id.rawValue]
+        case .memberResetCodeForm(let id), .memberResetCode(let id): [SiteRoute.memberParameter: id.rawValue]
+        case .adminChange(let id), .adminChangeApprove(let id), .adminChangeReject(let id): [SiteRoute.changeRequestParameter: id]
         default: [:]
         }
     }
@@ -207,6 +255,10 @@ enum PageRoute: Sendable, Equatable {
             return items([("done", done?.rawValue)])
         case .orgProgress(_, let level):
             return items([("level", level.map { "\($0)" })])
+        case .registerForm(let org, let q):
+            return items([("org", org?.rawValue), ("q", q)])
+        case .orgAdmins(_, let done):
+            return items([("done", done?.rawValue)])
         default:
             return []
         }
@@ -260,6 +312,10 @@ enum PageFlash: String, CaseIterable, Sendable {
     case orgCreated = "org-created"
     case orgDeleted = "org-deleted"
     case orgProfileSaved = "org-profile-saved"
+    case adminApplied = "admin-applied"
+    case adminRequested = "admin-requested"
+    case adminChangeApproved = "admin-change-approved"
+    case adminChangeRejected = "admin-change-rejected"
 
     var message: String {
         switch self {
@@ -278,6 +334,10 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .orgCreated: "下级组织已创建。请为其生成管理员注册码，由其管理员完善组织信息。"
         case .orgDeleted: "下级组织已删除，其记录仍保留在系统中。"
         case .orgProfileSaved: "组织信息已保存。"
+        case .adminApplied: "管理员变更已生效。"
+        case .adminRequested: "管理员变更申请已提交，等待上级组织审批（操作中心“管理员变更”）。"
+        case .adminChangeApproved: "已同意管理员变更，变更已生效。"
+        case .adminChangeRejected: "已驳回管理员变更申请。"
         }
     }
 

@@ -134,7 +134,7 @@ struct PageMiddleware: RouterMiddleware {
 
     /// POST routes that run without a session; the login form checks its own token (bound to
     /// the login cookie, not a session).
-    static let openPosts: Set<String> = [PageRoute.login.path]
+    static let openPosts: Set<String> = [PageRoute.login.path, PageRoute.register.path, PageRoute.forgot.path]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await guarded(request, context: context, next: next)

@@ -42,6 +42,7 @@ enum NavSection: Sendable {
     case home, members, inbox, mine, password
     case cadres, profile
     case orgs
+    case admins
 }
 
 extension Layout {
@@ -63,6 +64,9 @@ extension Layout {
                     item(.inbox(), "待办事项", .inbox)
                     if let org = visitor.actor.administeredOrgs.first { item(.cadres(org.id), "团干部", .cadres) }
                     item(.orgs(), "组织管理", .orgs)
+                    if let org = visitor.actor.administeredOrgs.first {
+                        item(.registrationCodes(org.id), "注册码与管理员", .admins)
+                    }
                 }
                 if visitor.isMember { item(.mine(), "我的档案", .mine) }
                 if visitor.isMember { item(.memberRecord(visitor.actor.personID), "个人资料", .profile) }

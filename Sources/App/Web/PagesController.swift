@@ -57,6 +57,20 @@ struct PagesController {
         case .orgProfile: orgProfilePage
         case .orgProfileSave: saveOrgProfile
         case .orgProgress: orgProgressPage
+        case .registerForm: registerPage
+        case .register: registerSubmit
+        case .forgotForm: forgotPage
+        case .forgot: forgotSubmit
+        case .registrationCodes: registrationCodesPage
+        case .registrationCodesIssueAll: issueAllCodes
+        case .registrationCodeIssue: issueCode
+        case .orgAdmins: orgAdminsPage
+        case .orgAdminsChange: changeOrgAdmins
+        case .memberResetCodeForm: resetCodePage
+        case .memberResetCode: issueResetCode
+        case .adminChange: adminChangePage
+        case .adminChangeApprove: { try await decideAdminChange($0, $1, approve: true) }
+        case .adminChangeReject: { try await decideAdminChange($0, $1, approve: false) }
         }
     }
 

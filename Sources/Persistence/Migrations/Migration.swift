@@ -37,6 +37,7 @@ public enum Migrations {
         m0006CreateAuditLog,
         m0007CreateLoginAttempts,
         m0008OrgTreeAdministration,
+        m0009CreateAdminOnboarding,
         m0010CreateMemberRecords,
     ]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import SQLKit
 
@@ -48,8 +49,9 @@ public struct SQLCadreRepository: CadreRepository {
 
     public func appointAdmin(_ person: PersonID, of org: OrgID, slot: Int, at time: Timestamp) async throws {
         try await sql.raw("""
-            INSERT INTO org_admins (org_id, person_id, slot, appointed_at)
-            VALUES (\(bind: org.rawValue), \(bind: person.rawValue), \(bind: slot), \(bind: time.text))
+            INSERT INTO admin_appointments (id, org_id, person_id, slot, appointed_at)
+            VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: org.rawValue), \(bind: person.rawValue), \(bind: slot),
+                    \(bind: time.text))
             """).run()
     }
 

@@ -16,6 +16,7 @@ public struct Repositories: Sendable {
     public let cadrePosts: any CadrePostRepository
     public let orgAdministration: any OrgAdministrationRepository
     public let orgAudit: any OrgAuditRepository
+    public let admins: any AdminRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -31,6 +32,7 @@ public struct Repositories: Sendable {
         cadrePosts = SQLCadrePostRepository(sql)
         orgAdministration = SQLOrgAdministrationRepository(sql)
         orgAudit = SQLOrgAuditRepository(sql)
+        admins = SQLAdminRepository(sql)
     }
 }
 
