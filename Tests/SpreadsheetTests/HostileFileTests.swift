@@ -90,6 +90,10 @@ import ZIPFoundation
         expectRefusal(Data("a,b\u{0}c\n".utf8), .notASpreadsheet)
     }
 
+    @Test func realLegacyExcel() throws {
+        expectRefusal(try fixture("libreoffice-members.xls"), .legacyExcel)
+    }
+
     @Test func legacyAndEncrypted() {
         let ole2: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
         var xls = Data(ole2 + [UInt8](repeating: 0, count: 504))
