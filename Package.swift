@@ -27,11 +27,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CPoppler", path: "Sources/CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev", "libcairo2-dev"])]),
         .systemLibrary(name: "CMagic", path: "Sources/CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Parses untrusted PDFs; the server runs it only in a child process (`zhtj-inspect`).
         .target(
             name: "PDFInspection",
@@ -44,6 +46,13 @@ let package = Package(
         .target(
             name: "BlobStore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // Reads and writes .xlsx and CSV: a generic codec of cells and rows, nothing of members or orgs,
+        // so that its hostile-file limits can be tested on their own.
+        .target(
+            name: "Spreadsheet",
+            dependencies: ["CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         // Pure domain: types and rules only, no I/O and no framework imports.
@@ -100,6 +109,13 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFInspectionTests", dependencies: ["PDFInspection"], swiftSettings: swiftSettings),
         .testTarget(name: "BlobStoreTests", dependencies: ["BlobStore"], swiftSettings: swiftSettings),
+        // The Python scripts that make workbooks with openpyxl (an independent writer) are read by path.
+        .testTarget(
+            name: "SpreadsheetTests",
+            dependencies: ["Spreadsheet", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["python"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PersistenceTests",
             dependencies: ["Persistence", "Domain", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],

@@ -15,8 +15,10 @@ ZHTJ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   libqpdf-dev                         PDF structure: encryption, repair, pages, images
 #   pkg-config                          SwiftPM finds the system libraries with it
 #   poppler-utils                       pdfinfo, the floor scripts/bench measures inspection against
+#   zlib1g-dev                          ZIPFoundation (the .xlsx reader and writer) links zlib
+#   libxml2-dev                         the .xlsx reader's XML parser (SAX, called directly)
 zhtj_run_packages() {
-    printf '%s\n' libpoppler-glib-dev libcairo2-dev libmagic-dev libqpdf-dev pkg-config poppler-utils
+    printf '%s\n' libpoppler-glib-dev libcairo2-dev libmagic-dev libqpdf-dev pkg-config poppler-utils zlib1g-dev libxml2-dev
 }
 
 # Packages needed by the test suite on top of the runtime ones:
@@ -67,4 +69,24 @@ ensure_swift_on_path() {
         echo "error: swift not found on PATH (expected /opt/swift/usr/bin)" >&2
         return 1
     }
+}
+
+# ensure_test_venv
+# A Python venv with openpyxl at .build/test-venv (ZHTJ_TEST_VENV overrides), for the
+# spreadsheet tests: they check our reader against workbooks an independent writer made,
+# and our writer's output against an independent reader. Prints the venv's python.
+# openpyxl is pinned so that a new release cannot change what the fixtures look like.
+ZHTJ_OPENPYXL_VERSION=3.1.5
+ensure_test_venv() {
+    local venv="${ZHTJ_TEST_VENV:-$ZHTJ_ROOT/.build/test-venv}"
+    if ! "$venv/bin/python" -c "import openpyxl, sys; sys.exit(openpyxl.__version__ != '$ZHTJ_OPENPYXL_VERSION')" >/dev/null 2>&1; then
+        local py=python3
+        [ -x /usr/bin/python3 ] && py=/usr/bin/python3
+        if ! "$py" -c 'import ensurepip' >/dev/null 2>&1; then ensure_packages python3-venv >&2; fi
+        echo "== Creating $venv with openpyxl $ZHTJ_OPENPYXL_VERSION ==" >&2
+        rm -rf "$venv"
+        "$py" -m venv "$venv" >&2
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "openpyxl==$ZHTJ_OPENPYXL_VERSION" >&2
+    fi
+    printf '%s\n' "$venv/bin/python"
 }
