@@ -6,14 +6,6 @@ import HummingbirdTesting
 import Persistence
 import Testing
 
-extension TestClientProtocol {
-    func sendJSON(_ method: HTTPRequest.Method, _ path: String, _ json: [String: Any], token: String) async throws -> TestResponse {
-        try await execute(
-            uri: path, method: method, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
-            body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
-    }
-}
-
 extension TestResponse {
     var errorReasons: [String] {
         let object = try? JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8)) as? [String: Any]

@@ -9,16 +9,6 @@ import SQLKit
 import TestSupport
 import Testing
 
-extension TestClientProtocol {
-    /// Any JSON body (numbers, nulls), with any method.
-    func sendJSON(_ method: HTTPRequest.Method, _ path: String, _ json: [String: Any], token: String) async throws -> TestResponse {
-        let data = try JSONSerialization.data(withJSONObject: json)
-        return try await execute(
-            uri: path, method: method, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
-            body: ByteBuffer(bytes: Array(data)))
-    }
-}
-
 /// The org tree built by hand through the API (ORG-1 … ORG-11).
 @Suite("Org tree administration API")
 struct OrgAdministrationAPITests {

@@ -156,6 +156,14 @@ struct ErrorBody: Decodable {
 }
 
 extension TestClientProtocol {
+    /// Any JSON body (numbers, nulls), with any method.
+    func sendJSON(_ method: HTTPRequest.Method, _ path: String, _ json: [String: Any], token: String) async throws -> TestResponse {
+        let data = try JSONSerialization.data(withJSONObject: json)
+        return try await execute(
+            uri: path, method: method, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+            body: ByteBuffer(bytes: Array(data)))
+    }
+
     func postJSON(_ path: String, _ json: [String: String], token: String? = nil) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }

@@ -5,12 +5,6 @@ import Persistence
 // View models of the admin-onboarding pages (ADM-1 … ADM-5). Each names exactly the keys of
 // its template.
 
-struct Choice {
-    let value: String
-    let label: String
-    let selected: Bool
-}
-
 /// `/register`: find the org by name, then the form (ADM-2).
 struct RegisterPage {
     let action: String

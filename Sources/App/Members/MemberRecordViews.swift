@@ -2,18 +2,6 @@ import Domain
 import Foundation
 import Persistence
 
-/// One entry of a drop-down list.
-struct Choice {
-    let value: String
-    let label: String
-    let selected: Bool
-
-    static func list(_ values: [String], selected: String?, blank: String? = nil) -> [Choice] {
-        (blank.map { [Choice(value: "", label: $0, selected: (selected ?? "").isEmpty)] } ?? [])
-            + values.map { Choice(value: $0, label: $0, selected: $0 == selected) }
-    }
-}
-
 // MARK: 录入团员团干部
 
 /// The single-entry form; after a refusal it shows every reason and keeps what was typed.
