@@ -76,6 +76,7 @@ let package = Package(
                 "Persistence",
                 "PDFInspection",
                 "BlobStore",
+                "Spreadsheet",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -27,6 +27,7 @@ public struct AppServices: Sendable {
     let orgProfiles: OrgProfileWorkflow
     let entryProgress: EntryProgressWorkflow
     let admins: AdminWorkflow
+    let exports: ExportWorkflow
 
     public init(
         config: AppConfig, database: Database, clock: any TimeSource, blobs: any BlobStore, inspector: any ArchiveInspector
@@ -52,6 +53,8 @@ public struct AppServices: Sendable {
         entryProgress = EntryProgressWorkflow(database: database)
         admins = AdminWorkflow(
             database: database, clock: clock, passwords: accounts.passwords, cache: accounts.cache, throttle: CodeThrottle(clock: clock))
+        exports = ExportWorkflow(
+            orgs: orgs, subOrgs: subOrgs, cadres: cadres, progress: entryProgress, admins: admins, clock: clock)
     }
 
     /// Today in China Standard Time, for date rules.

@@ -109,6 +109,8 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)
         .register(on: api)
     admins.register(on: api)
+    ExportController(exports: services.exports).register(on: api)
+    ImportController(imports: services.imports).register(on: api, uploads: uploads)
     return router
 }
 

@@ -44,7 +44,8 @@ enum AdminPageSamples {
                 name: "1班团支部", fullName: "共青团…", admins: "1/2", state: "有效，未使用", expiresAt: "2026-12-15 10:00",
                 action: "/orgs/upc-cs-2020-1/registration-code", adminsHref: "/orgs/upc-cs-2020-1/admins")
         ],
-        switcher: [Choice(value: "/orgs/upc-cs-2020/registration-codes", label: "团总支", selected: true)], showSwitcher: true)
+        switcher: [Choice(value: "/orgs/upc-cs-2020/registration-codes", label: "团总支", selected: true)], showSwitcher: true,
+        exportAction: "/orgs/upc-cs-2020/registration-codes/export")
 
     static let admins = OrgAdminsPage(
         orgName: "1班团支部", csrf: "token", action: "/orgs/upc-cs-2020-1/admins", codesHref: "/orgs/upc-cs-2020/registration-codes", immediate: true,

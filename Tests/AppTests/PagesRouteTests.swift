@@ -65,6 +65,12 @@ struct PagesRouteTests {
         case .adminChange: .adminChange("0e4b-request")
         case .adminChangeApprove: .adminChangeApprove("0e4b-request")
         case .adminChangeReject: .adminChangeReject("0e4b-request")
+        case .orgExport: .orgExport(OrgID(rawValue: "upc-cs")!, .members)
+        case .registrationCodesExport: .registrationCodesExport(OrgID(rawValue: "upc-cs-2020")!)
+        case .childrenImportForm: .childrenImportForm(OrgID(rawValue: "upc-cs")!)
+        case .childrenImport: .childrenImport(OrgID(rawValue: "upc-cs")!, csrf: "a+b/c=")
+        case .memberImportForm: .memberImportForm(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .memberImport: .memberImport(OrgID(rawValue: "upc-cs-2020-1")!, csrf: "a+b/c=")
         }
     }
 

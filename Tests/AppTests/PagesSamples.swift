@@ -25,6 +25,8 @@ enum PageSamples {
         case .orgs: OrgSamples.orgs
         case .orgProfile: OrgSamples.profile
         case .orgProgress: OrgSamples.progress
+        case .childrenImport: ImportPageSamples.children
+        case .memberImport: ImportPageSamples.members
         default: AdminPageSamples.model(for: template)
         }
     }

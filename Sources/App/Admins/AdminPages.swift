@@ -132,7 +132,8 @@ extension PagesController {
                     adminsHref: PageRoute.orgAdmins(child.org.id).href)
             },
             switcher: mine.map { Choice(value: PageRoute.registrationCodes($0.id).href, label: $0.name, selected: $0.id == org.id) },
-            showSwitcher: mine.count > 1)
+            showSwitcher: mine.count > 1,
+            exportAction: children.contains(where: \.canIssue) ? PageRoute.registrationCodesExport(org.id).href : nil)
         return renderer.page(.registrationCodes, page, title: "注册码", visitor: visitor, active: .admins)
     }
 

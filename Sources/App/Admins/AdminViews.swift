@@ -95,6 +95,8 @@ struct RegistrationCodesPage {
     /// ADM-7: the other orgs the visitor administers.
     let switcher: [Choice]
     let showSwitcher: Bool
+    /// POST form: every direct sub-org's fresh code as .xlsx (ADM-1, exports).
+    var exportAction: String? = nil
 
     struct Row {
         let name: String

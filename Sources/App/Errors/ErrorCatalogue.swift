@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 import PDFInspection
+import Spreadsheet
 import Persistence
 
 /// A refusal as a client receives it: an HTTP status, a stable snake_case code for programs
@@ -139,6 +140,8 @@ enum ErrorCatalogue {
         case let rejection as OrgProfileRejection: entry(rejection)
         case let change as OrgFixedFieldChange: entry(change)
         case let refused as OrgDeletionRefused: entry(refused)
+        case let refused as ExportRefusal: entry(refused)
+        case let refused as ImportRefusal: entry(refused)
         case let error as HTTPError: entry(http: error)
         case is DecodingError: entry(ServiceRefusal.badRequest("请求内容格式不正确"))
         default: nil
@@ -542,6 +545,60 @@ extension ErrorCatalogue {
         case .hasAdmins(let n): "该组织还有\(n)名管理员，请先撤销管理员"
         case .hasMembers(let n): "该组织还有\(n)名团员，请先转出团员"
         case .hasSubOrgs(let n): "该组织还有\(n)个下级组织，请先删除下级组织"
+        }
+    }
+}
+
+// MARK: Exports (issue 9 item 7)
+
+extension ErrorCatalogue {
+    static func entry(_ refused: ExportRefusal) -> AppError {
+        switch refused {
+        case .tooManyRows(let limit):
+            AppError(.unprocessableContent, "export_too_large", "导出内容超过\(limit)行，请按下级组织分别导出")
+        }
+    }
+}
+
+// MARK: Imports (issue 9 items 2, 6, 7)
+
+extension ErrorCatalogue {
+    static func entry(_ refused: ImportRefusal) -> AppError {
+        switch refused {
+        case .missingColumns(let names):
+            AppError(
+                .unprocessableContent, "import_missing_column",
+                "表格缺少必填列：" + names.joined(separator: "、") + "。请使用本系统下载的模板，不要修改第一行的列名", reasons: names)
+        case .wrongTemplate: AppError(.unprocessableContent, "import_wrong_template", MemberTemplate.mixedTemplatesMessage)
+        case .noRows: AppError(.unprocessableContent, "import_no_rows", "表格中没有需要导入的数据行，请在模板第二行起填写后重新上传")
+        case .unknownKind(let kind):
+            AppError(.badRequest, "import_unknown_kind", "模板类型“\(kind)”无效，应为 branch_members（下级团支部团员团干部）或 own_cadres（本级团干部）")
+        case .missingFile: AppError(.badRequest, "missing_file", "请选择要上传的 Excel 文件（表单字段 file）")
+        case .duplicateFile: AppError(.badRequest, "duplicate_file", "一次只能上传一个 Excel 文件（表单中只能有一个 file 字段）")
+        case .unreadable(let error): entry(spreadsheet: error)
+        }
+    }
+
+    /// Every refusal of the spreadsheet reader; nothing of the file was created.
+    static func entry(spreadsheet error: SpreadsheetError) -> AppError {
+        switch error {
+        case .notASpreadsheet:
+            AppError(.unsupportedMediaType, "not_a_spreadsheet", "上传的文件不是 Excel 表格（.xlsx）或 CSV 文件，请使用下载的模板填写后上传")
+        case .legacyExcel:
+            AppError(.unsupportedMediaType, "legacy_excel", "不支持 Excel 97-2003 格式（.xls），请在 Excel 中“另存为” .xlsx 格式后重新上传")
+        case .openDocument:
+            AppError(.unsupportedMediaType, "open_document", "不支持 .ods 格式，请在 WPS 或 LibreOffice 中“另存为” Excel（.xlsx）格式后重新上传")
+        case .encrypted: AppError(.unprocessableContent, "spreadsheet_encrypted", "表格设置了打开密码，请取消密码保护后重新上传")
+        case .tooLarge(let limit): AppError(.contentTooLarge, "too_large", "文件超过\(limit / (1024 * 1024))MB，请分批导入")
+        case .uncompressedTooLarge:
+            AppError(.unprocessableContent, "spreadsheet_too_large", "表格解压后内容过大或结构异常，无法读取；请将数据复制到新下载的模板中，分批导入")
+        case .tooManyEntries: AppError(.unprocessableContent, "spreadsheet_damaged", "表格文件结构异常，无法读取；请将数据复制到新下载的模板中重新上传")
+        case .tooManyRows(let limit): AppError(.unprocessableContent, "spreadsheet_too_many_rows", "一个工作表最多\(limit)行，请分批导入")
+        case .tooManyColumns(let limit): AppError(.unprocessableContent, "spreadsheet_too_many_columns", "表格的列数超过\(limit)列，请删除多余的列后重新上传")
+        case .unsafeXML:
+            AppError(.unprocessableContent, "spreadsheet_unsafe", "表格文件含有不允许的内容（外部实体声明），已拒绝；请将数据复制到新下载的模板中重新上传")
+        case .malformedXML, .missingPart, .damaged:
+            AppError(.unprocessableContent, "spreadsheet_damaged", "表格文件已损坏或编码无法识别，无法读取；请用 Excel 重新保存为 .xlsx（或 UTF-8/GBK 编码的 CSV）后上传")
         }
     }
 }

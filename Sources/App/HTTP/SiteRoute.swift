@@ -55,6 +55,13 @@ enum SiteRoute: Sendable {
     case memberResetCode(PersonID?)
     case passwordReset
     case orgAdminAudit(OrgID?)
+    // Exports (issue 9 item 7): `…/members.xlsx`, `…/children.xlsx`, …
+    case orgExport(OrgID?, ExportKind)
+    // Imports (issue 9 items 2, 6, 7): templates and uploads
+    case orgChildrenTemplate(OrgID?)
+    case orgChildrenImport(OrgID?)
+    case orgMembersTemplate(OrgID?)
+    case orgMembersImport(OrgID?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -113,6 +120,11 @@ enum SiteRoute: Sendable {
         case .memberResetCode(let id): return "/api/v1/members/\(member(id))/reset-code"
         case .passwordReset: return "/api/v1/password-reset"
         case .orgAdminAudit(let id): return "/api/v1/orgs/\(org(id))/admin-audit"
+        case .orgExport(let id, let kind): return "/api/v1/orgs/\(org(id))/\(kind.rawValue).xlsx"
+        case .orgChildrenTemplate(let id): return "/api/v1/orgs/\(org(id))/children/template.xlsx"
+        case .orgChildrenImport(let id): return "/api/v1/orgs/\(org(id))/children/import"
+        case .orgMembersTemplate(let id): return "/api/v1/orgs/\(org(id))/members/template.xlsx"
+        case .orgMembersImport(let id): return "/api/v1/orgs/\(org(id))/members/import"
         }
     }
 
@@ -135,7 +147,9 @@ enum SiteRoute: Sendable {
         (.registerOrgs, [.get]), (.orgAdmins(nil), [.get, .post]), (.adminChange(nil), [.get]),
         (.adminChangeDecision(nil, approve: true), [.post]), (.adminChangeDecision(nil, approve: false), [.post]),
         (.memberResetCode(nil), [.post]), (.passwordReset, [.post]), (.orgAdminAudit(nil), [.get]),
-    ]
+        (.orgChildrenTemplate(nil), [.get]), (.orgChildrenImport(nil), [.post]), (.orgMembersTemplate(nil), [.get]),
+        (.orgMembersImport(nil), [.post]),
+    ] + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 
     /// The router pattern (`:orgId` placeholders).
     var pattern: RouterPath {

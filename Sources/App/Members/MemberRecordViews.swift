@@ -25,6 +25,8 @@ struct MemberEntryPage {
     let address: String
     let workplace: String
     let posts: [Choice]
+    /// 批量导入 with the templates (MEM-8).
+    var bulkHref: String = ""
 
     static func make(org: Org, csrf: String, draft: MemberDraft = MemberDraft(), error: String? = nil, reasons: [String] = []) -> MemberEntryPage {
         MemberEntryPage(
@@ -37,7 +39,8 @@ struct MemberEntryPage {
             politicalStatuses: Choice.list(MemberVocabulary.politicalStatuses, selected: draft.politicalStatus.isEmpty ? MemberVocabulary.defaultPoliticalStatus : draft.politicalStatus),
             joinedOn: draft.joinedOn, developmentNumber: draft.developmentNumber, mobile: draft.mobile, email: draft.email,
             address: draft.address, workplace: draft.workplace,
-            posts: Choice.list(CadrePostTitle.all.map(\.rawValue), selected: draft.post, blank: "无（普通团员）"))
+            posts: Choice.list(CadrePostTitle.all.map(\.rawValue), selected: draft.post, blank: "无（普通团员）"),
+            bulkHref: PageRoute.memberImportForm(org.id).href)
     }
 
     /// The draft a posted form carries.

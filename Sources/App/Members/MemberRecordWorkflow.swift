@@ -72,8 +72,8 @@ struct MemberRecordWorkflow: Sendable {
     func enter(_ actor: Actor, branch id: OrgID, draft: MemberDraft) async throws -> MemberRecord {
         let branch = try await branch(actor, id)
         let entry = try await check(draft, into: branch)
-        // bcrypt before the transaction: it is slow and a write transaction should be short.
-        let hash = try await passwords.hash(entry.idNumber.initialPassword)
+        // ADM-6: the initial password's marker, not bcrypt (see `PasswordHasher.initialPasswordHash`).
+        let hash = PasswordHasher.initialPasswordHash(for: entry.idNumber.initialPassword)
         let now = clock.now()
         let existing = try await repositories.memberRecords.person(withIDNumber: entry.idNumber)
         let personID = existing?.id ?? PersonID(unchecked: newIdentifier())

@@ -8,13 +8,17 @@ struct OrgTab {
     let label: String
     let active: Bool
 
-    enum Kind { case subOrgs, profile, progress }
+    enum Kind { case subOrgs, profile, progress, childrenImport, memberImport }
 
     static func tabs(org: OrgID, active: Kind, mayHaveSubOrgs: Bool) -> [OrgTab] {
         var tabs: [OrgTab] = []
         if mayHaveSubOrgs { tabs.append(OrgTab(href: PageRoute.orgs(org: org).href, label: "下级组织", active: active == .subOrgs)) }
         tabs.append(OrgTab(href: PageRoute.orgProfile(org).href, label: "组织信息", active: active == .profile))
         if mayHaveSubOrgs { tabs.append(OrgTab(href: PageRoute.orgProgress(org).href, label: "录入进度", active: active == .progress)) }
+        if mayHaveSubOrgs {
+            tabs.append(OrgTab(href: PageRoute.childrenImportForm(org).href, label: "批量创建下级组织", active: active == .childrenImport))
+        }
+        tabs.append(OrgTab(href: PageRoute.memberImportForm(org).href, label: "批量导入团员团干部", active: active == .memberImport))
         return tabs
     }
 }

@@ -33,6 +33,7 @@ struct PageRenderer: Sendable {
         case memberEntry, memberRecord, cadres
         case orgs, orgProfile, orgProgress
         case register, forgot, registrationCodes, issuedCodes, orgAdmins, resetCode, adminChange
+        case childrenImport, memberImport
     }
 
     /// The bundled `Resources` folder.

@@ -68,6 +68,15 @@ enum PageRoute: Sendable, Equatable {
     case adminChange(String)
     case adminChangeApprove(String)
     case adminChangeReject(String)
+    /// A list's .xlsx (issue 9 item 7); the registration codes by `registrationCodesExport` (POST: it issues codes).
+    case orgExport(OrgID, ExportKind)
+    case registrationCodesExport(OrgID)
+    // Imports (ORG-6, MEM-8): 批量创建下级组织 and 批量导入团员团干部. The upload's CSRF token
+    // travels in the query because the body is multipart.
+    case childrenImportForm(OrgID)
+    case childrenImport(OrgID, csrf: String? = nil)
+    case memberImportForm(OrgID)
+    case memberImport(OrgID, csrf: String? = nil)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -78,6 +87,8 @@ enum PageRoute: Sendable, Equatable {
         case orgs, orgCreatePreview, orgCreate, orgDelete, orgProfile, orgProfileSave, orgProgress
         case registerForm, register, forgotForm, forgot, registrationCodes, registrationCodesIssueAll, registrationCodeIssue
         case orgAdmins, orgAdminsChange, memberResetCodeForm, memberResetCode, adminChange, adminChangeApprove, adminChangeReject
+        case orgExport, registrationCodesExport
+        case childrenImportForm, childrenImport, memberImportForm, memberImport
 
         var method: HTTPRequest.Method {
             switch self {
@@ -86,7 +97,7 @@ enum PageRoute: Sendable, Equatable {
                 .orgCreatePreview, .orgCreate, .orgDelete, .orgProfileSave:
                 .post
             case .register, .forgot, .registrationCodesIssueAll, .registrationCodeIssue, .orgAdminsChange, .memberResetCode,
-                .adminChangeApprove, .adminChangeReject:
+                .adminChangeApprove, .adminChangeReject, .registrationCodesExport, .childrenImport, .memberImport:
                 .post
             default: .get
             }
@@ -134,6 +145,10 @@ enum PageRoute: Sendable, Equatable {
             case .adminChange: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}"
             case .adminChangeApprove: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}/approve"
             case .adminChangeReject: "/inbox/admin-changes/{\(SiteRoute.changeRequestParameter)}/reject"
+            case .orgExport: "/orgs/{\(SiteRoute.orgParameter)}/export/{\(PageRoute.exportParameter)}"
+            case .registrationCodesExport: "/orgs/{\(SiteRoute.orgParameter)}/registration-codes/export"
+            case .childrenImportForm, .childrenImport: "/orgs/{\(SiteRoute.orgParameter)}/children/import"
+            case .memberImportForm, .memberImport: "/orgs/{\(SiteRoute.orgParameter)}/members/import"
             }
         }
     }
@@ -141,6 +156,7 @@ enum PageRoute: Sendable, Equatable {
     static let versionParameter = "version"
     static let pageParameter = "page"
     static let assetParameter = "asset"
+    static let exportParameter = "sheet"
 
     /// Registers one handler per endpoint; `handler` must answer for each of them.
     static func register(
@@ -202,6 +218,12 @@ enum PageRoute: Sendable, Equatable {
         case .adminChange: .adminChange
         case .adminChangeApprove: .adminChangeApprove
         case .adminChangeReject: .adminChangeReject
+        case .orgExport: .orgExport
+        case .registrationCodesExport: .registrationCodesExport
+        case .childrenImportForm: .childrenImportForm
+        case .childrenImport: .childrenImport
+        case .memberImportForm: .memberImportForm
+        case .memberImport: .memberImport
         }
     }
 
@@ -227,6 +249,10 @@ enum PageRoute: Sendable, Equatable {
             [SiteRoute.orgParameter: id.rawValue]
         case .memberResetCodeForm(let id), .memberResetCode(let id): [SiteRoute.memberParameter: id.rawValue]
         case .adminChange(let id), .adminChangeApprove(let id), .adminChangeReject(let id): [SiteRoute.changeRequestParameter: id]
+        case .orgExport(let id, let kind): [SiteRoute.orgParameter: id.rawValue, Self.exportParameter: kind.rawValue]
+        case .registrationCodesExport(let id): [SiteRoute.orgParameter: id.rawValue]
+        case .childrenImportForm(let id), .childrenImport(let id, _), .memberImportForm(let id), .memberImport(let id, _):
+            [SiteRoute.orgParameter: id.rawValue]
         default: [:]
         }
     }
@@ -243,7 +269,7 @@ enum PageRoute: Sendable, Equatable {
             return items([("org", org?.rawValue), ("status", status.rawValue), ("q", q), ("cursor", cursor?.rawValue)])
         case .member(_, let done), .mine(let done), .memberRecord(_, let done), .cadres(_, let done):
             return items([("done", done?.rawValue)])
-        case .memberUpload(_, let csrf):
+        case .memberUpload(_, let csrf), .childrenImport(_, let csrf), .memberImport(_, let csrf):
             return items([("csrf", csrf)])
         case .inbox(let type, let cursor, let done):
             return items([("type", type?.rawValue), ("cursor", cursor), ("done", done?.rawValue)])

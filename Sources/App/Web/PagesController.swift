@@ -71,6 +71,12 @@ struct PagesController {
         case .adminChange: adminChangePage
         case .adminChangeApprove: { try await decideAdminChange($0, $1, approve: true) }
         case .adminChangeReject: { try await decideAdminChange($0, $1, approve: false) }
+        case .orgExport: exportSheet
+        case .registrationCodesExport: exportRegistrationCodes
+        case .childrenImportForm: childrenImportPage
+        case .childrenImport: childrenImportSubmit
+        case .memberImportForm: memberImportPage
+        case .memberImport: memberImportSubmit
         }
     }
 
