@@ -3,7 +3,7 @@
 /// Fully populated view models of the org pages, for `PageSamples`.
 enum OrgSamples {
     static let tabs = [OrgTab(href: "/orgs?org=upc-cs", label: "下级组织", active: true)]
-    static let options = [SelectOption(value: "branch", label: "团支部", selected: true)]
+    static let options = [Choice(value: "branch", label: "团支部", selected: true)]
 
     static let orgs = OrgsPage(
         switcher: .init(action: "/orgs", orgs: [OrgOption(id: "upc-cs", name: "计算机科学与技术学院团委", indent: "", selected: true)]),

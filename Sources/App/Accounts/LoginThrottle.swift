@@ -98,15 +98,7 @@ public struct LoginThrottle: Sendable {
     /// Runs one attempt from `address` at a time in this process, so that parallel requests
     /// cannot all pass the check before the first of them is counted.
     func oneAtATime<T: Sendable>(from address: String, _ body: () async throws -> T) async throws -> T {
-        await turns.acquire(address)
-        do {
-            let result = try await body()
-            await turns.release(address)
-            return result
-        } catch {
-            await turns.release(address)
-            throw error
-        }
+        try await turns.exclusive(address, body)
     }
 }
 
@@ -130,6 +122,21 @@ actor AddressTurns {
             let next = queue.removeFirst()
             waiting[address] = queue
             next.resume()
+        }
+    }
+}
+
+extension AddressTurns {
+    /// Runs `body` when no other call for `address` is running, and lets the next one go after.
+    nonisolated func exclusive<T: Sendable>(_ address: String, _ body: () async throws -> T) async throws -> T {
+        await acquire(address)
+        do {
+            let result = try await body()
+            await release(address)
+            return result
+        } catch {
+            await release(address)
+            throw error
         }
     }
 }

@@ -42,15 +42,7 @@ struct CodeThrottle: Sendable {
     func attempt<T: Sendable>(
         _ purpose: OneTimeCodePurpose, from address: String, repositories: Repositories, _ body: () async throws -> T
     ) async throws -> T {
-        await turns.acquire(address)
-        do {
-            let result = try await judged(purpose, from: address, repositories: repositories, body)
-            await turns.release(address)
-            return result
-        } catch {
-            await turns.release(address)
-            throw error
-        }
+        try await turns.exclusive(address) { try await judged(purpose, from: address, repositories: repositories, body) }
     }
 
     private func judged<T: Sendable>(

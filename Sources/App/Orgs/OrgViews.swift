@@ -23,20 +23,14 @@ struct OrgTab {
     }
 }
 
-/// One choice of a `<select>`.
-struct SelectOption {
-    let value: String
-    let label: String
-    let selected: Bool
-
-    static func categories(selected: String) -> [SelectOption] {
-        SubOrgDraft.creatableCategories.map { SelectOption(value: $0.rawValue, label: $0.chineseName, selected: $0.rawValue == selected) }
+extension Choice {
+    static func categories(selected: String) -> [Choice] {
+        SubOrgDraft.creatableCategories.map { Choice(value: $0.rawValue, label: $0.chineseName, selected: $0.rawValue == selected) }
     }
 
     /// The industry categories, with a "请选择" first.
-    static func industries(selected: String?) -> [SelectOption] {
-        [SelectOption(value: "", label: "请选择", selected: (selected ?? "").isEmpty)]
-            + IndustryCategory.allCases.map { SelectOption(value: $0.rawValue, label: $0.rawValue, selected: $0.rawValue == selected) }
+    static func industries(selected: String?) -> [Choice] {
+        list(IndustryCategory.allCases.map(\.rawValue), selected: selected, blank: "请选择")
     }
 }
 
@@ -85,8 +79,8 @@ struct OrgsPage {
         let action: String
         let csrf: String
         let shortName: String
-        let categories: [SelectOption]
-        let industries: [SelectOption]
+        let categories: [Choice]
+        let industries: [Choice]
         let hint: String
     }
 
@@ -134,8 +128,8 @@ struct OrgsPage {
             mayCreate && !org.category.holdsMembers
             ? CreateForm(
                 action: PageRoute.orgCreatePreview(org.id).href, csrf: csrf, shortName: typed.shortName,
-                categories: SelectOption.categories(selected: typed.category),
-                industries: SelectOption.industries(selected: typed.industry ?? parent.industryCategory?.rawValue),
+                categories: Choice.categories(selected: typed.category),
+                industries: Choice.industries(selected: typed.industry ?? parent.industryCategory?.rawValue),
                 hint: "组织简称命名规则：基层团组织为“单位/行政区划名称+团委/团总支/团支部”，如“北控集团团委”“包装车间团支部”；"
                     + "学校班级团支部为“(专业)入学年份级+班号+班团支部”，如“2017级1班团支部”“计算机专业2017级3班团支部”。")
             : nil
@@ -184,7 +178,7 @@ struct OrgProfilePage {
         let value: String
         /// True while not chosen yet and the visitor may choose it.
         let choosable: Bool
-        let options: [SelectOption]
+        let options: [Choice]
         let schoolDomain: Bool
     }
 
@@ -234,7 +228,7 @@ struct OrgProfilePage {
         }
         let industry = Industry(
             required: required.contains(.industryCategory), value: d.industryCategory?.rawValue ?? "未选择",
-            choosable: d.industryCategory == nil && view.editable, options: SelectOption.industries(selected: typed?[.industryCategory]),
+            choosable: d.industryCategory == nil && view.editable, options: Choice.industries(selected: typed?[.industryCategory]),
             schoolDomain: d.industryCategory?.isSchoolDomain ?? false)
         let entry =
             d.org.category.holdsMembers
