@@ -141,6 +141,35 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs `body` for each item in one transaction, each item inside its own savepoint: an
+    /// item whose body throws is rolled back alone (nothing of it stays) and its error takes its
+    /// place in the answer; the others commit together, with one durable commit for all of them.
+    /// Bulk imports use this: a row exists completely or not at all, and 10,000 rows cost one
+    /// `fsync` instead of 10,000.
+    public func writeEach<Item: Sendable, T: Sendable>(
+        _ items: [Item], _ body: @escaping @Sendable (Repositories, Item) async throws -> T
+    ) async throws -> [Result<T, any Error>] {
+        try await transaction { sql in
+            let repositories = Repositories(sql)
+            var results: [Result<T, any Error>] = []
+            results.reserveCapacity(items.count)
+            for item in items {
+                try await sql.raw("SAVEPOINT zhtj_item").run()
+                do {
+                    let value = try await body(repositories, item)
+                    try await sql.raw("RELEASE SAVEPOINT zhtj_item").run()
+                    results.append(.success(value))
+                } catch {
+                    // PostgreSQL refuses every statement after an error until this rollback.
+                    try await sql.raw("ROLLBACK TO SAVEPOINT zhtj_item").run()
+                    try await sql.raw("RELEASE SAVEPOINT zhtj_item").run()
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        }
+    }
+
     /// Runs `body` on one connection inside a transaction: committed when it returns,
     /// rolled back when it throws. Nothing half-written is ever visible to other readers.
     func transaction<T: Sendable>(

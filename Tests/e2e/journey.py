@@ -3,9 +3,18 @@
 Branch admin: 9 pages refused in place, 12 pages → 待审批. Committee: finds it in /inbox, opens
 the review page with its thumbnails, rejects with a reason. Branch admin: sees 认证不通过 and the
 reason, replaces the file. Committee: approves. Member: sees 已认证 and downloads the file,
-byte-identical to what was uploaded. A screenshot after every step.
+byte-identical to what was uploaded.
+
+Onboarding (issue 9): the committee downloads the sub-org template, fills it (openpyxl, an
+independent writer) with two branches and uploads it; generates a registration code for the
+first; a new person registers with it as that branch's admin, logs in, downloads the member
+template, fills 10 rows (3 new members, 5 earlier ones, 2 with errors), uploads it, sees the two
+row errors with their numbers, and follows the link to the new members' archive uploads.
+
+A screenshot after every step.
 """
 import argparse
+import datetime
 import hashlib
 import os
 import sys
@@ -128,7 +137,7 @@ def wait_for_thumbnails(count):
 def main():
     global args, driver
     parser = argparse.ArgumentParser()
-    for name in ("base", "shots", "downloads", "nine", "first", "second"):
+    for name in ("base", "shots", "downloads", "nine", "first", "second", "work"):
         parser.add_argument("--" + name, required=True)
     args = parser.parse_args()
 
@@ -260,8 +269,160 @@ def journey():
     width = driver.execute_script("return document.documentElement.scrollWidth;")
     expect(width <= 400, "the page scrolls sideways at phone width (%d px)" % width)
 
+    driver.set_window_size(1366, 768)
+    onboarding()
+
     violations = csp_violations()
     expect(not violations, "Content-Security-Policy violations: %r" % violations)
+
+
+def id_number(region, birth, sequence):
+    """A valid 18-digit resident ID number (GB 11643 check digit)."""
+    body = "%s%s%03d" % (region, birth.strftime("%Y%m%d"), sequence)
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+
+
+def downloaded(suffix, before):
+    """The file that arrived in the downloads folder since `before` (a set of names)."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        names = set(os.listdir(args.downloads))
+        new = [n for n in names - before if n.endswith(suffix)]
+        if new and not [n for n in names if n.endswith(".crdownload")]:
+            return os.path.join(args.downloads, new[0])
+        time.sleep(0.2)
+    raise AssertionError("no %s download arrived" % suffix)
+
+
+def header_columns(sheet):
+    """Column number of each header (without the required-field star)."""
+    return {str(c.value).lstrip("*"): c.column for c in sheet[1] if c.value}
+
+
+def onboarding():
+    import openpyxl  # the e2e venv has it: an independent writer of the files we import
+
+    first, second = "2026级7班团支部", "2026级8班团支部"
+
+    # 8. The committee downloads the sub-org template, fills two branches, uploads it.
+    login("committee_admin")
+    go("/orgs/upc-cs/children/import")
+    wait(EC.presence_of_element_located((By.ID, "children-template")))
+    before = set(os.listdir(args.downloads))
+    driver.find_element(By.ID, "children-template").click()
+    template = downloaded(".xlsx", before)
+    book = openpyxl.load_workbook(template)
+    sheet = book.worksheets[0]
+    columns = header_columns(sheet)
+    expect("组织简称" in columns and "组织类别" in columns, "sub-org template headers: %r" % list(columns))
+    validations = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
+    expect(validations, "the 组织类别 column has no drop-down list")
+    for row, name in ((2, first), (3, second)):
+        sheet.cell(row=row, column=columns["组织简称"], value=name)
+        sheet.cell(row=row, column=columns["组织类别"], value="团支部")
+    filled = os.path.join(args.work, "children.xlsx")
+    book.save(filled)
+    shot("children-template-downloaded")
+    driver.find_element(By.ID, "children-file").send_keys(filled)
+    driver.find_element(By.ID, "children-import-button").click()
+    wait(EC.presence_of_element_located((By.ID, "import-results")), timeout=60, message="no sub-org import result")
+    created = text_of("#import-created")
+    expect(first in created and second in created, "created sub-orgs: %r" % created)
+    expect("新创建 2 个" in text_of("#import-summary"), "summary: %r" % text_of("#import-summary"))
+    shot("children-created")
+
+    # 9. A registration code for the first branch.
+    go("/orgs/upc-cs/registration-codes")
+    wait(EC.presence_of_element_located((By.ID, "codes-table")))
+    rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#codes-table tbody tr") if first in r.text]
+    expect(rows, "the new branch is not on the registration-code page")
+    rows[0].find_element(By.CSS_SELECTOR, "button").click()
+    wait(EC.presence_of_element_located((By.ID, "issued-codes")))
+    code = text_of("#issued-codes td.code").strip()
+    expect(len(code) == 8 and code.isalnum(), "registration code shown: %r" % code)
+    shot("registration-code")
+    logout()
+
+    # 10. A new person finds the branch on /register and registers as its admin.
+    account = id_number("370211", datetime.date(2004, 3, 5), 417)
+    password = "Xinban2026"
+    go("/register")
+    wait(EC.presence_of_element_located((By.ID, "register-q")))
+    driver.find_element(By.ID, "register-q").send_keys(first)
+    driver.find_element(By.CSS_SELECTOR, "#register-search button").click()
+    wait(EC.presence_of_element_located((By.ID, "register-results")))
+    driver.find_element(By.PARTIAL_LINK_TEXT, first).click()
+    wait(EC.presence_of_element_located((By.ID, "register-form")))
+    fields = {"reg-code": code, "reg-name": "林晓阳", "reg-id": account, "reg-mobile": "13912345678",
+              "reg-password": password, "reg-confirm": password}
+    for field, value in fields.items():
+        driver.find_element(By.ID, field).send_keys(value)
+    driver.execute_script("arguments[0].value = '2019-05-04';", driver.find_element(By.ID, "reg-joined"))
+    for select, text in (("reg-gender", "男"), ("reg-post", "书记")):
+        for option in driver.find_elements(By.CSS_SELECTOR, "#%s option" % select):
+            if option.text.strip() == text:
+                option.click()
+    shot("registering")
+    driver.find_element(By.ID, "register-button").click()
+    wait(EC.presence_of_element_located((By.ID, "register-done")), message="registration did not succeed")
+    expect(first in text_of("#register-done"), "registration notice: %r" % text_of("#register-done"))
+    shot("registered")
+
+    # 11. The new admin logs in, downloads the member template and fills 10 rows.
+    ACCOUNTS["new_admin"] = (account, password)
+    login("new_admin")
+    go("/orgs")
+    wait(EC.presence_of_element_located((By.TAG_NAME, "main")))
+    links = [a for a in driver.find_elements(By.CSS_SELECTOR, "a") if "/members/import" in (a.get_attribute("href") or "")]
+    expect(links, "no link to the member import on the new admin's pages")
+    driver.get(links[0].get_attribute("href"))
+    wait(EC.presence_of_element_located((By.ID, "template-branch_members")))
+    before = set(os.listdir(args.downloads))
+    driver.find_element(By.ID, "template-branch_members").click()
+    template = downloaded(".xlsx", before)
+    book = openpyxl.load_workbook(template)
+    sheet = book.worksheets[0]
+    columns = header_columns(sheet)
+    rows = []
+    for i in range(10):
+        joined = datetime.date(2021, 6, 1) if i < 3 else datetime.date(2019, 5, 4)
+        rows.append({
+            "所在团支部": first, "姓名": "导入%d号" % (i + 1), "性别": "女" if i % 2 else "男",
+            "身份证号": id_number("370211", datetime.date(2006, 1, 1 + i), 301 + i * 2 + (i % 2)),
+            "民族": "汉族", "学历": "普通高中", "入团时间": joined.isoformat(),
+            "发展团员编号": "%d37021%07d" % (joined.year, 4100 + i), "手机号码": "1381234%04d" % i,
+        })
+    rows[5]["身份证号"] = rows[5]["身份证号"][:-1] + ("0" if rows[5]["身份证号"][-1] != "0" else "1")  # wrong check digit
+    rows[8]["发展团员编号"] = "2015370219999"  # not the join year
+    for r, values in enumerate(rows, start=2):
+        for header, value in values.items():
+            if header in columns:
+                sheet.cell(row=r, column=columns[header], value=value)
+    filled = os.path.join(args.work, "members.xlsx")
+    book.save(filled)
+    shot("member-template-downloaded")
+
+    # 12. Upload: 8 imported (3 of them new members), rows 7 and 10 refused with their reasons.
+    driver.find_element(By.ID, "member-file").send_keys(filled)
+    driver.find_element(By.ID, "member-import-button").click()
+    wait(EC.presence_of_element_located((By.ID, "import-results")), timeout=120, message="no member import result")
+    summary = text_of("#import-summary")
+    expect("新导入 8 人" in summary and "新团员 3 人" in summary and "未导入 2 行" in summary, "import summary: %r" % summary)
+    failed = text_of("#import-failed")
+    expect("第7行" in failed and "第10行" in failed, "failed rows: %r" % failed)
+    expect("身份证号" in failed and "发展团员编号" in failed, "failed reasons: %r" % failed)
+    shot("members-imported")
+
+    # 13. ARC-13: on to the new members' archive uploads.
+    driver.find_element(By.ID, "import-next-link").click()
+    wait(lambda d: "not_uploaded" in d.current_url, message="not sent on to the archive uploads")
+    page = driver.page_source
+    for i in (1, 2, 3):
+        expect("导入%d号" % i in page, "new member 导入%d号 is not on the archive-upload list" % i)
+    expect("导入4号" not in page, "a member who joined before 2020 is on the archive-upload list")
+    shot("new-members-archive-uploads")
+    logout()
 
 
 if __name__ == "__main__":

@@ -35,12 +35,12 @@ BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 VENV="${ZHTJ_E2E_VENV:-.build/e2e-venv}"
-if ! "$VENV/bin/python" -c 'import selenium' >/dev/null 2>&1; then
+if ! "$VENV/bin/python" -c 'import selenium, openpyxl' >/dev/null 2>&1; then
     if ! "$PY" -c 'import ensurepip' >/dev/null 2>&1; then ensure_packages python3-venv; fi
-    echo "== e2e: creating $VENV with selenium ==" >&2
+    echo "== e2e: creating $VENV with selenium and openpyxl ==" >&2
     rm -rf "$VENV"
     "$PY" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check selenium
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check selenium openpyxl
 fi
 
 WORK="$(mktemp -d /tmp/zhtj-e2e.XXXXXXXX)"
@@ -92,8 +92,8 @@ done
 "$PY" scripts/make-scanned-pdf.py "$WORK/second.pdf" 12 1 3 >/dev/null
 
 echo "== e2e: zhtj on $BASE (pid $SERVER_PID), data in $WORK/data =="
-timeout 170 "$VENV/bin/python" Tests/e2e/journey.py \
-    --base "$BASE" --shots "$SHOTS" --downloads "$WORK/downloads" \
+timeout 300 "$VENV/bin/python" Tests/e2e/journey.py \
+    --base "$BASE" --shots "$SHOTS" --downloads "$WORK/downloads" --work "$WORK" \
     --nine "$WORK/nine.pdf" --first "$WORK/first.pdf" --second "$WORK/second.pdf"
 
 echo "== e2e: passed; screenshots in $SHOTS =="

@@ -63,7 +63,7 @@ public struct LoginThrottle: Sendable {
     /// The key a login is counted and recorded under: SHA-256 of the normalised login, because
     /// the login is an ID number and must not appear in the record.
     public static func key(for login: String) -> String {
-        SHA256.hash(data: Data(("zhtj.login:" + login).utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(("zhtj.login:" + login).utf8)).lowercaseHex
     }
 
     /// Asks the database for the counts (one statement) and judges them.

@@ -39,7 +39,7 @@ public struct PasswordHasher: Sendable {
 
     public static func initialPasswordHash(for suffix: String) -> String {
         let digest = SHA256.hash(data: Data(("zhtj-initial-v1:" + suffix.uppercased()).utf8))
-        return initialPasswordPrefix + digest.map { String(format: "%02x", $0) }.joined()
+        return initialPasswordPrefix + digest.lowercaseHex
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

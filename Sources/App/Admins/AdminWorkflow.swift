@@ -150,7 +150,7 @@ struct AdminWorkflow: Sendable {
     /// The stored form of a code: SHA-256 with the purpose, so a registration code's hash
     /// never matches a reset code's.
     static func hash(_ code: OneTimeCode, _ purpose: OneTimeCodePurpose) -> String {
-        SHA256.hash(data: Data("zhtj.\(purpose.rawValue):\(code.value)".utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data("zhtj.\(purpose.rawValue):\(code.value)".utf8)).lowercaseHex
     }
 
     func org(_ id: OrgID) async throws -> Org {

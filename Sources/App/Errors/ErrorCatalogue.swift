@@ -440,11 +440,12 @@ extension ErrorCatalogue {
 
 extension JSONEncoder {
     /// The API's encoder: plain `/` in strings (Foundation escapes them as `\/` by default).
-    static var api: JSONEncoder {
+    /// One shared instance, never mutated: a new one per answer was an allocation per request.
+    static let api: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
-    }
+    }()
 }
 
 // MARK: The org tree (ORG-3 … ORG-10)

@@ -102,6 +102,10 @@ struct ImportWorkflow: Sendable {
 
     static let instructionsMarker = "模板类型："
 
+    /// Rows per transaction of a member import: large enough that commits stop mattering,
+    /// small enough that other writers wait at most a moment for the write lock.
+    static let batchSize = 500
+
     /// The template of `kind`: its sheet is named after the kind (the marker that tells the two
     /// apart), ID number, development number and mobile formatted as text, drop-downs where the
     /// domain has a list, and a 填写说明 sheet.
@@ -195,6 +199,25 @@ struct ImportWorkflow: Sendable {
         let today = members.today
         var outcome = MemberOutcome()
         var dataRows = 0
+        // Rows that passed the cell checks wait here and are written `batchSize` at a time, in
+        // one transaction each (a savepoint per row): one commit per batch, not per row.
+        var pending: [(number: Int, row: MemberRecordWorkflow.EntryRow)] = []
+        func flush() async throws {
+            guard !pending.isEmpty else { return }
+            let results = try await members.enter(actor, rows: pending.map(\.row))
+            for ((number, _), result) in zip(pending, results) {
+                switch result {
+                case .success(.entered(let record)):
+                    outcome.created.append(record)
+                    if record.member.joinedOn >= Member.archiveRequiredFrom { outcome.newMembers.append(record) }
+                case .success(.alreadyThere(let record)): outcome.existing.append(record)
+                case .failure(let denial as AccessDenial):
+                    outcome.failed.append(FailedRow(row: number, reasons: [ErrorCatalogue.entry(denial).message]))
+                case .failure(let error): outcome.failed.append(FailedRow(row: number, reasons: Self.reasons(error, logger: logger)))
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
         for row in sheet.rows where !sheet.isBlank(row, headers: headers) {
             dataRows += 1
             var draft = MemberDraft()
@@ -221,33 +244,33 @@ struct ImportWorkflow: Sendable {
                 case .failure(let problem): early.append(problem.reason)
                 }
             }
-            do {
-                if !early.isEmpty {
-                    // Every reason at once: the domain's on what is there, beside the cells' own.
-                    var problems: [MemberDraftProblem] = []
-                    do { _ = try draft.validated(branchCategory: .branch, today: today) } catch { problems = error.problems }
-                    problems.removeAll { $0 == .required(.idNumber) && early.contains(where: { $0.hasPrefix("身份证号") }) }
-                    outcome.failed.append(FailedRow(row: row.number, reasons: early + ErrorCatalogue.reasons(problems)))
-                    continue
-                }
-                if let there = try await alreadyThere(draft, in: into, kind: kind) {
-                    outcome.existing.append(there)
-                    continue
-                }
-                let record: MemberRecord
-                if kind == .ownCadres && !org.category.holdsMembers {
-                    record = try await cadre(actor, draft, in: org)
-                } else {
-                    record = try await members.enter(actor, branch: into.id, draft: draft)
-                }
-                outcome.created.append(record)
-                if record.member.joinedOn >= Member.archiveRequiredFrom { outcome.newMembers.append(record) }
-            } catch let denial as AccessDenial {
-                outcome.failed.append(FailedRow(row: row.number, reasons: [ErrorCatalogue.entry(denial).message]))
-            } catch {
-                outcome.failed.append(FailedRow(row: row.number, reasons: Self.reasons(error, logger: logger)))
+            if !early.isEmpty {
+                // Every reason at once: the domain's on what is there, beside the cells' own.
+                var problems: [MemberDraftProblem] = []
+                do { _ = try draft.validated(branchCategory: .branch, today: today) } catch { problems = error.problems }
+                problems.removeAll { $0 == .required(.idNumber) && early.contains(where: { $0.hasPrefix("身份证号") }) }
+                outcome.failed.append(FailedRow(row: row.number, reasons: early + ErrorCatalogue.reasons(problems)))
+                continue
             }
+            if kind == .ownCadres && !org.category.holdsMembers {
+                do {
+                    if let there = try await cadreAlreadyThere(draft, in: org) {
+                        outcome.existing.append(there)
+                    } else {
+                        outcome.created.append(try await cadre(actor, draft, in: org))
+                    }
+                } catch let denial as AccessDenial {
+                    outcome.failed.append(FailedRow(row: row.number, reasons: [ErrorCatalogue.entry(denial).message]))
+                } catch {
+                    outcome.failed.append(FailedRow(row: row.number, reasons: Self.reasons(error, logger: logger)))
+                }
+                continue
+            }
+            pending.append((row.number, MemberRecordWorkflow.EntryRow(branch: into, draft: draft)))
+            if pending.count >= Self.batchSize { try await flush() }
         }
+        try await flush()
+        outcome.failed.sort { $0.row < $1.row }
         if dataRows == 0 { throw ImportRefusal.noRows }
         logger.info(
             "member import",
@@ -258,22 +281,17 @@ struct ImportWorkflow: Sendable {
         return outcome
     }
 
-    /// A re-uploaded row: the person is already a member of that branch (and, for a cadre row,
-    /// already holds that post there). Another branch's member is the workflow's refusal (MEM-5).
-    func alreadyThere(_ draft: MemberDraft, in org: Org, kind: MemberTemplate) async throws -> MemberRecord? {
+    /// A re-uploaded cadre row: the person already holds that post in `org`. (A member row's
+    /// re-upload is `MemberRecordWorkflow.memberAlready`, inside the batch's transaction.)
+    func cadreAlreadyThere(_ draft: MemberDraft, in org: Org) async throws -> MemberRecord? {
         guard let number = try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: members.today),
             let person = try await repositories.memberRecords.person(withIDNumber: number)
         else { return nil }
-        let record = try await repositories.members.find(person.id)
-        if kind == .ownCadres && !org.category.holdsMembers {
-            let title = draft.post.trimmingWhitespaceAndNewlines
-            guard try await repositories.cadres.posts(of: person.id).contains(where: { $0.orgID == org.id && $0.title == title }) else {
-                return nil
-            }
-            return record
+        let title = draft.post.trimmingWhitespaceAndNewlines
+        guard try await repositories.cadres.posts(of: person.id).contains(where: { $0.orgID == org.id && $0.title == title }) else {
+            return nil
         }
-        guard let record, record.branch.id == org.id, !record.removed else { return nil }
-        return record
+        return try await repositories.members.find(person.id)
     }
 
     /// `own_cadres` in an org that holds no members (a committee): a cadre post for a person

@@ -43,21 +43,23 @@ struct MemberRecordWorkflow: Sendable {
 
     /// Every reason `draft` cannot be entered into `branch`, the store's included (a taken
     /// development number with the branch that holds it, a person already a member
-    /// elsewhere); the entry when there is none. The bulk importer calls this per row.
-    func check(_ draft: MemberDraft, into branch: Org) async throws -> MemberEntry {
+    /// elsewhere); the entry when there is none. `store` is the transaction's repositories
+    /// when the check runs inside the write that follows it.
+    func check(_ draft: MemberDraft, into branch: Org, store: Repositories? = nil) async throws -> MemberEntry {
+        let r = store ?? repositories
         var problems: [MemberDraftProblem] = []
         var entry: MemberEntry?
         do { entry = try draft.validated(branchCategory: branch.category, today: today) } catch { problems = error.problems }
         // The store's checks run on whatever parsed, so that one pass reports everything.
         if let number = DevelopmentNumber(draft.developmentNumber),
-            let holder = try await repositories.members.holder(ofDevelopmentNumber: number)
+            let holder = try await r.members.holder(ofDevelopmentNumber: number)
         {
             let samePerson = (try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: today)).map { $0 == holder.member.idNumber } ?? false
             if !samePerson { problems.append(.developmentNumberTaken(branchName: holder.branchName)) }
         }
         if let idNumber = try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: today),
-            let person = try await repositories.memberRecords.person(withIDNumber: idNumber),
-            let member = try await repositories.members.find(person.id)
+            let person = try await r.memberRecords.person(withIDNumber: idNumber),
+            let member = try await r.members.find(person.id)
         {
             problems.append(.alreadyMember(branchName: member.branchName))
         }
@@ -71,40 +73,8 @@ struct MemberRecordWorkflow: Sendable {
     /// entry, in one transaction: the member exists completely or not at all.
     func enter(_ actor: Actor, branch id: OrgID, draft: MemberDraft) async throws -> MemberRecord {
         let branch = try await branch(actor, id)
-        let entry = try await check(draft, into: branch)
-        // ADM-6: the initial password's marker, not bcrypt (see `PasswordHasher.initialPasswordHash`).
-        let hash = PasswordHasher.initialPasswordHash(for: entry.idNumber.initialPassword)
-        let now = clock.now()
-        let existing = try await repositories.memberRecords.person(withIDNumber: entry.idNumber)
-        let personID = existing?.id ?? PersonID(unchecked: newIdentifier())
         do {
-            try await database.write { r in
-                if existing == nil {
-                    try await r.people.insert(PersonRecord(id: personID, name: entry.name, idNumber: entry.idNumber), at: now)
-                }
-                try await r.memberRecords.saveProfile(entry.profile, of: personID, at: now)
-                try await r.members.insert(
-                    Member(
-                        personID: personID, name: entry.name, idNumber: entry.idNumber, branchID: branch.id, joinedOn: entry.joinedOn,
-                        developmentNumber: entry.developmentNumber), at: now)
-                if try await r.accounts.find(login: entry.idNumber.value) == nil {
-                    try await r.accounts.insert(
-                        AccountRecord(
-                            id: AccountID(unchecked: newIdentifier()), personID: personID, login: entry.idNumber.value, passwordHash: hash,
-                            mustChangePassword: true), at: now)
-                }
-                if let post = entry.post {
-                    try await r.cadres.insert(CadrePost(personID: personID, orgID: branch.id, title: post.rawValue), at: now)
-                    try await r.cadrePosts.appendChange(
-                        CadrePostChange(
-                            id: newIdentifier(), personID: personID, orgID: branch.id, fromTitle: nil, toTitle: post.rawValue,
-                            changedBy: actor.personID, changedAt: now))
-                }
-                try await r.memberRecords.appendAudit(
-                    MemberAuditEvent(
-                        id: newIdentifier(), at: now, action: .enter, actorID: actor.personID, personID: personID, orgPath: branch.path,
-                        detail: Self.json(["branch": branch.id.rawValue, "joinedOn": entry.joinedOn.iso])))
-            }
+            return try await database.write { r in try await self.record(actor, draft, into: branch, store: r) }
         } catch {
             // A concurrent entry took the number or the person between the check and the write.
             if let violation = ConstraintViolation(error), case .unique = violation {
@@ -112,7 +82,89 @@ struct MemberRecordWorkflow: Sendable {
             }
             throw error
         }
-        guard let record = try await repositories.members.find(personID) else { throw ServiceRefusal.internalError }
+    }
+
+    /// One row of a bulk entry: the branch (already found) and what the row says.
+    struct EntryRow: Sendable {
+        let branch: Org
+        let draft: MemberDraft
+    }
+
+    /// What entering a row did: entered it, or found the person already a member of that
+    /// branch (a re-uploaded file creates nothing twice).
+    enum EntryOutcome: Sendable {
+        case entered(MemberRecord)
+        case alreadyThere(MemberRecord)
+    }
+
+    /// Many members in one transaction (`Database.writeEach`): each row authorised, checked
+    /// and written inside its own savepoint, so a refused row leaves nothing and the others
+    /// share one commit. The answer has one result per row, in order.
+    func enter(_ actor: Actor, rows: [EntryRow]) async throws -> [Result<EntryOutcome, any Error>] {
+        let results = try await database.writeEach(rows) { r, row in
+            try require(actor, .enterMember, .org(OrgPlacement(row.branch)))
+            if let there = try await self.memberAlready(row.draft, in: row.branch, store: r) { return EntryOutcome.alreadyThere(there) }
+            return EntryOutcome.entered(try await self.record(actor, row.draft, into: row.branch, store: r))
+        }
+        // A unique constraint (another writer on PostgreSQL took the number or the person in
+        // the meantime) is told as the check's reasons, read after the fact.
+        var answered: [Result<EntryOutcome, any Error>] = []
+        for (row, result) in zip(rows, results) {
+            if case .failure(let error) = result, let violation = ConstraintViolation(error), case .unique = violation {
+                do { _ = try await check(row.draft, into: row.branch) } catch {
+                    answered.append(.failure(error))
+                    continue
+                }
+            }
+            answered.append(result)
+        }
+        return answered
+    }
+
+    /// The person of `draft` when they are already a live member of `branch`.
+    func memberAlready(_ draft: MemberDraft, in branch: Org, store: Repositories? = nil) async throws -> MemberRecord? {
+        let r = store ?? repositories
+        guard let number = try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: today),
+            let person = try await r.memberRecords.person(withIDNumber: number),
+            let record = try await r.members.find(person.id), record.branch.id == branch.id, !record.removed
+        else { return nil }
+        return record
+    }
+
+    /// The rows of one entry, written with `store` (the caller's transaction), after the check.
+    private func record(_ actor: Actor, _ draft: MemberDraft, into branch: Org, store r: Repositories) async throws -> MemberRecord {
+        let entry = try await check(draft, into: branch, store: r)
+        // ADM-6: the initial password's marker, not bcrypt (see `PasswordHasher.initialPasswordHash`).
+        let hash = PasswordHasher.initialPasswordHash(for: entry.idNumber.initialPassword)
+        let now = clock.now()
+        let existing = try await r.memberRecords.person(withIDNumber: entry.idNumber)
+        let personID = existing?.id ?? PersonID(unchecked: newIdentifier())
+        if existing == nil {
+            try await r.people.insert(PersonRecord(id: personID, name: entry.name, idNumber: entry.idNumber), at: now)
+        }
+        try await r.memberRecords.saveProfile(entry.profile, of: personID, at: now)
+        try await r.members.insert(
+            Member(
+                personID: personID, name: entry.name, idNumber: entry.idNumber, branchID: branch.id, joinedOn: entry.joinedOn,
+                developmentNumber: entry.developmentNumber), at: now)
+        if try await r.accounts.find(login: entry.idNumber.value) == nil {
+            try await r.accounts.insert(
+                AccountRecord(
+                    id: AccountID(unchecked: newIdentifier()), personID: personID, login: entry.idNumber.value, passwordHash: hash,
+                    mustChangePassword: true), at: now)
+        }
+        if let post = entry.post {
+            try await r.cadres.insert(CadrePost(personID: personID, orgID: branch.id, title: post.rawValue), at: now)
+            try await r.cadrePosts.appendChange(
+                CadrePostChange(
+                    id: newIdentifier(), personID: personID, orgID: branch.id, fromTitle: nil, toTitle: post.rawValue,
+                    changedBy: actor.personID, changedAt: now))
+        }
+        try await r.memberRecords.appendAudit(
+            MemberAuditEvent(
+                id: newIdentifier(), at: now, action: .enter, actorID: actor.personID, personID: personID, orgPath: branch.path,
+                detail: Self.json(["branch": branch.id.rawValue, "joinedOn": entry.joinedOn.iso])))
+        guard let record = try await r.members.find(personID) else { throw ServiceRefusal.internalError }
         return record
     }
 

@@ -1,4 +1,5 @@
 import Crypto
+import Domain
 import Foundation
 import Hummingbird
 import NIOCore
@@ -34,7 +35,7 @@ struct StaticAssets: Sendable {
     private static func load(_ directory: URL, _ stem: String, _ ext: String, type: String) throws(PageResourceError) -> Asset {
         let url = directory.appendingPathComponent("\(stem).\(ext)")
         guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing(url.path) }
-        let hash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined().prefix(hashLength)
+        let hash = SHA256.hash(data: data).lowercaseHex.prefix(hashLength)
         return Asset(
             plainName: "\(stem).\(ext)", hashedName: "\(stem).\(hash).\(ext)", contentType: type, bytes: ByteBuffer(bytes: data))
     }

@@ -324,7 +324,7 @@ public struct SQLAdminRepository: AdminRepository {
             SELECT \(unsafeRaw: Self.requestColumns) FROM admin_change_requests
             WHERE state = 'pending' AND decider_org_id IN (\(binds: deciders.map(\.rawValue)))
               AND (requested_at > \(bind: since) OR (requested_at = \(bind: since) AND id > \(bind: id)))
-            ORDER BY requested_at, id LIMIT \(bind: limit)
+            ORDER BY requested_at, id LIMIT \(limit: limit)
             """).all().map(Self.request)
     }
 
@@ -411,7 +411,7 @@ public struct SQLAdminRepository: AdminRepository {
             SELECT l.at, l.action, l.actor_id, l.subject_id, l.detail,
                    o.id, o.parent_id, o.name, o.full_name, o.category, o.path, o.upper_committee_id
             FROM admin_audit_log l JOIN orgs o ON o.id = l.org_id
-            WHERE l.org_path LIKE \(bind: path.encoded + "%") ORDER BY l.at DESC, l.id DESC LIMIT \(bind: limit)
+            WHERE l.org_path LIKE \(bind: path.encoded + "%") ORDER BY l.at DESC, l.id DESC LIMIT \(limit: limit)
             """).all()
         return try rows.map { row in
             let org = try SQLOrgRepository.Row(row: row).org()
@@ -446,7 +446,7 @@ public struct SQLAdminRepository: AdminRepository {
         return try await sql.raw("""
             SELECT id, parent_id, name, full_name, category, path, upper_committee_id FROM orgs
             WHERE name LIKE \(bind: pattern) ESCAPE '\\' OR full_name LIKE \(bind: pattern) ESCAPE '\\'
-            ORDER BY path LIMIT \(bind: limit)
+            ORDER BY path LIMIT \(limit: limit)
             """).all().map { try SQLOrgRepository.Row(row: $0).org() }
     }
 }

@@ -314,7 +314,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
               AND (COALESCE(a.pending_since, a.updated_at) > \(bind: since)
                    OR (COALESCE(a.pending_since, a.updated_at) = \(bind: since) AND a.id > \(bind: id)))
             ORDER BY COALESCE(a.pending_since, a.updated_at), a.id
-            LIMIT \(bind: limit)
+            LIMIT \(limit: limit)
             """).all().map { row in
             WaitingArchive(
                 archive: try row.decode(model: Row.self, keyDecodingStrategy: .snakeCaseColumns).record(),
@@ -383,7 +383,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
         return try await sql.raw("""
             \(unsafeRaw: Self.memberArchiveSelect)
             WHERE \(conditions)
-            ORDER BY m.person_id LIMIT \(bind: limit)
+            ORDER BY m.person_id LIMIT \(limit: limit)
             """).all().map(Self.memberArchiveRow)
     }
 
@@ -426,7 +426,7 @@ public struct SQLArchiveRepository: ArchiveRepository {
             WHERE \(scope) AND m.removed_at IS NULL
               AND (p.name LIKE \(bind: "%" + escaped + "%") ESCAPE '\\' OR p.id_number = \(bind: q.uppercased())
                    OR m.development_number = \(bind: q))
-            ORDER BY m.person_id LIMIT \(bind: limit)
+            ORDER BY m.person_id LIMIT \(limit: limit)
             """).all().map(Self.memberArchiveRow)
     }
 }

@@ -75,7 +75,7 @@ public enum AuditChain {
             data.append(contentsOf: Array("\(bytes.count):".utf8))
             data.append(bytes)
         }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: data).lowercaseHex
     }
 
     /// A break in the chain, as `zhtj verify` reports it.
@@ -172,7 +172,7 @@ public struct SQLAuditRepository: AuditRepository {
         try await sql.raw("""
             SELECT \(unsafeRaw: Self.columns) FROM audit_log
             WHERE branch_path LIKE \(bind: path.encoded + "%") AND seq < \(bind: seq ?? Int.max)
-            ORDER BY seq DESC LIMIT \(bind: limit)
+            ORDER BY seq DESC LIMIT \(limit: limit)
             """).all(decoding: Row.self, with: .snakeCase).map { try $0.entry() }
     }
 

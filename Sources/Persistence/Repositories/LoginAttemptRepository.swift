@@ -134,7 +134,7 @@ public struct SQLLoginAttemptRepository: LoginAttemptRepository {
     public func list(loginKey: String, limit: Int) async throws -> [LoginAttempt] {
         try await sql.raw("""
             SELECT at, login_key, account_id, address, outcome FROM login_attempts
-            WHERE login_key = \(bind: loginKey) ORDER BY at DESC, id LIMIT \(bind: limit)
+            WHERE login_key = \(bind: loginKey) ORDER BY at DESC, id LIMIT \(limit: limit)
             """).all(decoding: Row.self, with: .snakeCase).map { row in
             guard let at = Timestamp(text: row.at), let outcome = LoginAttemptOutcome(rawValue: row.outcome) else {
                 throw CorruptRow(table: "login_attempts", key: row.at)

@@ -355,7 +355,7 @@ public struct SQLCadrePostRepository: CadrePostRepository {
         try await sql.raw("""
             SELECT c.id, c.person_id, c.from_title, c.to_title, c.changed_by, c.changed_at, p.name AS person_name, b.name AS by_name
             FROM cadre_post_changes c JOIN people p ON p.id = c.person_id JOIN people b ON b.id = c.changed_by
-            WHERE c.org_id = \(bind: org.rawValue) ORDER BY c.ordinal DESC LIMIT \(bind: limit)
+            WHERE c.org_id = \(bind: org.rawValue) ORDER BY c.ordinal DESC LIMIT \(limit: limit)
             """).all().map { row in
             let id = try row.decode(column: "id", as: String.self)
             guard let at = Timestamp(text: try row.decode(column: "changed_at", as: String.self)) else {

@@ -168,9 +168,17 @@ public struct SQLMemberRepository: MemberRepository {
         }
 
         func record() throws -> MemberRecord {
+            var paths: [String: OrgPath] = [:]
+            return try record(paths: &paths)
+        }
+
+        /// `paths`: the branch paths already parsed for this list (a page has few branches).
+        func record(paths: inout [String: OrgPath]) throws -> MemberRecord {
+            let parsed = paths[branchPath] ?? OrgPath(encoded: branchPath)
+            paths[branchPath] = parsed
             guard let personID = PersonID(rawValue: personId), let branchID = OrgID(rawValue: branchId),
                 let idNumber = try? IDNumber(idNumber, today: farFuture), let joinedOn = CivilDate(iso: joinedOn),
-                let path = OrgPath(encoded: branchPath), let category = OrgCategory(rawValue: branchCategory)
+                let path = parsed, let category = OrgCategory(rawValue: branchCategory)
             else { throw CorruptRow(table: "members", key: personId) }
             let member = Member(
                 personID: personID, name: name, idNumber: idNumber, branchID: branchID, joinedOn: joinedOn,
@@ -197,18 +205,30 @@ public struct SQLMemberRepository: MemberRepository {
     }
 
     public func page(ofSubtree id: OrgID, after cursor: PersonID?, limit: Int) async throws -> (org: Org, members: [MemberRecord])? {
-        // A LEFT JOIN keeps the org's row when its subtree has no (more) members.
+        // The page is cut inside (only the subtree's members are joined, sorted and limited),
+        // and only its rows get the post lookup; the LEFT JOIN keeps the org's row when the
+        // subtree has no (more) members. Joining a view of every member, as this did before,
+        // made SQLite materialise the whole members table for each page.
         let rows = try await sql.raw("""
             SELECT t.id AS t_id, t.parent_id AS t_parent_id, t.name AS t_name, t.full_name AS t_full_name,
-                   t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id, s.*
-            FROM orgs t LEFT JOIN (\(unsafeRaw: Self.select)) s
-              ON s.branch_path LIKE t.path || '%' AND s.person_id > \(bind: cursor?.rawValue ?? "") AND s.removed_at IS NULL
+                   t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id, s.*,
+                   CASE WHEN EXISTS (SELECT 1 FROM cadre_posts c WHERE c.person_id = s.person_id) THEN 1 ELSE 0 END AS holds_post
+            FROM orgs t LEFT JOIN (
+                SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
+                       o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
+                       o.upper_committee_id AS branch_upper_committee_id, p.identity_status, m.removed_at
+                FROM orgs r JOIN orgs o ON o.path LIKE r.path || '%'
+                     JOIN members m ON m.branch_id = o.id JOIN people p ON p.id = m.person_id
+                WHERE r.id = \(bind: id.rawValue) AND m.person_id > \(bind: cursor?.rawValue ?? "") AND m.removed_at IS NULL
+                ORDER BY m.person_id LIMIT \(limit: limit)
+            ) s ON TRUE
             WHERE t.id = \(bind: id.rawValue)
-            ORDER BY s.person_id LIMIT \(bind: limit)
+            ORDER BY s.person_id
             """).all()
         guard let first = rows.first else { return nil }
         let org = try SQLOrgRepository.Row(row: first, prefix: "t_").org()
-        let members = try rows.filter { try !$0.decodeNil(column: "person_id") }.map { try Row(row: $0).record() }
+        var paths: [String: OrgPath] = [:]
+        let members = try rows.filter { try !$0.decodeNil(column: "person_id") }.map { try Row(row: $0).record(paths: &paths) }
         return (org, members)
     }
 

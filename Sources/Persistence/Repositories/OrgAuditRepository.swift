@@ -50,7 +50,7 @@ public enum OrgAuditChain {
             data.append(contentsOf: Array("\(bytes.count):".utf8))
             data.append(bytes)
         }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: data).lowercaseHex
     }
 
     /// The sequence numbers whose entry does not follow its predecessor or does not match its hash.

@@ -74,7 +74,7 @@ public struct SQLOrgRepository: OrgRepository {
 
     public func subtree(of path: OrgPath, limit: Int) async throws -> [Org] {
         try await sql.raw(
-            "SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE path LIKE \(bind: path.encoded + "%") AND deleted_at IS NULL ORDER BY path LIMIT \(bind: limit)"
+            "SELECT \(unsafeRaw: Self.columns) FROM orgs WHERE path LIKE \(bind: path.encoded + "%") AND deleted_at IS NULL ORDER BY path LIMIT \(limit: limit)"
         ).all(decoding: Row.self, with: .snakeCase).map { try $0.org() }
     }
 
