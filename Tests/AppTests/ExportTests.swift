@@ -253,6 +253,31 @@ struct ExportTests {
         }
     }
 
+    @Test("every list page carries its 导出Excel link, and each link answers that list's file")
+    func listPagesLinkTheirExports() async throws {
+        try await withDemoApp { client in
+            let (browser, _) = try await client.pageLogin(Self.accounts["zongzhi_admin"])
+            let token = try await client.login(Self.accounts["zongzhi_admin"])
+            let cookie: HTTPFields = [.cookie: "zhtj_session=\(token)"]
+            let org = OrgID(rawValue: "upc-cs-2020")!
+            let pages: [(page: String, id: String, kind: ExportKind, sheet: String)] = [
+                (PageRoute.members(org: org).href, "export-members", .members, "团员列表"),
+                (PageRoute.cadres(org).href, "export-cadres", .cadres, "团干部列表"),
+                (PageRoute.orgs(org: org).href, "export-children", .children, "下级组织"),
+                // Progress has a sheet per level, named after it.
+                (PageRoute.orgProgress(org).href, "export-progress", .progress, ""),
+            ]
+            for (page, id, kind, sheet) in pages {
+                let html = try await client.page(page, browser).html
+                let href = PageRoute.orgExport(org, kind).href
+                #expect(html.contains("href=\"\(href)\" id=\"\(id)\""), "\(page) has no \(id) link to \(href)")
+                let file = try await client.execute(uri: href, method: .get, headers: cookie)
+                #expect(file.status == .ok, "\(href)")
+                #expect(try OpenpyxlBook.read(Array(buffer: file.body)).sheets.contains { $0.name.hasPrefix(sheet) }, "\(href): no sheet \(sheet)")
+            }
+        }
+    }
+
     @Test("pages: the export links answer the same files; the codes export is a CSRF-checked POST form")
     func pages() async throws {
         try await withDemoApp { client in

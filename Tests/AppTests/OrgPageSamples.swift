@@ -22,7 +22,7 @@ enum OrgSamples {
             action: "/orgs/upc-cs-2020/children", csrf: "token", shortName: "2020级3班团支部", category: "branch", categoryName: "团支部",
             industry: "普通高等学校", industryName: "普通高等学校", generatedFullName: "…2020级3班团支部", fullName: "…2020级3班团支部",
             upperCommittee: "计算机科学与技术学院团委", backHref: "/orgs?org=upc-cs-2020"),
-        noSubOrgs: "团支部不能再创建下级组织")
+        noSubOrgs: "团支部不能再创建下级组织", exportHref: "/orgs/upc-cs/export/children")
 
     static let profile = OrgProfilePage(
         tabs: tabs, orgName: "计算机学院2020级1班团支部", action: "/orgs/upc-cs-2020-1/profile", csrf: "token", editable: true,
@@ -41,5 +41,5 @@ enum OrgSamples {
             .init(shortName: "1班团支部", parentName: "团总支", categoryName: "团支部", loggedIn: "是", complete: "否", subOrgs: "—",
                   admins: "杨帆", phone: "0532-1", missing: "书记手机号码")
         ],
-        empty: "该级没有组织。")
+        empty: "该级没有组织。", exportHref: "/orgs/upc-cs/export/progress")
 }

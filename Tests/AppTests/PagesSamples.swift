@@ -60,7 +60,8 @@ enum PageSamples {
                 action: "/orgs/upc-cs-2020-1/cadres", personId: "p-c1-01", choices: choices)
         ],
         addAction: "/orgs/upc-cs-2020-1/cadres", posts: choices,
-        history: [.init(at: "2026-11-25 10:00", name: "徐晨", from: "组织委员", to: "宣传委员", by: "杨帆")])
+        history: [.init(at: "2026-11-25 10:00", name: "徐晨", from: "组织委员", to: "宣传委员", by: "杨帆")],
+        exportHref: "/orgs/upc-cs-2020-1/export/cadres")
 
     static let layout = Layout(
         title: "工作台", stylesheet: "/static/app.0123456789abcdef.css", script: "/static/app.0123456789abcdef.js", homeHref: "/home",
@@ -87,7 +88,8 @@ enum PageSamples {
                 joinedOn: "2020-10-15", branchName: "1班团支部", status: "pending", statusName: "待审批", dueDate: "2021-01-15", overdue: true,
                 overAge: true, identityStatus: "passed", identityStatusName: "认证通过", recordHref: "/members/p-c1-03/record")
         ],
-        next: "/members?cursor=p-c1-03", entryHref: "/orgs/upc-cs-2020-1/members/new", cadresHref: "/orgs/upc-cs/cadres")
+        next: "/members?cursor=p-c1-03", entryHref: "/orgs/upc-cs-2020-1/members/new", cadresHref: "/orgs/upc-cs/cadres",
+        exportHref: "/orgs/upc-cs/export/members")
 
     static let member = MemberPage(
         backHref: "/members", csrf: "token", name: "马晓东", idNumber: "370***********1278", developmentNumber: "2020370200103",

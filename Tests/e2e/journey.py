@@ -270,6 +270,8 @@ def journey():
     expect(width <= 400, "the page scrolls sideways at phone width (%d px)" % width)
 
     driver.set_window_size(1366, 768)
+    go("/me/archive")
+    logout()
     onboarding()
 
     violations = csp_violations()

@@ -40,7 +40,7 @@ if ! "$VENV/bin/python" -c 'import selenium, openpyxl' >/dev/null 2>&1; then
     echo "== e2e: creating $VENV with selenium and openpyxl ==" >&2
     rm -rf "$VENV"
     "$PY" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check selenium openpyxl
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check selenium "openpyxl==$ZHTJ_OPENPYXL_VERSION"
 fi
 
 WORK="$(mktemp -d /tmp/zhtj-e2e.XXXXXXXX)"

@@ -75,6 +75,8 @@ struct MembersPage {
     /// 录入团员团干部, where the shown org holds members (ORG-7) and the visitor may enter them.
     let entryHref: String?
     let cadresHref: String
+    /// 导出Excel: the shown org's members (`ExportKind.members`).
+    let exportHref: String
 
     struct StatusOption {
         let value: String
@@ -138,7 +140,7 @@ struct MembersPage {
             summary: q.isEmpty ? "\(org.name)：本页 \(shown.count) 名团员" : "在\(org.name)中查询“\(q)”：\(shown.count) 名团员",
             rows: shown, next: next.map { PageRoute.members(org: org.id, status: status, cursor: $0).href },
             entryHref: mayEnter && org.category.holdsMembers ? PageRoute.memberEntryForm(org.id).href : nil,
-            cadresHref: PageRoute.cadres(org.id).href)
+            cadresHref: PageRoute.cadres(org.id).href, exportHref: PageRoute.orgExport(org.id, .members).href)
     }
 }
 

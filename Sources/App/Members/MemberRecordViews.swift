@@ -180,6 +180,8 @@ struct CadresPage {
     let addAction: String
     let posts: [Choice]
     let history: [HistoryRow]
+    /// 导出Excel: the org's cadres (`ExportKind.cadres`).
+    let exportHref: String
 
     struct Row {
         let name: String
@@ -214,6 +216,6 @@ struct CadresPage {
             history: history.map {
                 HistoryRow(at: PageKit.chinaTime($0.change.changedAt), name: $0.personName, from: $0.change.fromTitle ?? "（新任）",
                     to: $0.change.toTitle, by: $0.changedByName)
-            })
+            }, exportHref: PageRoute.orgExport(org.id, .cadres).href)
     }
 }

@@ -50,6 +50,8 @@ struct OrgsPage {
     let preview: Preview?
     /// Shown to a branch admin, whose org has no sub-orgs (ORG-7).
     let noSubOrgs: String?
+    /// 导出Excel: the direct sub-orgs (`ExportKind.children`); nil for a branch.
+    let exportHref: String?
 
     struct Switcher {
         let action: String
@@ -138,7 +140,8 @@ struct OrgsPage {
             tabs: OrgTab.tabs(org: org.id, active: .subOrgs, mayHaveSubOrgs: !org.category.holdsMembers), orgName: org.name,
             orgFullName: org.fullName, orgCategory: org.category.chineseName, summary: "直属下级组织 \(children.count) 个", rows: rows,
             error: error, create: preview == nil ? create : nil, preview: preview,
-            noSubOrgs: org.category.holdsMembers ? "团支部是组织树的末端，团员编入团支部，不能再创建下级组织。" : nil)
+            noSubOrgs: org.category.holdsMembers ? "团支部是组织树的末端，团员编入团支部，不能再创建下级组织。" : nil,
+            exportHref: org.category.holdsMembers ? nil : PageRoute.orgExport(org.id, .children).href)
     }
 
     static func preview(_ accepted: SubOrgDraft.Accepted, parent: OrgDetails, csrf: String, upperCommitteeName: String) -> Preview {
@@ -254,6 +257,8 @@ struct OrgProgressPage {
     let summary: String?
     let rows: [Row]
     let empty: String
+    /// 导出Excel: every level's progress (`ExportKind.progress`).
+    let exportHref: String
 
     struct Row {
         let shortName: String
@@ -290,6 +295,7 @@ struct OrgProgressPage {
         }
         return OrgProgressPage(
             tabs: OrgTab.tabs(org: progress.org.id, active: .progress, mayHaveSubOrgs: true), orgName: progress.org.name, levels: levels,
-            summary: summary, rows: rows, empty: progress.levels.isEmpty ? "本组织尚未创建下级组织。" : "该级没有组织。")
+            summary: summary, rows: rows, empty: progress.levels.isEmpty ? "本组织尚未创建下级组织。" : "该级没有组织。",
+            exportHref: PageRoute.orgExport(progress.org.id, .progress).href)
     }
 }
