@@ -282,7 +282,7 @@ struct ImportWorkflow: Sendable {
     }
 
     /// A re-uploaded cadre row: the person already holds that post in `org`. (A member row's
-    /// re-upload is `MemberRecordWorkflow.memberAlready`, inside the batch's transaction.)
+    /// re-upload is found inside the batch's transaction, `MemberRecordWorkflow.enter(_:rows:)`.)
     func cadreAlreadyThere(_ draft: MemberDraft, in org: Org) async throws -> MemberRecord? {
         guard let number = try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: members.today),
             let person = try await repositories.memberRecords.person(withIDNumber: number)

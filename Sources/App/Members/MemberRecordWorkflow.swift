@@ -45,8 +45,9 @@ struct MemberRecordWorkflow: Sendable {
     /// development number with the branch that holds it, a person already a member
     /// elsewhere); the entry when there is none. `store` is the transaction's repositories
     /// when the check runs inside the write that follows it.
-    func check(_ draft: MemberDraft, into branch: Org, store: Repositories? = nil) async throws -> MemberEntry {
+    func check(_ draft: MemberDraft, into branch: Org, store: Repositories? = nil, known: Known? = nil) async throws -> MemberEntry {
         let r = store ?? repositories
+        let known = if let known { known } else { try await self.known(draft, store: r) }
         var problems: [MemberDraftProblem] = []
         var entry: MemberEntry?
         do { entry = try draft.validated(branchCategory: branch.category, today: today) } catch { problems = error.problems }
@@ -57,14 +58,23 @@ struct MemberRecordWorkflow: Sendable {
             let samePerson = (try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: today)).map { $0 == holder.member.idNumber } ?? false
             if !samePerson { problems.append(.developmentNumberTaken(branchName: holder.branchName)) }
         }
-        if let idNumber = try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: today),
-            let person = try await r.memberRecords.person(withIDNumber: idNumber),
-            let member = try await r.members.find(person.id)
-        {
-            problems.append(.alreadyMember(branchName: member.branchName))
-        }
+        if let member = known.member { problems.append(.alreadyMember(branchName: member.branchName)) }
         guard problems.isEmpty, let entry else { throw MemberDraftRejection(problems) }
         return entry
+    }
+
+    /// What the store knows of the draft's ID number: the person and their membership. Looked
+    /// up once per row and handed on, because a bulk entry's cost is its statements.
+    struct Known: Sendable {
+        let person: PersonRecord?
+        let member: MemberRecord?
+    }
+
+    func known(_ draft: MemberDraft, store r: Repositories) async throws -> Known {
+        guard let number = try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: today),
+            let person = try await r.memberRecords.person(withIDNumber: number)
+        else { return Known(person: nil, member: nil) }
+        return Known(person: person, member: try await r.members.find(person.id))
     }
 
     /// Enters one member: the person (or the known person, when a cadre without membership
@@ -103,8 +113,9 @@ struct MemberRecordWorkflow: Sendable {
     func enter(_ actor: Actor, rows: [EntryRow]) async throws -> [Result<EntryOutcome, any Error>] {
         let results = try await database.writeEach(rows) { r, row in
             try require(actor, .enterMember, .org(OrgPlacement(row.branch)))
-            if let there = try await self.memberAlready(row.draft, in: row.branch, store: r) { return EntryOutcome.alreadyThere(there) }
-            return EntryOutcome.entered(try await self.record(actor, row.draft, into: row.branch, store: r))
+            let known = try await self.known(row.draft, store: r)
+            if let member = known.member, member.branch.id == row.branch.id, !member.removed { return EntryOutcome.alreadyThere(member) }
+            return EntryOutcome.entered(try await self.record(actor, row.draft, into: row.branch, store: r, known: known))
         }
         // A unique constraint (another writer on PostgreSQL took the number or the person in
         // the meantime) is told as the check's reasons, read after the fact.
@@ -121,23 +132,16 @@ struct MemberRecordWorkflow: Sendable {
         return answered
     }
 
-    /// The person of `draft` when they are already a live member of `branch`.
-    func memberAlready(_ draft: MemberDraft, in branch: Org, store: Repositories? = nil) async throws -> MemberRecord? {
-        let r = store ?? repositories
-        guard let number = try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: today),
-            let person = try await r.memberRecords.person(withIDNumber: number),
-            let record = try await r.members.find(person.id), record.branch.id == branch.id, !record.removed
-        else { return nil }
-        return record
-    }
-
     /// The rows of one entry, written with `store` (the caller's transaction), after the check.
-    private func record(_ actor: Actor, _ draft: MemberDraft, into branch: Org, store r: Repositories) async throws -> MemberRecord {
-        let entry = try await check(draft, into: branch, store: r)
+    private func record(
+        _ actor: Actor, _ draft: MemberDraft, into branch: Org, store r: Repositories, known: Known? = nil
+    ) async throws -> MemberRecord {
+        let known = if let known { known } else { try await self.known(draft, store: r) }
+        let entry = try await check(draft, into: branch, store: r, known: known)
         // ADM-6: the initial password's marker, not bcrypt (see `PasswordHasher.initialPasswordHash`).
         let hash = PasswordHasher.initialPasswordHash(for: entry.idNumber.initialPassword)
         let now = clock.now()
-        let existing = try await r.memberRecords.person(withIDNumber: entry.idNumber)
+        let existing = known.person
         let personID = existing?.id ?? PersonID(unchecked: newIdentifier())
         if existing == nil {
             try await r.people.insert(PersonRecord(id: personID, name: entry.name, idNumber: entry.idNumber), at: now)
@@ -147,7 +151,10 @@ struct MemberRecordWorkflow: Sendable {
             Member(
                 personID: personID, name: entry.name, idNumber: entry.idNumber, branchID: branch.id, joinedOn: entry.joinedOn,
                 developmentNumber: entry.developmentNumber), at: now)
-        if try await r.accounts.find(login: entry.idNumber.value) == nil {
+        // A person the store did not know has no account (an account belongs to a person, and
+        // the schema's unique login would refuse a stray one).
+        let needsAccount = if existing == nil { true } else { try await r.accounts.find(login: entry.idNumber.value) == nil }
+        if needsAccount {
             try await r.accounts.insert(
                 AccountRecord(
                     id: AccountID(unchecked: newIdentifier()), personID: personID, login: entry.idNumber.value, passwordHash: hash,
@@ -164,6 +171,15 @@ struct MemberRecordWorkflow: Sendable {
             MemberAuditEvent(
                 id: newIdentifier(), at: now, action: .enter, actorID: actor.personID, personID: personID, orgPath: branch.path,
                 detail: Self.json(["branch": branch.id.rawValue, "joinedOn": entry.joinedOn.iso])))
+        if existing == nil {
+            // Everything about a new person is what was just written: no lookup needed.
+            let member = Member(
+                personID: personID, name: entry.name, idNumber: entry.idNumber, branchID: branch.id, joinedOn: entry.joinedOn,
+                developmentNumber: entry.developmentNumber)
+            return MemberRecord(
+                member: member, branch: OrgPlacement(branch), branchName: branch.name, identityStatus: .unverified,
+                holdsLeaguePost: entry.post != nil)
+        }
         guard let record = try await r.members.find(personID) else { throw ServiceRefusal.internalError }
         return record
     }
