@@ -302,21 +302,25 @@ def header_columns(sheet):
     return {str(c.value).lstrip("*"): c.column for c in sheet[1] if c.value}
 
 
-def onboarding():
-    import openpyxl  # the e2e venv has it: an independent writer of the files we import
+def template_from(link_id):
+    """Clicks the template link and opens the file that arrives: (workbook, first sheet, columns)."""
+    import openpyxl  # the e2e venv has it: an independent reader and writer of our spreadsheets
 
+    wait(EC.presence_of_element_located((By.ID, link_id)))
+    before = set(os.listdir(args.downloads))
+    driver.find_element(By.ID, link_id).click()
+    book = openpyxl.load_workbook(downloaded(".xlsx", before))
+    sheet = book.worksheets[0]
+    return book, sheet, header_columns(sheet)
+
+
+def onboarding():
     first, second = "2026级7班团支部", "2026级8班团支部"
 
     # 8. The committee downloads the sub-org template, fills two branches, uploads it.
     login("committee_admin")
     go("/orgs/upc-cs/children/import")
-    wait(EC.presence_of_element_located((By.ID, "children-template")))
-    before = set(os.listdir(args.downloads))
-    driver.find_element(By.ID, "children-template").click()
-    template = downloaded(".xlsx", before)
-    book = openpyxl.load_workbook(template)
-    sheet = book.worksheets[0]
-    columns = header_columns(sheet)
+    book, sheet, columns = template_from("children-template")
     expect("组织简称" in columns and "组织类别" in columns, "sub-org template headers: %r" % list(columns))
     validations = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
     expect(validations, "the 组织类别 column has no drop-down list")
@@ -379,13 +383,7 @@ def onboarding():
     links = [a for a in driver.find_elements(By.CSS_SELECTOR, "a") if "/members/import" in (a.get_attribute("href") or "")]
     expect(links, "no link to the member import on the new admin's pages")
     driver.get(links[0].get_attribute("href"))
-    wait(EC.presence_of_element_located((By.ID, "template-branch_members")))
-    before = set(os.listdir(args.downloads))
-    driver.find_element(By.ID, "template-branch_members").click()
-    template = downloaded(".xlsx", before)
-    book = openpyxl.load_workbook(template)
-    sheet = book.worksheets[0]
-    columns = header_columns(sheet)
+    book, sheet, columns = template_from("template-branch_members")
     rows = []
     for i in range(10):
         joined = datetime.date(2021, 6, 1) if i < 3 else datetime.date(2019, 5, 4)
