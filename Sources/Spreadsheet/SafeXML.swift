@@ -45,6 +45,9 @@ class SAXHandler {
     func end(_ name: String) throws(SpreadsheetError) {}
     func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
 
+    /// What the parser is handed at a time.
+    static let chunkBytes = 256 << 10
+
     /// Parses `data` (after the safety check) and rethrows whatever stopped it.
     func parse(_ data: Data, part: String) throws(SpreadsheetError) {
         try checkXMLIsSafe(data, part: part)
@@ -72,8 +75,17 @@ class SAXHandler {
                 guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self) else {
                     return xmlParseChunk(context, nil, 0, 1)
                 }
-                // libxml2 takes an Int32 length; parts are capped far below 2 GiB.
-                return xmlParseChunk(context, base, Int32(clamping: buffer.count), 1)
+                // In chunks: handed more than 10 MB at once (a 30,000-row sheet), libxml2
+                // refuses the input as a "huge lookup" unless told XML_PARSE_HUGE, which would
+                // also lift its limits on a single text node's size and the nesting depth.
+                var offset = 0
+                repeat {
+                    let length = min(Self.chunkBytes, buffer.count - offset)
+                    let last = offset + length == buffer.count
+                    let status = xmlParseChunk(context, base + offset, Int32(length), last ? 1 : 0)
+                    if status != 0 || last { return status }
+                    offset += length
+                } while true
             }
             return status == 0 && context.pointee.wellFormed != 0
         }

@@ -126,6 +126,94 @@ struct ImportTests {
         }
     }
 
+    @Test("MEM-8, MEM-4, MEM-5: a file of more than one write batch is judged row by row in order: a repeated row is already there, the same person for another branch and a development number taken by an earlier row (of this batch or the last) are refused; a known person keeps their account")
+    func importAcrossBatches() async throws {
+        try await withDemoApp { client in
+            let accounts = try DemoAccounts.load()
+            // A known person who is no member: registered as the 团总支's second admin.
+            let committee = try await client.login(accounts["committee_admin"])
+            let code = try await client.registrationCode(for: Self.zongzhi, as: committee)
+            let registrant = Registrant()
+            #expect(try await client.register(registrant, org: Self.zongzhi, code: code).status == .created)
+
+            let token = try await client.login(accounts["zongzhi_admin"])
+            let file = try ImportPython.make("batches", [registrant.idNumber])
+            func importFile() async throws -> [String: Any] {
+                let response = try await client.execute(
+                    uri: "/api/v1/orgs/\(Self.zongzhi)/members/import?kind=branch_members", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/octet-stream"], body: ByteBuffer(bytes: file))
+                #expect(response.status == .ok, "\(String(buffer: response.body).prefix(300))")
+                return try response.json()
+            }
+            func names(_ list: Any?) -> [String] { ((list as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String } }
+            func failures(_ json: [String: Any]) -> [Int: [String]] {
+                Dictionary(uniqueKeysWithValues: ((json["failed"] as? [[String: Any]]) ?? []).map { ($0["row"] as! Int, $0["reasons"] as! [String]) })
+            }
+
+            let first = try await importFile()
+            let fillers = Set((0..<520).filter { $0 != 3 }.map { "批量\($0)" } + ["批量3"])
+            #expect(Set(names(first["created"])) == fillers.union(["批甲", "赵一鸣"]))
+            #expect(names(first["created"]).count == 522)
+            #expect(names(first["existing"]) == ["批甲"])
+            let failed = failures(first)
+            #expect(Set(failed.keys) == [4, 5, 7, 528, 529], "\(failed)")
+            for row in [4, 528] { #expect(failed[row]?.count == 1, "only the membership: \(failed[row] ?? [])") }
+            for row in [4, 528] { #expect(failed[row]?.contains { $0.contains(Self.branch2Name) } == true, "\(failed[row] ?? [])") }
+            #expect(failed[7]?.contains { $0.contains("计算机学院2020级1班团支部") } == true, "\(failed[7] ?? [])")
+            for row in [5, 529] { #expect(failed[row]?.contains { $0.contains("发展团员编号") } == true, "\(failed[row] ?? [])") }
+
+            // The known person is a member now, with the account they had: their own password
+            // still works and no initial one was made.
+            #expect(try await client.login(account: registrant.idNumber, password: registrant.password).status == .ok)
+            #expect(try await client.login(account: registrant.idNumber, password: String(registrant.idNumber.suffix(8))).status == .unauthorized)
+            let known = try #require(((first["created"] as? [[String: Any]]) ?? []).first { $0["name"] as? String == "赵一鸣" })
+            #expect((known["branch"] as? [String: Any])?["id"] as? String == Self.branch2)
+            let detail = try await client.get("/api/v1/members/\(known["id"] as! String)", token: token)
+            #expect(detail.status == .ok)
+            #expect(String(buffer: detail.body).contains(Self.branch2))
+
+            // The same file again: nothing twice, the same refusals.
+            let second = try await importFile()
+            #expect(names(second["created"]).isEmpty)
+            #expect(names(second["existing"]).count == 523)
+            #expect(Set(failures(second).keys) == [4, 5, 7, 528, 529])
+        }
+    }
+
+    @Test("MEM-8: when a batch's insert hits a constraint it did not foresee, the batch runs again row by row: only that row fails, the others are created")
+    func batchFallsBackRowByRow() async throws {
+        // The login an imported person would get is already some other account's.
+        let taken = ImportPython.idNumber("370211", "20060404", "741")
+        try await withDemoApp(setup: { database in
+            try await database.sql.raw("""
+                INSERT INTO people (id, name, gender, id_number, birth_date, created_at)
+                VALUES ('p-stray', '旁人', 'male', '370211199001011011', '1990-01-01', '2026-01-01T00:00:00.000Z')
+                """).run()
+            try await database.sql.raw("""
+                INSERT INTO accounts (id, person_id, login, password_hash, must_change_password, created_at)
+                VALUES ('a-stray', 'p-stray', \(bind: taken), \(bind: String(repeating: "x", count: 60)), FALSE, '2026-01-01T00:00:00.000Z')
+                """).run()
+        }) { _, client in
+            let accounts = try DemoAccounts.load()
+            let token = try await client.login(accounts["zongzhi_admin"])
+            let file = try ImportPython.make("batches", [accounts["member_old"].account, "small"])
+            let response = try await client.execute(
+                uri: "/api/v1/orgs/\(Self.zongzhi)/members/import?kind=branch_members", method: .post,
+                headers: [.authorization: "Bearer \(token)", .contentType: "application/octet-stream"], body: ByteBuffer(bytes: file))
+            #expect(response.status == .ok, "\(String(buffer: response.body).prefix(300))")
+            let json = try response.json()
+            let created = ((json["created"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            #expect(created == ["批甲"])
+            #expect(((json["existing"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String } == ["批甲"])
+            let failedRows = Set(((json["failed"] as? [[String: Any]]) ?? []).map { $0["row"] as! Int })
+            // 8: 批丁, whose login is taken; 6: member_old's number, a member of 1班 already;
+            // 4, 5 and 7 as in the large file.
+            #expect(failedRows == [4, 5, 6, 7, 8], "\(json["failed"] ?? [])")
+            let list = String(buffer: try await client.get("/api/v1/orgs/\(Self.branch2)/members", token: token).body)
+            #expect(list.contains("批甲") && !list.contains("批丁"))
+        }
+    }
+
     @Test("MEM-8: each template uploaded in place of the other is refused with the manual's message, and nothing is created")
     func mixedTemplates() async throws {
         try await withDemoApp { client in
@@ -382,6 +470,36 @@ elif mode == "own_cadres_known":
     ws.append(["导入新人", "男", idn("370211", "20060310", "631"), "汉族", "大学本科", "", "2022-05-04", "2022370211000631", "13800000631", "宣传委员"])
     ws.append(["马晓", "男", "370211200211081278", "汉族", "大学本科", "", "2020-10-15", "2020370200103", "13800000999", "宣传委员"])
     save(wb, path)
+elif mode == "batches":
+    # More rows than one write batch (500), with the cases a batch must judge row by row, in
+    # order, against the store and against the rows before it. argv[3]: a known person's ID
+    # number (a registered admin, not a member); argv[4]: "small" for the first seven rows only.
+    known, small = sys.argv[3], len(sys.argv) > 4
+    BRANCH1 = "计算机学院2020级1班团支部"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "下级团支部团员团干部"
+    ws.append(HEADER[:10])
+    jia = idn("370211", "20060401", "711")
+    def row(branch, name, number, dev, mobile):
+        gender = "男" if int(number[16]) % 2 else "女"
+        ws.append([branch, name, gender, number, "汉族", "大学本科", "", "2022-05-04", dev, mobile])
+    row(BRANCH, "批甲", jia, "2022370211000711", "13800000711")                                  # 2: created
+    row(BRANCH, "批甲", jia, "2022370211000711", "13800000711")                                  # 3: existing
+    row(BRANCH1, "批甲", jia, "2022370211000711", "13800000711")                                 # 4: a member of 2班 already
+    row(BRANCH, "批乙", idn("370211", "20060402", "721"), "2022370211000711", "13800000721")     # 5: 批甲's number
+    row(BRANCH, "赵一鸣", known, "2022370211000761", "13912345678")                              # 6: known person: created
+    row(BRANCH, "马晓东", "370211200211081278", "", "13800000999")                               # 7: a member of 1班
+    if small:
+        row(BRANCH, "批丁", idn("370211", "20060404", "741"), "2022370211000741", "13800000741")  # 8
+    else:
+        for i in range(520):                                                                    # 8 … 527
+            birth = datetime.date(2005, 1, 1) + datetime.timedelta(days=i // 900)
+            row(BRANCH, "批量%d" % i, idn("370212", birth.strftime("%Y%m%d"), "%03d" % (100 + i % 900)),
+                "2022%012d" % (800000 + i), "139%08d" % i)
+        row(BRANCH1, "批甲", jia, "2022370211000711", "13800000711")                             # 528: next batch
+        row(BRANCH, "批丙", idn("370211", "20060403", "731"), "2022%012d" % 800003, "13800000731") # 529: 批量3's number
+    save(wb, path)
 elif mode == "missing_column":
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -429,10 +547,10 @@ elif mode == "inspect":
     }
 
     @discardableResult
-    static func run(_ mode: String, file: URL) throws -> Data {
+    static func run(_ mode: String, file: URL, _ extra: [String] = []) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try python())
-        process.arguments = ["-c", script, mode, file.path]
+        process.arguments = ["-c", script, mode, file.path] + extra
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -446,12 +564,12 @@ elif mode == "inspect":
         return data
     }
 
-    static func make(_ mode: String) throws -> [UInt8] {
+    static func make(_ mode: String, _ extra: [String] = []) throws -> [UInt8] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-import-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("in.bin")
-        try run(mode, file: file)
+        try run(mode, file: file, extra)
         return Array(try Data(contentsOf: file))
     }
 

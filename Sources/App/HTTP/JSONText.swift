@@ -66,6 +66,11 @@ struct JSONText {
         buffer.writeStaticString(value ? "true" : "false")
     }
 
+    mutating func integer(_ value: Int) {
+        separate()
+        buffer.writeString(String(value))
+    }
+
     mutating func null() {
         separate()
         buffer.writeStaticString("null")
@@ -84,6 +89,21 @@ struct JSONText {
         key(name)
         bool(value)
     }
+
+    mutating func field(_ name: StaticString, _ value: Int?) {
+        guard let value else { return }
+        key(name)
+        integer(value)
+    }
+
+    /// `key: [strings]`.
+    mutating func field(_ name: StaticString, _ values: [String]) {
+        key(name)
+        array { json in for value in values { json.string(value) } }
+    }
+
+    /// The JSON as text, for values stored as JSON (audit details).
+    var text: String { String(buffer: buffer) }
 
     private mutating func escape(_ byte: UInt8) {
         switch byte {

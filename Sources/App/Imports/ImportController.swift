@@ -158,4 +158,29 @@ struct MemberImportResponse: ResponseEncodable {
         newMembers = o.newMembers.map { MemberResponse($0, showFullIDNumber: false, today: today) }
         next = o.newMembers.isEmpty ? nil : PageRoute.members(org: org, status: .notUploaded).href
     }
+
+    /// Written by hand (`JSONText`): a 10,000-row import answers with 10,000 members, and
+    /// `JSONEncoder` spent a third of the import's time on them (measured with `perf`).
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var json = JSONText(capacity: 400 * (created.count + existing.count + newMembers.count) + 200 * failed.count + 256)
+        json.object { json in
+            for (name, members) in [("created", created), ("existing", existing)] as [(StaticString, [MemberResponse])] {
+                json.key(name)
+                json.array { json in for member in members { member.write(to: &json) } }
+            }
+            json.key("failed")
+            json.array { json in
+                for row in failed {
+                    json.object { json in
+                        json.field("row", row.row)
+                        json.field("reasons", row.reasons)
+                    }
+                }
+            }
+            json.key("newMembers")
+            json.array { json in for member in newMembers { member.write(to: &json) } }
+            json.field("next", next)
+        }
+        return json.response
+    }
 }

@@ -56,12 +56,16 @@ struct ImportSheet {
         throw ImportRefusal.missingColumns([key])
     }
 
-    func has(_ header: String) -> Bool { columns[Self.normalise(header)] != nil }
+    func has(_ header: String) -> Bool { index(header) != nil }
 
     func cell(_ row: SpreadsheetRow, _ header: String) -> CellValue {
-        guard let index = columns[Self.normalise(header)] else { return .empty }
+        guard let index = index(header) else { return .empty }
         return row[index]
     }
+
+    /// The templates' own names are already normal: looked up as they are first, since this
+    /// runs for every cell of every row.
+    private func index(_ header: String) -> Int? { columns[header] ?? columns[Self.normalise(header)] }
 
     /// True when every column this import reads is empty in `row` (a row with only notes in
     /// extra columns is no data row).
@@ -76,7 +80,7 @@ enum ImportCell {
         switch value {
         case .empty: ""
         case .date(let d): date(d)
-        default: value.displayText.trimmingCharacters(in: .whitespacesAndNewlines)
+        default: value.displayText.trimmingWhitespaceAndNewlines
         }
     }
 

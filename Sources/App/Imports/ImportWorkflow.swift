@@ -199,6 +199,7 @@ struct ImportWorkflow: Sendable {
         let today = members.today
         var outcome = MemberOutcome()
         var dataRows = 0
+        var resolved: [String: Result<Org, BranchIndex.BranchProblem>] = [:]
         // Rows that passed the cell checks wait here and are written `batchSize` at a time, in
         // one transaction each (a savepoint per row): one commit per batch, not per row.
         var pending: [(number: Int, row: MemberRecordWorkflow.EntryRow)] = []
@@ -235,7 +236,11 @@ struct ImportWorkflow: Sendable {
             }
             var into = org
             if let branches {
-                switch branches.resolve(ImportCell.text(sheet.cell(row, branchHeader))) {
+                // Most rows name one of a few branches: each text is resolved once.
+                let text = ImportCell.text(sheet.cell(row, branchHeader))
+                let resolution = resolved[text] ?? branches.resolve(text)
+                resolved[text] = resolution
+                switch resolution {
                 case .success(let branch):
                     into = branch
                     if !Domain.authorize(actor, .enterMember, .org(OrgPlacement(branch))).isAllowed {

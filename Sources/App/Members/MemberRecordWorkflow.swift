@@ -48,17 +48,23 @@ struct MemberRecordWorkflow: Sendable {
     func check(_ draft: MemberDraft, into branch: Org, store: Repositories? = nil, known: Known? = nil) async throws -> MemberEntry {
         let r = store ?? repositories
         let known = if let known { known } else { try await self.known(draft, store: r) }
+        var holder: MemberRecord?
+        if let number = DevelopmentNumber(draft.developmentNumber) { holder = try await r.members.holder(ofDevelopmentNumber: number) }
+        return try judge(draft, into: branch, member: known.member, holder: holder)
+    }
+
+    /// The rules on `draft` given what the store holds: the membership its ID number already
+    /// has, and who holds its development number. The domain's checks and the store's are
+    /// reported together, so that one pass tells everything.
+    private func judge(_ draft: MemberDraft, into branch: Org, member: MemberRecord?, holder: MemberRecord?) throws -> MemberEntry {
         var problems: [MemberDraftProblem] = []
         var entry: MemberEntry?
         do { entry = try draft.validated(branchCategory: branch.category, today: today) } catch { problems = error.problems }
-        // The store's checks run on whatever parsed, so that one pass reports everything.
-        if let number = DevelopmentNumber(draft.developmentNumber),
-            let holder = try await r.members.holder(ofDevelopmentNumber: number)
-        {
+        if let holder {
             let samePerson = (try? IDNumber(draft.idNumber.trimmingWhitespaceAndNewlines, today: today)).map { $0 == holder.member.idNumber } ?? false
             if !samePerson { problems.append(.developmentNumberTaken(branchName: holder.branchName)) }
         }
-        if let member = known.member { problems.append(.alreadyMember(branchName: member.branchName)) }
+        if let member { problems.append(.alreadyMember(branchName: member.branchName)) }
         guard problems.isEmpty, let entry else { throw MemberDraftRejection(problems) }
         return entry
     }
@@ -107,18 +113,86 @@ struct MemberRecordWorkflow: Sendable {
         case alreadyThere(MemberRecord)
     }
 
-    /// Many members in one transaction (`Database.writeEach`): each row authorised, checked
-    /// and written inside its own savepoint, so a refused row leaves nothing and the others
-    /// share one commit. The answer has one result per row, in order.
+    /// Many members in one transaction. The batch is read with a query per table (the
+    /// people, memberships, development numbers and logins it names), judged row by row in
+    /// memory, each row seeing the rows before it (a file may name a person twice), and written
+    /// with one multi-row insert per table. A refused row is left out, so it leaves nothing;
+    /// the others share one commit. The answer has one result per row, in order.
     func enter(_ actor: Actor, rows: [EntryRow]) async throws -> [Result<EntryOutcome, any Error>] {
+        do {
+            return try await database.write { r in try await self.enterTogether(actor, rows, store: r) }
+        } catch {
+            guard ConstraintViolation(error) != nil else { throw error }
+            // Another writer (PostgreSQL) took a number or a person between the batch's reads
+            // and its inserts, and the whole batch rolled back: it runs again row by row, each
+            // row in its own savepoint, where the check tells each row's reason.
+            return try await enterOneByOne(actor, rows)
+        }
+    }
+
+    private func enterTogether(_ actor: Actor, _ rows: [EntryRow], store r: Repositories) async throws -> [Result<EntryOutcome, any Error>] {
+        let numbers = rows.map { try? IDNumber($0.draft.idNumber.trimmingWhitespaceAndNewlines, today: today) }
+        let people = try await r.enrolments.people(withIDNumbers: numbers.compactMap { $0 })
+        let memberships = try await r.enrolments.memberships(of: people.values.map(\.id))
+        let holders = try await r.enrolments.holders(ofDevelopmentNumbers: rows.compactMap { DevelopmentNumber($0.draft.developmentNumber) })
+        // Only a person the store already knows may have an account.
+        let logins = try await r.enrolments.takenLogins(people.values.map(\.idNumber.value))
+        let now = clock.now()
+        var results: [Result<EntryOutcome, any Error>] = []
+        var batch: [MemberEnrolment] = []
+        // What the batch has entered so far, by ID number and by development number.
+        var enteredHere: [String: MemberRecord] = [:]
+        var numbersHere: [String: MemberRecord] = [:]
+        // Results for people the store knew, whose records are read back after the write.
+        var knownPeople: [(index: Int, person: PersonID, alreadyThere: Bool)] = []
+        for (row, number) in zip(rows, numbers) {
+            if case .deny(let denial) = Domain.authorize(actor, .enterMember, .org(OrgPlacement(row.branch))) {
+                results.append(.failure(denial))
+                continue
+            }
+            let person = number.flatMap { people[$0.value] }
+            let member = number.flatMap { enteredHere[$0.value] } ?? person.flatMap { memberships[$0.id] }
+            if let member, member.branch.id == row.branch.id, !member.removed {
+                if let person, enteredHere[person.idNumber.value] != nil { knownPeople.append((results.count, person.id, true)) }
+                results.append(.success(.alreadyThere(member)))
+                continue
+            }
+            let holder = DevelopmentNumber(row.draft.developmentNumber).flatMap { numbersHere[$0.value] ?? holders[$0.value] }
+            let entry: MemberEntry
+            do { entry = try judge(row.draft, into: row.branch, member: member, holder: holder) } catch {
+                results.append(.failure(error))
+                continue
+            }
+            let enrolment = enrolment(actor, entry, into: row.branch, person: person, hasAccount: person != nil && logins.contains(entry.idNumber.value), at: now)
+            batch.append(enrolment)
+            let record = Self.record(of: enrolment, in: row.branch)
+            enteredHere[entry.idNumber.value] = record
+            if let number = entry.developmentNumber { numbersHere[number.value] = record }
+            if !enrolment.personIsNew { knownPeople.append((results.count, enrolment.person.id, false)) }
+            results.append(.success(.entered(record)))
+        }
+        try await r.enrolments.enrol(batch, at: now)
+        if !knownPeople.isEmpty {
+            // Their identity status and other posts are the store's.
+            let reread = try await r.enrolments.memberships(of: knownPeople.map(\.person))
+            for (index, person, alreadyThere) in knownPeople {
+                guard let record = reread[person] else { throw ServiceRefusal.internalError }
+                results[index] = .success(alreadyThere ? .alreadyThere(record) : .entered(record))
+            }
+        }
+        return results
+    }
+
+    /// The exact path: each row checked against the store and written in its own savepoint.
+    private func enterOneByOne(_ actor: Actor, _ rows: [EntryRow]) async throws -> [Result<EntryOutcome, any Error>] {
         let results = try await database.writeEach(rows) { r, row in
             try require(actor, .enterMember, .org(OrgPlacement(row.branch)))
             let known = try await self.known(row.draft, store: r)
             if let member = known.member, member.branch.id == row.branch.id, !member.removed { return EntryOutcome.alreadyThere(member) }
             return EntryOutcome.entered(try await self.record(actor, row.draft, into: row.branch, store: r, known: known))
         }
-        // A unique constraint (another writer on PostgreSQL took the number or the person in
-        // the meantime) is told as the check's reasons, read after the fact.
+        // A unique constraint (another writer took the number or the person in the meantime)
+        // is told as the check's reasons, read after the fact.
         var answered: [Result<EntryOutcome, any Error>] = []
         for (row, result) in zip(rows, results) {
             if case .failure(let error) = result, let violation = ConstraintViolation(error), case .unique = violation {
@@ -138,50 +212,62 @@ struct MemberRecordWorkflow: Sendable {
     ) async throws -> MemberRecord {
         let known = if let known { known } else { try await self.known(draft, store: r) }
         let entry = try await check(draft, into: branch, store: r, known: known)
-        // ADM-6: the initial password's marker, not bcrypt (see `PasswordHasher.initialPasswordHash`).
-        let hash = PasswordHasher.initialPasswordHash(for: entry.idNumber.initialPassword)
         let now = clock.now()
-        let existing = known.person
-        let personID = existing?.id ?? PersonID(unchecked: newIdentifier())
-        if existing == nil {
-            try await r.people.insert(PersonRecord(id: personID, name: entry.name, idNumber: entry.idNumber), at: now)
-        }
-        try await r.memberRecords.saveProfile(entry.profile, of: personID, at: now)
-        try await r.members.insert(
-            Member(
-                personID: personID, name: entry.name, idNumber: entry.idNumber, branchID: branch.id, joinedOn: entry.joinedOn,
-                developmentNumber: entry.developmentNumber), at: now)
-        // A person the store did not know has no account (an account belongs to a person, and
-        // the schema's unique login would refuse a stray one).
-        let needsAccount = if existing == nil { true } else { try await r.accounts.find(login: entry.idNumber.value) == nil }
-        if needsAccount {
-            try await r.accounts.insert(
-                AccountRecord(
-                    id: AccountID(unchecked: newIdentifier()), personID: personID, login: entry.idNumber.value, passwordHash: hash,
-                    mustChangePassword: true), at: now)
-        }
-        if let post = entry.post {
-            try await r.cadres.insert(CadrePost(personID: personID, orgID: branch.id, title: post.rawValue), at: now)
-            try await r.cadrePosts.appendChange(
-                CadrePostChange(
-                    id: newIdentifier(), personID: personID, orgID: branch.id, fromTitle: nil, toTitle: post.rawValue,
-                    changedBy: actor.personID, changedAt: now))
-        }
-        try await r.memberRecords.appendAudit(
-            MemberAuditEvent(
-                id: newIdentifier(), at: now, action: .enter, actorID: actor.personID, personID: personID, orgPath: branch.path,
-                detail: Self.json(["branch": branch.id.rawValue, "joinedOn": entry.joinedOn.iso])))
-        if existing == nil {
-            // Everything about a new person is what was just written: no lookup needed.
-            let member = Member(
-                personID: personID, name: entry.name, idNumber: entry.idNumber, branchID: branch.id, joinedOn: entry.joinedOn,
-                developmentNumber: entry.developmentNumber)
-            return MemberRecord(
-                member: member, branch: OrgPlacement(branch), branchName: branch.name, identityStatus: .unverified,
-                holdsLeaguePost: entry.post != nil)
-        }
-        guard let record = try await r.members.find(personID) else { throw ServiceRefusal.internalError }
+        // A person the store did not know has no account; a known one may (a cadre elsewhere).
+        let hasAccount = if known.person == nil { false } else { try await r.accounts.find(login: entry.idNumber.value) != nil }
+        let enrolment = enrolment(actor, entry, into: branch, person: known.person, hasAccount: hasAccount, at: now)
+        try await r.enrolments.enrol([enrolment], at: now)
+        if enrolment.personIsNew { return Self.record(of: enrolment, in: branch) }
+        guard let record = try await r.members.find(enrolment.person.id) else { throw ServiceRefusal.internalError }
         return record
+    }
+
+    /// Every row one entry writes: the person (unless `person`, the one the store knows), the
+    /// profile, the membership, the account with the initial password that must be changed at
+    /// first login (ADM-6) unless the person has one, the post if one is given, and the audit entry.
+    private func enrolment(
+        _ actor: Actor, _ entry: MemberEntry, into branch: Org, person: PersonRecord?, hasAccount: Bool, at now: Timestamp
+    ) -> MemberEnrolment {
+        let personID = person?.id ?? PersonID(unchecked: newIdentifier())
+        // ADM-6: the initial password's marker, not bcrypt (see `PasswordHasher.initialPasswordHash`).
+        let account = hasAccount
+            ? nil
+            : AccountRecord(
+                id: AccountID(unchecked: newIdentifier()), personID: personID, login: entry.idNumber.value,
+                passwordHash: PasswordHasher.initialPasswordHash(for: entry.idNumber.initialPassword), mustChangePassword: true)
+        return MemberEnrolment(
+            person: person ?? PersonRecord(id: personID, name: entry.name, idNumber: entry.idNumber), personIsNew: person == nil,
+            profile: entry.profile,
+            member: Member(
+                personID: personID, name: entry.name, idNumber: entry.idNumber, branchID: branch.id, joinedOn: entry.joinedOn,
+                developmentNumber: entry.developmentNumber),
+            account: account,
+            post: entry.post.map { CadrePost(personID: personID, orgID: branch.id, title: $0.rawValue) },
+            postChange: entry.post.map {
+                CadrePostChange(
+                    id: newIdentifier(), personID: personID, orgID: branch.id, fromTitle: nil, toTitle: $0.rawValue, changedBy: actor.personID,
+                    changedAt: now)
+            },
+            audit: MemberAuditEvent(
+                id: newIdentifier(), at: now, action: .enter, actorID: actor.personID, personID: personID, orgPath: branch.path,
+                detail: Self.entryDetail(branch: branch.id, joinedOn: entry.joinedOn)))
+    }
+
+    /// What `json(["branch": …, "joinedOn": …])` writes (sorted keys), without an encoder per row.
+    static func entryDetail(branch: OrgID, joinedOn: CivilDate) -> String {
+        var json = JSONText(capacity: 96)
+        json.object { json in
+            json.field("branch", branch.rawValue)
+            json.field("joinedOn", joinedOn.iso)
+        }
+        return json.text
+    }
+
+    /// A new person's record is what the entry writes: nothing to read back.
+    private static func record(of enrolment: MemberEnrolment, in branch: Org) -> MemberRecord {
+        MemberRecord(
+            member: enrolment.member, branch: OrgPlacement(branch), branchName: branch.name, identityStatus: .unverified,
+            holdsLeaguePost: enrolment.post != nil)
     }
 
     // MARK: Reading
@@ -287,5 +373,12 @@ struct MemberRecordWorkflow: Sendable {
 }
 
 extension String {
-    var trimmingWhitespaceAndNewlines: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`, which bridges through `NSString` even
+    /// when there is nothing to trim: the common case (every cell of a bulk import) returns at once.
+    var trimmingWhitespaceAndNewlines: String {
+        let set = CharacterSet.whitespacesAndNewlines
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
+        if !set.contains(first) && !set.contains(last) { return self }
+        return trimmingCharacters(in: set)
+    }
 }

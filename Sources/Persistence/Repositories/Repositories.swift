@@ -17,6 +17,7 @@ public struct Repositories: Sendable {
     public let orgAdministration: any OrgAdministrationRepository
     public let orgAudit: any OrgAuditRepository
     public let admins: any AdminRepository
+    public let enrolments: any MemberEnrolmentRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -33,6 +34,7 @@ public struct Repositories: Sendable {
         orgAdministration = SQLOrgAdministrationRepository(sql)
         orgAudit = SQLOrgAuditRepository(sql)
         admins = SQLAdminRepository(sql)
+        enrolments = SQLMemberEnrolmentRepository(sql)
     }
 }
 

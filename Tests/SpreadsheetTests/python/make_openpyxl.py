@@ -68,7 +68,21 @@ def big(wb):
                   [f"字段{r}-{c}" for c in range(5, 16)])
 
 
-CASES = {"members": members, "epoch1904": epoch1904, "isodates": isodates, "big": big}
+def huge(wb):
+    # More than 10 MB of sheet XML (1,200 rows of 9,000 characters), random enough that the
+    # compression ratio stays far below the reader's zip-bomb bound.
+    import random
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz团员组织支部"
+    ws = wb.active
+    ws.title = "团员"
+    ws.append(["姓名", "备注"])
+    for r in range(1, 1201):
+        head = f"{r}:"
+        ws.append([f"团员{r}", head + "".join(rng.choice(letters) for _ in range(9000 - len(head)))])
+
+
+CASES = {"members": members, "epoch1904": epoch1904, "isodates": isodates, "big": big, "huge": huge}
 
 if __name__ == "__main__":
     case, out = sys.argv[1], sys.argv[2]
