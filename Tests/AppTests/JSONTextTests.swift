@@ -69,4 +69,33 @@ struct JSONTextTests {
         let second = String(decoding: written(Page(items: [pages[0].items[1]], nextCursor: nil)), as: UTF8.self)
         #expect(!second.contains("developmentNumber") && !second.contains("overAge"))
     }
+
+    @Test("an import's answer: members, failed rows with their reasons, and next match JSONEncoder's")
+    func importAnswer() throws {
+        let today = CivilDate(year: 2026, month: 12, day: 1)!
+        let awkward = "引号\"反斜杠\\换行\n"
+        let member = try record(name: awkward, developmentNumber: "2022370200101", joinedOn: "2022-05-04", branchName: "2班团支部", status: .unverified)
+        var outcome = ImportWorkflow.MemberOutcome()
+        outcome.created = [member]
+        outcome.newMembers = [member]
+        outcome.failed = [
+            ImportWorkflow.FailedRow(row: 7, reasons: ["手机号码应为11位数字", awkward]), ImportWorkflow.FailedRow(row: 12, reasons: []),
+        ]
+        let answers = [
+            MemberImportResponse(outcome, org: OrgID(unchecked: "b-1"), today: today),
+            MemberImportResponse(ImportWorkflow.MemberOutcome(), org: OrgID(unchecked: "b-1"), today: today),
+        ]
+        for answer in answers {
+            var json = JSONText()
+            answer.write(to: &json)
+            let hand = Data(json.buffer.readableBytesView)
+            #expect(try sameValue(try JSONEncoder.api.encode(answer), hand), "\(String(decoding: hand, as: UTF8.self))")
+        }
+    }
+
+    @Test("an entry's audit detail is what JSONEncoder with sorted keys writes")
+    func entryDetail() {
+        let detail = MemberRecordWorkflow.entryDetail(branch: OrgID(unchecked: "upc-cs-2020-2"), joinedOn: CivilDate(year: 2022, month: 5, day: 4)!)
+        #expect(detail == MemberRecordWorkflow.json(["branch": "upc-cs-2020-2", "joinedOn": "2022-05-04"]))
+    }
 }

@@ -163,6 +163,13 @@ struct MemberImportResponse: ResponseEncodable {
     /// `JSONEncoder` spent a third of the import's time on them (measured with `perf`).
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var json = JSONText(capacity: 400 * (created.count + existing.count + newMembers.count) + 200 * failed.count + 256)
+        write(to: &json)
+        return json.response
+    }
+}
+
+extension MemberImportResponse: JSONTextWritable {
+    func write(to json: inout JSONText) {
         json.object { json in
             for (name, members) in [("created", created), ("existing", existing)] as [(StaticString, [MemberResponse])] {
                 json.key(name)
@@ -181,6 +188,5 @@ struct MemberImportResponse: ResponseEncodable {
             json.array { json in for member in newMembers { member.write(to: &json) } }
             json.field("next", next)
         }
-        return json.response
     }
 }
