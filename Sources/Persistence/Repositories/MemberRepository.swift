@@ -150,7 +150,11 @@ public struct SQLMemberRepository: MemberRepository {
         /// SQLKit's keyed decoding resolves and converts every key of every row.
         init(row: some SQLRow, prefix: String = "") throws {
             func text(_ column: String) throws -> String { try row.decode(column: prefix + column, as: String.self) }
-            func optional(_ column: String) throws -> String? { try row.decode(column: prefix + column, as: String?.self) }
+            // NULL is told apart first: decoding `String?` takes the drivers' nested `Decoder`
+            // path (an allocation and a dynamic cast per cell), `String` their direct one.
+            func optional(_ column: String) throws -> String? {
+                try row.decodeNil(column: prefix + column) ? nil : try row.decode(column: prefix + column, as: String.self)
+            }
             personId = try text("person_id")
             name = try text("name")
             idNumber = try text("id_number")
@@ -161,10 +165,11 @@ public struct SQLMemberRepository: MemberRepository {
             branchPath = try text("branch_path")
             branchCategory = try text("branch_category")
             branchUpperCommitteeId = try optional("branch_upper_committee_id")
-            // Selects written before issue 9 (the session's) do not carry these.
-            identityStatus = (try? row.decode(column: prefix + "identity_status", as: String?.self)) ?? nil
-            removedAt = (try? row.decode(column: prefix + "removed_at", as: String?.self)) ?? nil
-            holdsPost = (try? row.decode(column: prefix + "holds_post", as: Int?.self)) ?? nil
+            // Selects written before issue 9 (the session's) do not carry these: a missing
+            // column reads as NULL (both drivers' `decodeNil`).
+            identityStatus = try optional("identity_status")
+            removedAt = try optional("removed_at")
+            holdsPost = try row.decodeNil(column: prefix + "holds_post") ? nil : try row.decode(column: prefix + "holds_post", as: Int.self)
         }
 
         func record() throws -> MemberRecord {
