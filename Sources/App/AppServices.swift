@@ -43,7 +43,7 @@ public struct AppServices: Sendable {
             cache: SessionCache(lifetime: .milliseconds(Int64(config.sessionCacheSeconds * 1000))))
         archives = ArchiveWorkflow(database: database, clock: clock, blobs: blobs, inspector: inspector, policy: config.archivePolicy)
         operations = OperationCentreWorkflow(database: database, clock: clock)
-        transfers = TransferWorkflow(database: database)
+        transfers = TransferWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)
         memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
         identityChecks = IdentityCheckWorkflow(database: database, clock: clock)

@@ -129,6 +129,24 @@ public enum AccessAction: String, Sendable, CaseIterable {
     case decideAdminChange = "decide_admin_change"
     /// ADM-5: generate a password-reset code for a person (target: the person and their orgs).
     case issuePasswordReset = "issue_password_reset"
+
+    /// TRF-1: the member's own application (target: the member).
+    case applyForTransfer = "apply_for_transfer"
+    /// TRF-2, TRF-6, TRF-11: move a member out of their branch: its admin or its direct
+    /// parent's (target: the member).
+    case transferOut = "transfer_out"
+    /// TRF-2: bring a member in: the destination branch's admin or its direct parent's
+    /// (target: the destination).
+    case transferIn = "transfer_in"
+    /// TRF-4: a batch, by the 团委/团工委/团总支's own admin (target: that org).
+    case batchTransfer = "batch_transfer"
+    /// A step whose actor is one org's admins (TRF-3, TRF-8; target: that org).
+    case decideTransferAsOrg = "decide_transfer_as_org"
+    /// A step whose actor is a branch's admins or its direct parent's (TRF-1, TRF-3; target: the branch).
+    case decideTransferAsBranch = "decide_transfer_as_branch"
+    /// See a transfer and its steps: the member, and the admins over either end (target: the
+    /// member with both ends).
+    case viewTransfer = "view_transfer"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -235,11 +253,38 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
         // ADM-5: the admin of one of the person's orgs or of its direct parent.
         let allowed = orgs.contains { org in actor.isAdmin(of: org.id) || org.parentID.map(actor.isAdmin(of:)) == true }
         return allowed ? .allow : .deny(.outOfScope)
+    case (.viewTransfer, _):
+        // Before the catch-all for `.person` targets below, which would deny it.
+        return authorizeTransfer(actor, action, target)
     case (.issueRegistrationCode, _), (.manageAdmins, _), (.decideAdminChange, _), (.issuePasswordReset, _), (_, .person):
         return .deny(.notApplicable)
     case (.viewOrg, .member), (.editOrg, .member), (.listMembers, .member),
         (.viewMember, .org), (.viewMemberIdentity, .org), (.editMember, .org),
         (.viewArchive, .org), (.manageArchive, .org), (.reviewArchive, .org):
+        return .deny(.notApplicable)
+    default:
+        // The transfer verbs. With them in this switch the compiler cannot prove it exhaustive
+        // in reasonable time; whatever `authorizeTransfer` does not name, it denies.
+        return authorizeTransfer(actor, action, target)
+    }
+}
+
+/// The transfer verbs (TRF-1 … TRF-4, TRF-8), apart so the compiler checks both switches
+/// quickly; `authorize` is still the one entry.
+private func authorizeTransfer(_ actor: Actor, _ action: AccessAction, _ target: AccessTarget) -> AccessDecision {
+    switch (action, target) {
+    case (.applyForTransfer, .member(let person, _)):
+        return person == actor.personID ? .allow : .deny(.outOfScope)
+    case (.transferOut, .member(_, let branch)):
+        return actor.isAdminOfOrParent(branch) ? .allow : .deny(.outOfScope)
+    case (.transferIn, .org(let org)), (.decideTransferAsBranch, .org(let org)):
+        return actor.isAdminOfOrParent(org) ? .allow : .deny(.outOfScope)
+    case (.batchTransfer, .org(let org)), (.decideTransferAsOrg, .org(let org)):
+        return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
+    case (.viewTransfer, .person(let person, let ends)):
+        if person == actor.personID { return .allow }
+        return ends.contains { actor.administers($0.path) } ? .allow : .deny(.outOfScope)
+    default:
         return .deny(.notApplicable)
     }
 }

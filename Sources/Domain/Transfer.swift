@@ -65,6 +65,20 @@ public enum TransferStep: String, Sendable, Codable, CaseIterable {
 public enum TransferStepActor: Sendable, Equatable {
     case org(OrgID)
     case orgOrDirectParent(OrgID)
+
+    public var orgID: OrgID {
+        switch self {
+        case .org(let id), .orgOrDirectParent(let id): id
+        }
+    }
+
+    /// The access action that decides whether an actor may act for this org.
+    public var action: AccessAction {
+        switch self {
+        case .org: .decideTransferAsOrg
+        case .orgOrDirectParent: .decideTransferAsBranch
+        }
+    }
 }
 
 /// The chain of steps a transfer of `kind` runs from `source` to `destination` (TRF-1 …

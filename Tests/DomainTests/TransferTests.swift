@@ -263,4 +263,41 @@ struct TransferTests {
             kind: .dropout, subjects: [subject()], destination: placement(tree.qingdao), initiatingOrg: placement(tree.class1), reason: "退学")
         #expect(TransferRules.problems(dropout, today: date("2026-06-01")) == [.dropoutNeedsBranch])
     }
+
+    // MARK: Who may act
+
+    func admin(of orgs: Org...) -> Actor {
+        Actor(
+            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p-admin")!, memberBranch: nil,
+            administeredOrgs: orgs.map(OrgPlacement.init), mustChangePassword: false)
+    }
+
+    @Test("TRF-1, TRF-2, TRF-3, TRF-4: who starts and who decides: the member applies only for themselves; a branch or its direct parent transfers out and in; an org's own admin decides its steps and batches")
+    func whoMayAct() {
+        let member = PersonID(rawValue: "p-1")!
+        let own = Actor(
+            accountID: AccountID(rawValue: "m")!, personID: member, memberBranch: placement(tree.class1), administeredOrgs: [], mustChangePassword: false)
+        let inClass1 = AccessTarget.member(member, branch: placement(tree.class1))
+        #expect(authorize(own, .applyForTransfer, inClass1) == .allow)
+        #expect(authorize(own, .applyForTransfer, .member(PersonID(rawValue: "p-2")!, branch: placement(tree.class1))) == .deny(.outOfScope))
+        #expect(authorize(own, .transferOut, inClass1) == .deny(.outOfScope))
+
+        #expect(authorize(admin(of: tree.class1), .transferOut, inClass1) == .allow)
+        #expect(authorize(admin(of: tree.zongzhi), .transferOut, inClass1) == .allow)
+        #expect(authorize(admin(of: tree.college), .transferOut, inClass1) == .deny(.outOfScope), "not the direct parent")
+        #expect(authorize(admin(of: tree.class2), .transferIn, .org(placement(tree.class2))) == .allow)
+        #expect(authorize(admin(of: tree.class1), .transferIn, .org(placement(tree.class2))) == .deny(.outOfScope))
+        #expect(authorize(admin(of: tree.zongzhi), .decideTransferAsBranch, .org(placement(tree.class2))) == .allow)
+        #expect(authorize(admin(of: tree.zongzhi), .decideTransferAsOrg, .org(placement(tree.zongzhi))) == .allow)
+        #expect(authorize(admin(of: tree.college), .decideTransferAsOrg, .org(placement(tree.zongzhi))) == .deny(.outOfScope))
+        #expect(authorize(admin(of: tree.zongzhi), .batchTransfer, .org(placement(tree.zongzhi))) == .allow)
+        #expect(authorize(admin(of: tree.zongzhi), .batchTransfer, .member(member, branch: placement(tree.class1))) == .deny(.notApplicable))
+
+        // Seeing a transfer: the member, and the admins over either end.
+        let ends = AccessTarget.person(member, orgs: [placement(tree.class1), placement(tree.otherBranch)])
+        #expect(authorize(own, .viewTransfer, ends) == .allow)
+        #expect(authorize(admin(of: tree.otherSchool), .viewTransfer, ends) == .allow)
+        #expect(authorize(admin(of: tree.college), .viewTransfer, ends) == .allow)
+        #expect(authorize(admin(of: tree.njuBranch), .viewTransfer, ends) == .deny(.outOfScope))
+    }
 }

@@ -195,21 +195,3 @@ struct OperationCentreWorkflow: Sendable {
         return result
     }
 }
-
-/// Org-relationship transfers (TRF). For now only the gate: ARC-9 / TRF-5, an unverified new
-/// member cannot be transferred; the rest comes with its own issue.
-struct TransferWorkflow: Sendable {
-    let database: Database
-
-    func transfer(_ actor: Actor, member id: PersonID, to target: OrgID) async throws {
-        let repositories = database.repositories
-        guard let member = try await repositories.members.find(id) else { throw ServiceRefusal.notFound }
-        try require(actor, .editMember, .member(id, branch: member.branch))
-        guard try await repositories.orgs.find(target) != nil else { throw ServiceRefusal.targetOrgNotFound }
-        let archive = try await repositories.archives.find(member: id)
-        guard NewMemberGate.admits(joinedOn: member.member.joinedOn, identityVerified: archive?.state.identityVerified ?? false) else {
-            throw ServiceRefusal.memberNotVerified
-        }
-        throw ServiceRefusal.transfersNotImplemented
-    }
-}

@@ -4,11 +4,10 @@ import Hummingbird
 import Persistence
 
 /// The operation centre (OPC-1, ARC-6), archive lists (ARC-7, ARC-8), search (ARC-11),
-/// login alerts (ARC-12), new-member statistics and the transfer gate (ARC-9), and the
-/// audit log: decoding and encoding around `OperationCentreWorkflow` and `TransferWorkflow`.
+/// login alerts (ARC-12), new-member statistics and the audit log: decoding and encoding
+/// around `OperationCentreWorkflow`.
 struct OperationsController {
     let operations: OperationCentreWorkflow
-    let transfers: TransferWorkflow
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get(SiteRoute.inbox.pattern, use: inbox)
@@ -17,7 +16,6 @@ struct OperationsController {
         group.get(SiteRoute.myAlerts.pattern, use: alerts)
         group.get(SiteRoute.orgNewMemberStats(nil).pattern, use: newMemberStats)
         group.get(SiteRoute.orgAudit(nil).pattern, use: audit)
-        group.post(SiteRoute.transfers.pattern, use: transfer)
     }
 
     // MARK: Inbox
@@ -177,22 +175,5 @@ struct OperationsController {
         }
         let page = try await operations.audit(try context.requireActor(), org: try context.orgID(), before: before, limit: limit)
         return Page(items: page.items.map(AuditItem.init), nextCursor: page.nextCursor)
-    }
-
-    // MARK: Transfers (the gate only)
-
-    struct TransferRequest: Decodable {
-        let memberId: String
-        let toOrgId: String
-        let reason: String?
-    }
-
-    @Sendable func transfer(request: Request, context: AppRequestContext) async throws -> Response {
-        let actor = try context.requireActor()
-        let body = try await request.decode(as: TransferRequest.self, context: context)
-        guard let memberID = PersonID(rawValue: body.memberId) else { throw ServiceRefusal.notFound }
-        guard let target = OrgID(rawValue: body.toOrgId) else { throw ServiceRefusal.targetOrgNotFound }
-        try await transfers.transfer(actor, member: memberID, to: target)
-        return Response(status: .noContent)
     }
 }

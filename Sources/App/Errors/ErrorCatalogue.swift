@@ -97,7 +97,10 @@ enum ServiceRefusal: Error, Equatable {
     case crossSiteRequest
     // Transfers (ARC-9, TRF-5)
     case memberNotVerified
-    case transfersNotImplemented
+    /// The member already has a transfer that is not finished.
+    case transferPending(name: String)
+    /// A decision on a transfer that no longer waits on any step.
+    case transferNotPending
     // Member records and cadres (MEM-2, MEM-6, MEM-9, 团干部管理)
     /// MEM-2: name, gender and ID number are the provincial committee's to change.
     case identityFieldsProvinceOnly
@@ -128,6 +131,8 @@ enum ErrorCatalogue {
         case let refused as InspectionRefused: entry(inspection: refused.refusal)
         case let problem as FreeTextProblem: entry(ServiceRefusal.invalidText(problem))
         case let rejection as MemberDraftRejection: entry(rejection)
+        case let rejection as TransferRejection: entry(rejection)
+        case let refusal as TransferRefusal: entry(refusal)
         case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.
         case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
@@ -135,6 +140,8 @@ enum ErrorCatalogue {
         case let full as InspectionQueueFull:
             AppError(.serviceUnavailable, "inspection_queue_full", "文件检查排队已满，请稍后重试", headers: [.retryAfter: String(full.retryAfterSeconds)])
         case let change as ConcurrentChange where change.table.hasPrefix("org"): orgChanged
+        case let change as ConcurrentChange where change.table == "transfers":
+            AppError(.conflict, "transfer_changed", "该转接刚刚已由其他管理员处理，请刷新后查看")
         case is ConcurrentChange: entry(ServiceRefusal.archiveChanged)
         case let rejection as SubOrgRejection: entry(rejection)
         case let rejection as OrgProfileRejection: entry(rejection)
@@ -194,7 +201,8 @@ enum ErrorCatalogue {
             AppError(.methodNotAllowed, "method_not_allowed", "该地址不支持此请求方法", headers: [.allow: allow.joined(separator: ", ")])
         case .memberNotVerified:
             AppError(.conflict, "member_not_verified", "该团员为2020年1月1日后发展的新团员，团员身份尚未认证，不能转接组织关系")
-        case .transfersNotImplemented: AppError(.notImplemented, "not_implemented", "组织关系转接功能尚未开放")
+        case .transferPending(let name): AppError(.conflict, "transfer_pending", "\(name)已有一项正在办理的组织关系转接，请待其办结后再发起")
+        case .transferNotPending: entry(TransferRefusal.notPending)
         case .identityFieldsProvinceOnly:
             AppError(.forbidden, "identity_fields_province_only", "姓名、性别和身份证号只能由省级团委管理员修改，请联系上级团组织")
         case .secretaryNeedsParent: AppError(.forbidden, "secretary_needs_parent", "变更团组织书记职务须由上级团组织管理员办理")
@@ -235,6 +243,68 @@ enum ErrorCatalogue {
 
     /// A member's record that fails its rules (MEM-1, MEM-3, MEM-4, MEM-5, ORG-7): 422 with
     /// every reason, also one by one in `reasons`.
+    // MARK: Transfers (TRF-1 … TRF-11, ARC-9)
+
+    /// Every rule a transfer breaks, the gate's first; the status and code are the first's.
+    static func entry(_ rejection: TransferRejection) -> AppError {
+        func names(_ ids: [PersonID]) -> String { ids.map { rejection.names[$0] ?? $0.rawValue }.joined(separator: "、") }
+        let entries: [(HTTPResponse.Status, String, String)] = rejection.problems.map { problem in
+            switch problem {
+            case .membersNotVerified(let ids):
+                (.conflict, "member_not_verified", "以下团员为2020年1月1日后发展的新团员，团员身份尚未认证，不能转接组织关系：\(names(ids))")
+            case .archiveChangePending(let ids):
+                (.conflict, "archive_change_pending", "以下团员的电子档案变更申请尚待上级团委审批，审批后方可转接：\(names(ids))")
+            case .noMembers: (.unprocessableContent, "transfer_no_members", "请选择要转接的团员")
+            case .sameBranch: (.unprocessableContent, "transfer_same_branch", "转入团组织不能是团员当前所在的团支部")
+            case .oneMemberOnly: (.unprocessableContent, "transfer_one_member", "一次只能转接一名团员；多名团员请使用批量接转")
+            case .batchNotByCommittee:
+                (.unprocessableContent, "batch_not_allowed", "批量接转只能由团委、团工委或团总支办理，团的领导机关和团支部不能办理")
+            case .batchOutsideInitiator: (.unprocessableContent, "batch_outside_org", "批量接转只能在本组织下属的两个不同团支部之间进行")
+            case .batchSingleSourceBranch: (.unprocessableContent, "batch_several_sources", "批量接转的团员须来自同一个团支部")
+            case .batchTooLarge(let maximum): (.unprocessableContent, "batch_too_large", "批量接转一次最多\(maximum)名团员")
+            case .graduateWindowClosed: (.unprocessableContent, "graduate_window_closed", "学社衔接申请时间为每年5月1日至8月31日")
+            case .outcomeRequired: (.unprocessableContent, "outcome_required", "请选择毕业去向")
+            case .channelNotAllowed(.employed, .householdTownship?):
+                (.unprocessableContent, "channel_not_allowed", "已就业的毕业生不能通过“暂未就业”渠道转回户籍所在地乡镇（街道）团组织")
+            case .channelNotAllowed(.furtherStudy, _):
+                (.unprocessableContent, "channel_not_allowed", "升学的毕业生应转入新就读学校的团组织，不能转回户籍所在地")
+            case .channelNotAllowed(let outcome, _):
+                (.unprocessableContent, "channel_not_allowed", "毕业去向为“\(outcome.chineseName)”时不能选择该转接方式")
+            case .destinationDoesNotFitChannel(let channel):
+                (.unprocessableContent, "destination_not_fit", "所选转入团组织与转接方式不符：\(Self.channelDestination(channel))")
+            case .keptTooLong(let maximum): (.unprocessableContent, "kept_too_long", "暂未就业的毕业生保留在学校的时间最长为\(maximum)个月")
+            case .provinceRequiresBranch: (.unprocessableContent, "branch_required", "转入北京、广东、福建的组织关系须指定到具体团支部")
+            case .dropoutNeedsBranch: (.unprocessableContent, "dropout_needs_branch", "退学团员须转回户籍所在地乡镇（街道）的团支部")
+            case .reasonRequired: (.unprocessableContent, "reason_required", "请填写转接原因")
+            case .invalidReason(let problem): (.unprocessableContent, "invalid_text", message(problem))
+            }
+        }
+        let reasons = entries.map(\.2)
+        let first = entries.first ?? (.unprocessableContent, "invalid_transfer", "")
+        return AppError(first.0, first.1, reasons.joined(separator: "；"), reasons: reasons)
+    }
+
+    static func channelDestination(_ channel: GraduateChannel) -> String {
+        switch channel {
+        case .specialPool: "参军入伍应转入特殊单位专属库"
+        case .delayedGraduationOrg: "延迟毕业应转入延迟毕业团组织"
+        case .countyFloating, .residenceTownship, .householdTownship, .originTownship: "应转入流动团员团支部"
+        case .keptAtSchool: "保留在校应转入本校的团支部（出国(境)学习的转入出国(境)学习研究团员团支部）"
+        case .employerOrg, .employerTownship, .newSchool: "该团组织不接收此类转接"
+        }
+    }
+
+    static func entry(_ refusal: TransferRefusal) -> AppError {
+        switch refusal {
+        case .notPending: AppError(.conflict, "transfer_not_pending", "该转接已办结、被驳回或已撤回，无需再次处理")
+        case .wrongStep, .assignmentIsNotAutomatic: AppError(.conflict, "transfer_wrong_step", "该转接当前不在此环节")
+        case .branchNotUnderDestination: AppError(.unprocessableContent, "branch_not_under_destination", "请选择本组织下属的团支部")
+        case .reasonRequired: AppError(.unprocessableContent, "reason_required", "驳回时请填写理由")
+        case .invalidReason(let problem): AppError(.unprocessableContent, "invalid_text", message(problem))
+        case .withdrawalWindowClosed: AppError(.conflict, "withdrawal_window_closed", "学社衔接申请只能在5月1日至8月31日期间撤回")
+        }
+    }
+
     static func entry(_ rejection: MemberDraftRejection) -> AppError {
         let reasons = self.reasons(rejection.problems)
         return AppError(.unprocessableContent, "invalid_member", reasons.joined(separator: "；"), reasons: reasons)

@@ -6,6 +6,9 @@ import Persistence
 /// The verbs of `POST /api/v1/archives/{archiveId}/…`.
 enum ArchiveDecisionVerb: String, Sendable { case approve, reject, withdraw }
 
+/// The verbs of `POST /api/v1/transfers/{transferId}/…`.
+enum TransferVerb: String, Sendable, CaseIterable { case approve, reject, withdraw, assign }
+
 /// Every path the service serves, used both to register routes (with `{param}` placeholders)
 /// and to build links (with real ids), so the two never drift apart.
 enum SiteRoute: Sendable {
@@ -32,6 +35,9 @@ enum SiteRoute: Sendable {
     case orgNewMemberStats(OrgID?)
     case orgAudit(OrgID?)
     case transfers
+    case transfer(String?)
+    case transferDecision(String?, TransferVerb)
+    case memberTransfers(PersonID?)
     // Member records and cadres (issue 9, members)
     case memberRecord(PersonID?)
     case memberRemoval(PersonID?)
@@ -67,6 +73,7 @@ enum SiteRoute: Sendable {
     static let memberParameter = "memberId"
     static let archiveParameter = "archiveId"
     static let changeRequestParameter = "requestId"
+    static let transferParameter = "transferId"
 
     /// The path with ids filled in; `{orgId}`-style placeholders where an id is nil.
     var path: String {
@@ -98,6 +105,9 @@ enum SiteRoute: Sendable {
         case .orgNewMemberStats(let id): return "/api/v1/orgs/\(org(id))/stats/new-members"
         case .orgAudit(let id): return "/api/v1/orgs/\(org(id))/audit"
         case .transfers: return "/api/v1/transfers"
+        case .transfer(let id): return "/api/v1/transfers/\(id ?? "{\(Self.transferParameter)}")"
+        case .transferDecision(let id, let verb): return "/api/v1/transfers/\(id ?? "{\(Self.transferParameter)}")/\(verb.rawValue)"
+        case .memberTransfers(let id): return "/api/v1/members/\(member(id))/transfers"
         case .memberRecord(let id): return "/api/v1/members/\(member(id))/record"
         case .memberRemoval(let id): return "/api/v1/members/\(member(id))/removal"
         case .identityCheckRequest(let id): return "/api/v1/orgs/\(org(id))/identity-checks/pending.csv"
@@ -138,7 +148,7 @@ enum SiteRoute: Sendable {
         (.archiveDecision(nil, .withdraw), [.post]), (.changeRequests(nil), [.get, .post]),
         (.changeRequestDecision(nil, nil, approve: true), [.post]), (.changeRequestDecision(nil, nil, approve: false), [.post]),
         (.inbox, [.get]), (.orgArchives(nil), [.get]), (.archiveSearch, [.get]), (.orgNewMemberStats(nil), [.get]),
-        (.orgAudit(nil), [.get]), (.transfers, [.post]),
+        (.orgAudit(nil), [.get]), (.transfers, [.post]), (.transfer(nil), [.get]), (.memberTransfers(nil), [.get]),
         (.memberRecord(nil), [.get]), (.memberRemoval(nil), [.post]), (.identityCheckRequest(nil), [.get]),
         (.identityCheckAnswers(nil), [.post]), (.orgCadres(nil), [.get, .post]), (.orgCadre(nil, nil), [.patch]),
         (.orgCadreHistory(nil), [.get]),
@@ -149,7 +159,8 @@ enum SiteRoute: Sendable {
         (.memberResetCode(nil), [.post]), (.passwordReset, [.post]), (.orgAdminAudit(nil), [.get]),
         (.orgChildrenTemplate(nil), [.get]), (.orgChildrenImport(nil), [.post]), (.orgMembersTemplate(nil), [.get]),
         (.orgMembersImport(nil), [.post]),
-    ] + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
+    ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
+        + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 
     /// The router pattern (`:orgId` placeholders).
     var pattern: RouterPath {
@@ -166,6 +177,13 @@ extension AppRequestContext {
     func memberID() throws -> PersonID {
         guard let raw = parameters.get(SiteRoute.memberParameter), let id = PersonID(rawValue: raw) else { throw ServiceRefusal.notFound }
         return id
+    }
+
+    func transferID() throws -> String {
+        guard let raw = parameters.get(SiteRoute.transferParameter), !raw.isEmpty, raw.count <= 64,
+            raw.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") })
+        else { throw ServiceRefusal.notFound }
+        return raw
     }
 
     func archiveID() throws -> ArchiveID {

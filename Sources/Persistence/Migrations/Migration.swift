@@ -39,6 +39,7 @@ public enum Migrations {
         m0008OrgTreeAdministration,
         m0009CreateAdminOnboarding,
         m0010CreateMemberRecords,
+        m0011CreateTransfers,
     ]
 }
 

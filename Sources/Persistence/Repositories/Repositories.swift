@@ -18,6 +18,7 @@ public struct Repositories: Sendable {
     public let orgAudit: any OrgAuditRepository
     public let admins: any AdminRepository
     public let enrolments: any MemberEnrolmentRepository
+    public let transfers: any TransferRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -35,6 +36,7 @@ public struct Repositories: Sendable {
         orgAudit = SQLOrgAuditRepository(sql)
         admins = SQLAdminRepository(sql)
         enrolments = SQLMemberEnrolmentRepository(sql)
+        transfers = SQLTransferRepository(sql)
     }
 }
 

@@ -1,0 +1,211 @@
+import Domain
+import Foundation
+import Persistence
+
+/// A transfer refused before it starts: every rule it breaks (TRF-1 … TRF-11, ARC-9), with
+/// the names of the members the gate blocks.
+struct TransferRejection: Error, Equatable {
+    let problems: [TransferRequestProblem]
+    /// Names of the members in `membersNotVerified` and `archiveChangePending`, by id.
+    let names: [PersonID: String]
+}
+
+/// Org-relationship transfers (issue 10): starting one of each kind, deciding its steps, and
+/// reading it. Every call authorises with `Domain.authorize`, asks `TransferRules` and the
+/// `Transfer` state machine, and writes the transfer, its kept steps and the member's move in
+/// one transaction: the member's branch changes only with the last step.
+struct TransferWorkflow: Sendable {
+    let database: Database
+    let clock: any TimeSource
+
+    var repositories: Repositories { database.repositories }
+    var today: CivilDate { clock.now().chinaDate }
+
+    /// What `POST /api/v1/transfers` asks for.
+    struct Submission: Sendable {
+        let kind: TransferKind
+        let members: [PersonID]
+        let destination: OrgID
+        let reason: String
+        var outcome: GraduateOutcome? = nil
+        var channel: GraduateChannel? = nil
+        var keptMonths: Int? = nil
+    }
+
+    /// Starts the transfer (one per member; a batch's share a batch id) and returns them.
+    func submit(_ actor: Actor, _ submission: Submission) async throws -> [TransferRecord] {
+        let r = repositories
+        guard let destination = try await r.orgs.find(submission.destination) else { throw ServiceRefusal.targetOrgNotFound }
+        var records: [MemberRecord] = []
+        for id in submission.members {
+            guard let record = try await r.members.find(id), !record.removed else { throw ServiceRefusal.notFound }
+            records.append(record)
+        }
+        guard !records.isEmpty else { throw TransferRejection(problems: [.noMembers], names: [:]) }
+        let initiating = try await initiatingOrg(actor, submission.kind, records: records, destination: OrgPlacement(destination))
+
+        var subjects: [TransferRequest.Subject] = []
+        for record in records {
+            let archive = try await r.archives.find(member: record.member.personID)
+            var changePending = false
+            if case .changeRequested = archive?.state { changePending = true }
+            subjects.append(
+                TransferRequest.Subject(
+                    id: record.member.personID, name: record.member.name, branch: record.branch, joinedOn: record.member.joinedOn,
+                    identityVerified: archive?.state.identityVerified ?? false, archiveChangePending: changePending))
+        }
+        let request = TransferRequest(
+            kind: submission.kind, subjects: subjects, destination: OrgPlacement(destination), initiatingOrg: initiating,
+            outcome: submission.outcome, channel: submission.channel, keptMonths: submission.keptMonths,
+            destinationProvince: Self.province(of: destination.path), reason: submission.reason)
+        let problems = TransferRules.problems(request, today: today)
+        if !problems.isEmpty {
+            throw TransferRejection(problems: problems, names: Dictionary(uniqueKeysWithValues: records.map { ($0.member.personID, $0.member.name) }))
+        }
+        for record in records where try await r.transfers.openTransfer(of: record.member.personID) != nil {
+            throw ServiceRefusal.transferPending(name: record.member.name)
+        }
+
+        let chain = TransferChain.steps(kind: submission.kind, destination: destination.category, outcome: submission.outcome)
+        let now = clock.now()
+        let batchID = submission.kind == .batch ? newIdentifier() : nil
+        let reason = try FreeText.checked(submission.reason, as: .reason)
+        let moving = records
+        let today = self.today
+        let ids = try await database.write { w in
+            var ids: [String] = []
+            for record in moving {
+                let (transfer, effects) = Transfer.submit(kind: submission.kind, destination: OrgPlacement(destination), chain: chain, today: today)
+                let id = newIdentifier()
+                try await w.transfers.insert(
+                    TransferRecord(
+                        id: id, batchID: batchID, personID: record.member.personID, memberName: record.member.name,
+                        source: TransferEnd(org: record.branch, name: record.branchName),
+                        destination: TransferEnd(org: OrgPlacement(destination), name: destination.name), initiatedBy: actor.personID,
+                        initiatingOrgID: initiating?.id, reason: reason, outcome: submission.outcome, channel: submission.channel,
+                        transfer: transfer, createdAt: now, revision: 1))
+                try await perform(effects, transfer: id, person: record.member.personID, actor: actor, store: w, at: now)
+                ids.append(id)
+            }
+            return ids
+        }
+        var answer: [TransferRecord] = []
+        for id in ids { if let record = try await r.transfers.find(id) { answer.append(record) } }
+        return answer
+    }
+
+    /// The org the starter acts as, after the right to start this kind (TRF-1, TRF-2, TRF-4).
+    private func initiatingOrg(_ actor: Actor, _ kind: TransferKind, records: [MemberRecord], destination: OrgPlacement) async throws
+        -> OrgPlacement?
+    {
+        switch kind {
+        case .apply:
+            for record in records { try require(actor, .applyForTransfer, .member(record.member.personID, branch: record.branch)) }
+            return nil
+        case .transferIn:
+            try require(actor, .transferIn, .org(destination))
+            return destination
+        case .transferOut, .graduate, .dropout:
+            for record in records { try require(actor, .transferOut, .member(record.member.personID, branch: record.branch)) }
+            return records.first.map(\.branch)
+        case .batch:
+            // TRF-4: the 团委/团工委/团总支 the actor administers above both ends (the nearest one).
+            let above = actor.administeredOrgs
+                .filter { org in destination.path.isWithin(org.path) && records.allSatisfy { $0.branch.path.isWithin(org.path) } }
+                .max { $0.path.depth < $1.path.depth }
+            guard let above else { throw AccessDenial.outOfScope }
+            try require(actor, .batchTransfer, .org(above))
+            return above
+        }
+    }
+
+    /// TRF-10: the province of a destination, from the second level of its path (the
+    /// provincial committees sit directly below 团中央).
+    static func province(of path: OrgPath) -> DestinationProvince {
+        guard path.ids.count > 1 else { return .other }
+        switch path.ids[1].rawValue {
+        case "bj": return .beijing
+        case "gd": return .guangdong
+        case "fj": return .fujian
+        default: return .other
+        }
+    }
+
+    /// A decision on the step the transfer waits on.
+    enum Decision: Sendable {
+        case approve
+        case reject(reason: String)
+        case withdraw
+        case assign(branch: OrgID)
+    }
+
+    func decide(_ actor: Actor, transfer id: String, _ decision: Decision) async throws -> TransferRecord {
+        let r = repositories
+        guard let record = try await r.transfers.find(id) else { throw ServiceRefusal.notFound }
+        try require(actor, .viewTransfer, .person(record.personID, orgs: [record.source.org, record.destination.org]))
+        let event: TransferEvent
+        switch decision {
+        case .withdraw:
+            // TRF-1, TRF-6: the one who started it withdraws it.
+            guard record.initiatedBy == actor.personID else { throw AccessDenial.outOfScope }
+            event = .withdraw
+        case .approve, .reject, .assign:
+            guard let step = record.transfer.currentStep else { throw ServiceRefusal.transferNotPending }
+            let stepActor = step.actor(source: record.source.org, destination: record.destination.org, province: Self.provinceID(record.destination.org.path))
+            guard let org = try await r.orgs.find(stepActor.orgID) else { throw ServiceRefusal.notFound }
+            try require(actor, stepActor.action, .org(OrgPlacement(org)))
+            switch decision {
+            case .approve: event = .approve
+            case .reject(let reason): event = .reject(reason: reason)
+            case .assign(let branchID):
+                guard let branch = try await r.orgs.find(branchID) else { throw ServiceRefusal.targetOrgNotFound }
+                event = .assign(branch: OrgPlacement(branch))
+            case .withdraw: event = .withdraw
+            }
+        }
+        let (next, effects) = try record.transfer.apply(event, today: today)
+        let now = clock.now()
+        try await database.write { w in
+            try await w.transfers.update(id, to: next, from: record.revision, at: now)
+            try await perform(effects, transfer: id, person: record.personID, actor: actor, store: w, at: now)
+        }
+        guard let updated = try await r.transfers.find(id) else { throw ServiceRefusal.internalError }
+        return updated
+    }
+
+    /// TRF-8: the provincial committee over a destination.
+    static func provinceID(_ path: OrgPath) -> OrgID? { path.ids.count > 1 ? path.ids[1] : nil }
+
+    private func perform(
+        _ effects: [TransferEffect], transfer id: String, person: PersonID, actor: Actor?, store w: Repositories, at now: Timestamp
+    ) async throws {
+        for effect in effects {
+            switch effect {
+            case .recordStep(let step, let decision, let reason):
+                try await w.transfers.appendStep(
+                    newIdentifier(), transfer: id, step: step, decision: decision, actor: actor?.personID, reason: reason, at: now)
+            case .moveMember(let branch):
+                try await w.transfers.moveMember(person, to: branch)
+            case .notify:
+                // The operation centre reads whose turn it is from the open step; nothing to send.
+                break
+            }
+        }
+    }
+
+    /// A transfer with its kept steps, for its detail.
+    func detail(_ actor: Actor, _ id: String) async throws -> (TransferRecord, [TransferStepRecord]) {
+        guard let record = try await repositories.transfers.find(id) else { throw ServiceRefusal.notFound }
+        try require(actor, .viewTransfer, .person(record.personID, orgs: [record.source.org, record.destination.org]))
+        return (record, try await repositories.transfers.steps(of: id))
+    }
+
+    /// 我的组织关系转接历史: the member's transfers, newest first.
+    func history(_ actor: Actor, member id: PersonID) async throws -> [TransferRecord] {
+        guard let member = try await repositories.members.find(id) else { throw ServiceRefusal.notFound }
+        let transfers = try await repositories.transfers.transfers(of: id)
+        let ends = [member.branch] + transfers.flatMap { [$0.source.org, $0.destination.org] }
+        try require(actor, .viewTransfer, .person(id, orgs: ends))
+        return transfers
+    }
+}
