@@ -70,7 +70,7 @@ struct IsolationTests {
     /// forked meanwhile still holds the write descriptor (a test artifact: the real zhtj is never
     /// being written), so the script is probed until it runs before it is handed out.
     static func fakeChild(
-        _ scratch: borrowing Scratch, _ script: String, name: String = "fake-zhtj", concurrency: Int = 2
+        _ scratch: borrowing Scratch, _ script: String, name: String = "fake-zhtj", concurrency: Int = 2, wallSeconds: Double = 2
     ) async throws -> IsolatedInspector {
         let path = try scratch.write(Array("#!/bin/sh\n[ \"$1\" = probe ] && exit 0\n\(script)\n".utf8), named: name)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
@@ -88,7 +88,7 @@ struct IsolationTests {
             }
         }
         return IsolatedInspector(
-            executable: path, limits: .init(cpuSeconds: 5, memoryBytes: 1 << 30, wallSeconds: 2),
+            executable: path, limits: .init(cpuSeconds: 5, memoryBytes: 1 << 30, wallSeconds: wallSeconds),
             maximumConcurrentChildren: concurrency)
     }
 
@@ -142,7 +142,10 @@ struct IsolationTests {
     func cancellation() async throws {
         let scratch = try Scratch()
         let file = try scratch.write(Array("%PDF-1.4\n".utf8), named: "any.pdf")
-        let inspector = try await Self.fakeChild(scratch, "exec sleep 30")
+        // A wall limit far beyond the cancellation: on a loaded machine the test's own sleep can
+        // resume seconds late (a CI run saw "timeout" with a 2 s limit), and the point is which
+        // of the two ends the child.
+        let inspector = try await Self.fakeChild(scratch, "exec sleep 30", wallSeconds: 25)
         let task = Task { await inspector.inspect(fileAt: file, policy: Self.policy) }
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
