@@ -73,6 +73,12 @@ public struct AppConfig: Sendable, Equatable {
     /// (ZHTJ_INSPECT_CONCURRENCY, ZHTJ_INSPECT_QUEUE, ZHTJ_INSPECT_QUEUE_PER_ORG); past those an
     /// upload is answered 503 with `Retry-After`.
     public var inspectionQueue: InspectionQueue.Limits
+    /// How often the server runs the calendar rules (TRF-6, TRF-7; `ZHTJ_RULES_INTERVAL_SECONDS`,
+    /// 0 off: then only `zhtj rules run` does).
+    public var rulesIntervalSeconds: Int = 300
+    /// `ZHTJ_NOW`: the server's clock starts at this instant (a test clock), accepted only with
+    /// `ZHTJ_ALLOW_TEST_CLOCK=1` and logged as a warning at start-up.
+    public var testClockStart: Timestamp?
 
     /// `zhtj-inspect` beside the running executable (it starts far faster than the whole
     /// server binary); when it is absent, the running executable if it is `zhtj`, otherwise a
@@ -271,6 +277,18 @@ public struct AppConfig: Sendable, Equatable {
         if let n = try number("ZHTJ_INSPECT_QUEUE", 0...10_000, "a number of waiting uploads") { config.inspectionQueue.maximumWaiting = n }
         if let n = try number("ZHTJ_INSPECT_QUEUE_PER_ORG", 1...10_000, "a number of waiting uploads per org") {
             config.inspectionQueue.maximumWaitingPerLane = n
+        }
+        if let raw = environment["ZHTJ_NOW"], !raw.isEmpty {
+            guard environment["ZHTJ_ALLOW_TEST_CLOCK"] == "1" else {
+                throw Invalid(variable: "ZHTJ_NOW", value: raw, reason: "a test clock; set ZHTJ_ALLOW_TEST_CLOCK=1 to accept it")
+            }
+            guard let start = parseInstant(raw) else {
+                throw Invalid(variable: "ZHTJ_NOW", value: raw, reason: "expected an ISO-8601 instant, e.g. 2027-06-01T00:00:00+08:00")
+            }
+            config.testClockStart = start
+        }
+        if let n = try number("ZHTJ_RULES_INTERVAL_SECONDS", 0...86_400, "seconds between calendar sweeps (0 off)") {
+            config.rulesIntervalSeconds = n
         }
         if let (level, name) = value(flags.logLevel, "ZHTJ_LOG_LEVEL") {
             guard let l = Logger.Level(rawValue: level.lowercased()) else {

@@ -62,6 +62,10 @@ public func buildApplication(
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zhtj"),
         logger: logger)
     app.addServices(DatabaseService(database: database))
+    if config.rulesIntervalSeconds > 0 {
+        app.addServices(
+            RuleSweepService(transfers: services.transfers, clock: clock, interval: .seconds(config.rulesIntervalSeconds), logger: logger))
+    }
     return app
 }
 

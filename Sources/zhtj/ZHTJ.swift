@@ -51,7 +51,7 @@ struct ZHTJ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhtj",
         abstract: "智慧团建 e-archive service.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Inspect.self, Verify.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, Inspect.self, Verify.self, Rules.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -62,7 +62,12 @@ struct Serve: AsyncParsableCommand {
         let config = try options.resolve()
         let logger = options.logger(config)
         logger.info("starting", metadata: ["database": "\(config.database)", "host": "\(config.host)", "port": "\(config.port)"])
-        let app = try await buildApplication(config: config, logger: logger)
+        var clock: any TimeSource = SystemTimeSource()
+        if let start = config.testClockStart {
+            logger.warning("test clock: the server's time starts at ZHTJ_NOW, not the real time", metadata: ["now": "\(start.text)"])
+            clock = ShiftedTimeSource(startingAt: start)
+        }
+        let app = try await buildApplication(config: config, clock: clock, logger: logger)
         try await app.runService()
     }
 }
@@ -158,5 +163,34 @@ struct Verify: AsyncParsableCommand {
         if summary.problems.isEmpty, summary.orphans.isEmpty { print("ok") }
         let status = summary.exitStatus
         if status != IntegrityCheck.Summary.Status.clean { throw ExitCode(status) }
+    }
+}
+
+struct Rules: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The calendar rules (TRF-6, TRF-7): what the server sweeps on its own.", subcommands: [RulesRun.self])
+}
+
+struct RulesRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the calendar rules once, as of --at (default: now), and print what they decided.")
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .customLong("at"), help: "An ISO-8601 instant, e.g. 2027-06-01T00:00:00+08:00.")
+    var at: String?
+
+    func run() async throws {
+        let config = try options.resolve()
+        let logger = options.logger(config)
+        let instant: Timestamp
+        if let at {
+            guard let parsed = parseInstant(at) else { throw ValidationError("--at: expected an ISO-8601 instant, e.g. 2027-06-01T00:00:00+08:00") }
+            instant = parsed
+        } else {
+            instant = Timestamp.now()
+        }
+        let outcome = try await runCalendarRules(config: config, at: instant, logger: logger)
+        print("calendar rules as of \(instant.text): \(outcome.autoApproved) approved by default (TRF-7), \(outcome.returned) returned (TRF-6)")
     }
 }

@@ -30,6 +30,30 @@ struct ConfigTests {
         #expect(pg.database == .postgres(url: "postgres://u:p@db/zhtj"))
     }
 
+    @Test("ZHTJ_NOW starts the clock at an instant only with ZHTJ_ALLOW_TEST_CLOCK=1; the calendar sweep's interval is configured, 0 off")
+    func testClockAndSweep() throws {
+        #expect(try AppConfig.resolve(flags: .init(), environment: [:]).testClockStart == nil)
+        #expect(try AppConfig.resolve(flags: .init(), environment: [:]).rulesIntervalSeconds == 300)
+        do {
+            _ = try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_NOW": "2027-06-01T00:00:00+08:00"])
+            Issue.record("a test clock without ZHTJ_ALLOW_TEST_CLOCK=1 must be refused")
+        } catch {
+            #expect(error.variable == "ZHTJ_NOW")
+        }
+        let allowed = try AppConfig.resolve(
+            flags: .init(), environment: ["ZHTJ_NOW": "2027-06-01T00:00:00+08:00", "ZHTJ_ALLOW_TEST_CLOCK": "1", "ZHTJ_RULES_INTERVAL_SECONDS": "0"])
+        #expect(allowed.testClockStart == Timestamp(text: "2027-05-31T16:00:00.000Z"))
+        #expect(allowed.testClockStart?.chinaDate == CivilDate(year: 2027, month: 6, day: 1))
+        #expect(allowed.rulesIntervalSeconds == 0)
+        #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_NOW": "next june", "ZHTJ_ALLOW_TEST_CLOCK": "1"])
+        }
+        // The test clock runs at the real rate from its start.
+        let shifted = ShiftedTimeSource(startingAt: allowed.testClockStart!)
+        let first = shifted.now()
+        #expect(first >= allowed.testClockStart! && first < allowed.testClockStart!.adding(seconds: 60))
+    }
+
     @Test("a bad value names the variable (and never echoes a database password)")
     func badValues() {
         #expect(throws: AppConfig.Invalid.self) { try AppConfig.resolve(flags: .init(), environment: ["ZHTJ_PORT": "eighty"]) }

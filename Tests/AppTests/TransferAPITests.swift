@@ -2,6 +2,8 @@ import App
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Persistence
+import TestSupport
 import Testing
 
 /// Transfers through the API (issue 10): who starts and who decides each step, the member's
@@ -180,6 +182,43 @@ struct TransferAPITests {
             #expect(statuses == [200, 409])
             let detail = try await client.get("/api/v1/transfers/\(id)", token: zongzhi).json()
             #expect(((detail["steps"] as? [[String: Any]]) ?? []).map { $0["decision"] as? String } == ["submit", "approve"])
+        }
+    }
+
+    @Test("TRF-7: a step left unreviewed is approved by default on day 16, not day 15, by the sweep, from the database; a second sweep, or two at once, decide nothing twice")
+    func fifteenDayDefault() async throws {
+        let clock = FixedTimeSource(testNow)
+        try await withDemoApp(clock: clock, setup: nil) { environment, client in
+            let branch = try await token(client, "branch_admin")
+            let zongzhi = try await token(client, "zongzhi_admin")
+            let started = try await client.post(
+                "/api/v1/transfers", token: branch, json: ["memberId": Self.oldMember, "toOrgId": Self.class2, "reason": "调整班级"])
+            let id = try #require(try started.json()["id"] as? String)
+            let day = Int64(86_400)
+            let onDay15 = try await runCalendarRules(config: environment.config, at: testNow.adding(seconds: 15 * day), logger: TestDatabase.logger)
+            #expect(onDay15.autoApproved == 0)
+            #expect(try await branchOf(Self.oldMember, client, token: zongzhi) == Self.class1)
+            let onDay16 = try await runCalendarRules(config: environment.config, at: testNow.adding(seconds: 16 * day), logger: TestDatabase.logger)
+            #expect(onDay16.autoApproved == 1)
+            #expect(try await branchOf(Self.oldMember, client, token: zongzhi) == Self.class2)
+            let detail = try await client.get("/api/v1/transfers/\(id)", token: zongzhi).json()
+            #expect(detail["status"] as? String == "completed")
+            let steps = (detail["steps"] as? [[String: Any]]) ?? []
+            #expect(steps.map { $0["decision"] as? String } == ["submit", "auto_approve"])
+            #expect(steps.last?["actorName"] == nil, "nobody: the calendar decided")
+            let again = try await runCalendarRules(config: environment.config, at: testNow.adding(seconds: 40 * day), logger: TestDatabase.logger)
+            #expect(again.autoApproved == 0)
+
+            // Two sweeps at once (two instances): one of them decides.
+            let back = try await client.post(
+                "/api/v1/transfers", token: zongzhi, json: ["memberId": Self.oldMember, "toOrgId": Self.class1, "reason": "调回"])
+            #expect(back.status == .created, "\(String(buffer: back.body))")
+            let later = testNow.adding(seconds: 60 * day)
+            async let a = runCalendarRules(config: environment.config, at: later, logger: TestDatabase.logger)
+            async let b = runCalendarRules(config: environment.config, at: later, logger: TestDatabase.logger)
+            let total = try await a.autoApproved + b.autoApproved
+            #expect(total == 1)
+            #expect(try await branchOf(Self.oldMember, client, token: zongzhi) == Self.class1)
         }
     }
 }

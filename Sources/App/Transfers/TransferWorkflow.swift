@@ -173,6 +173,47 @@ struct TransferWorkflow: Sendable {
         return updated
     }
 
+    /// What one calendar sweep did.
+    struct SweepOutcome: Sendable, Equatable {
+        var autoApproved = 0
+        var returned = 0
+        /// Decided meanwhile by an admin or another instance's sweep: left as they are.
+        var alreadyDecided = 0
+    }
+
+    /// The calendar rules as of `now` (TRF-7: a step unreviewed for 15 days is approved;
+    /// TRF-6: a 学社衔接 application unreviewed 10 days after 9-30 returns to its initiator).
+    /// Everything it looks at is in the database, so a restart loses nothing and catches up;
+    /// each decision is written against the transfer's revision, so a second sweep, or another
+    /// instance sweeping at the same moment, decides nothing twice.
+    func sweep(at now: Timestamp) async throws -> SweepOutcome {
+        let today = now.chinaDate
+        var outcome = SweepOutcome()
+        // The earliest a step can be due: 学社衔接's 10 days (TRF-6) are shorter than TRF-7's 15.
+        let cutoff = today.adding(days: -(TransferCalendar.lateReviewDays + 1))
+        var seen = Set<String>()
+        while true {
+            let batch = try await repositories.transfers.waiting(openedOnOrBefore: cutoff, limit: 200).filter { seen.insert($0.id).inserted }
+            if batch.isEmpty { break }
+            for record in batch {
+                guard case .awaiting(let index, let openedOn) = record.transfer.state,
+                    let event = TransferCalendar.due(kind: record.transfer.kind, step: record.transfer.chain[index], openedOn: openedOn, today: today),
+                    let (next, effects) = try? record.transfer.apply(event, today: today)
+                else { continue }
+                do {
+                    try await database.write { w in
+                        try await w.transfers.update(record.id, to: next, from: record.revision, at: now)
+                        try await perform(effects, transfer: record.id, person: record.personID, actor: nil, store: w, at: now)
+                    }
+                    if event == .autoApprove { outcome.autoApproved += 1 } else { outcome.returned += 1 }
+                } catch is ConcurrentChange {
+                    outcome.alreadyDecided += 1
+                }
+            }
+        }
+        return outcome
+    }
+
     /// TRF-8: the provincial committee over a destination.
     static func provinceID(_ path: OrgPath) -> OrgID? { path.ids.count > 1 ? path.ids[1] : nil }
 

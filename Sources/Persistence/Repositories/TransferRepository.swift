@@ -81,6 +81,9 @@ public protocol TransferRepository: Sendable {
     func steps(of id: String) async throws -> [TransferStepRecord]
     /// The member now sits in `branch` (the schema refuses a non-branch or a deleted one).
     func moveMember(_ person: PersonID, to branch: OrgID) async throws
+    /// Open transfers whose current step opened on or before `day`, oldest step first, at most
+    /// `limit`: what the calendar sweep looks at (TRF-6, TRF-7).
+    func waiting(openedOnOrBefore day: CivilDate, limit: Int) async throws -> [TransferRecord]
 }
 
 public struct SQLTransferRepository: TransferRepository {
@@ -167,6 +170,13 @@ public struct SQLTransferRepository: TransferRepository {
 
     public func moveMember(_ person: PersonID, to branch: OrgID) async throws {
         try await sql.raw("UPDATE members SET branch_id = \(bind: branch.rawValue) WHERE person_id = \(bind: person.rawValue)").run()
+    }
+
+    public func waiting(openedOnOrBefore day: CivilDate, limit: Int) async throws -> [TransferRecord] {
+        try await sql.raw("""
+            \(unsafeRaw: Self.select) WHERE t.status = 'pending' AND t.step_opened_on <= \(bind: day.iso)
+            ORDER BY t.step_opened_on, t.id LIMIT \(limit: limit)
+            """).all().map { try Self.record($0) }
     }
 
     // MARK: Rows
