@@ -85,8 +85,20 @@ struct TransferAPITests {
                 "/api/v1/transfers", token: branch, json: ["memberId": Self.oldMember, "toOrgId": Self.zongzhi, "reason": "调整班级"])
             #expect(started.status == .created, "\(String(buffer: started.body))")
             let id = try #require(try started.json()["id"] as? String)
+            func inbox(_ type: String, _ token: String) async throws -> [String] {
+                let items = (try await client.get("/api/v1/inbox?type=\(type)", token: token).json()["items"] as? [[String: Any]]) ?? []
+                return items.compactMap { ($0["transfer"] as? [String: Any])?["id"] as? String }
+            }
+            // OPC-1: the 团总支's operation centre holds the approval, then the assignment.
+            #expect(try await inbox("transfer_approval", zongzhi) == [id])
+            #expect(try await inbox("branch_assignment", zongzhi).isEmpty)
+            #expect(try await inbox("transfer_approval", branch).isEmpty, "the side that started it has nothing to decide")
             let approved = try await client.post("/api/v1/transfers/\(id)/approve", token: zongzhi)
             #expect(try approved.json()["currentStep"] as? String == "branch_assignment")
+            #expect(try await inbox("transfer_approval", zongzhi).isEmpty)
+            #expect(try await inbox("branch_assignment", zongzhi) == [id])
+            let all = (try await client.get("/api/v1/inbox", token: zongzhi).json()["items"] as? [[String: Any]]) ?? []
+            #expect(all.contains { $0["type"] as? String == "branch_assignment" && $0["typeName"] as? String == "分配团支部" })
             #expect(try await branchOf(Self.oldMember, client, token: zongzhi) == Self.class1)
             let outside = try await client.post("/api/v1/transfers/\(id)/assign", token: zongzhi, json: ["branchId": "qdu-wx-2021-1"])
             #expect(outside.status == .unprocessableContent)
@@ -94,6 +106,7 @@ struct TransferAPITests {
             let assigned = try await client.post("/api/v1/transfers/\(id)/assign", token: zongzhi, json: ["branchId": Self.class2])
             #expect(assigned.status == .ok, "\(String(buffer: assigned.body))")
             #expect(try assigned.json()["completedBranchId"] as? String == Self.class2)
+            #expect(try await inbox("branch_assignment", zongzhi).isEmpty)
             #expect(try await branchOf(Self.oldMember, client, token: zongzhi) == Self.class2)
         }
     }
@@ -109,6 +122,11 @@ struct TransferAPITests {
             #expect(started.status == .created, "\(String(buffer: started.body))")
             let id = try #require(try started.json()["id"] as? String)
             #expect(try started.json()["currentStep"] as? String == "source_approval")
+            // The source branch's admin holds it; its direct parent (the 团总支) may decide it too.
+            let waiting = (try await client.get("/api/v1/inbox?type=transfer_approval", token: branch).json()["items"] as? [[String: Any]]) ?? []
+            #expect(waiting.compactMap { ($0["transfer"] as? [String: Any])?["id"] as? String } == [id])
+            let parent = (try await client.get("/api/v1/inbox?type=transfer_approval", token: zongzhi).json()["items"] as? [[String: Any]]) ?? []
+            #expect(parent.count == 1)
             #expect(try await client.post("/api/v1/transfers/\(id)/withdraw", token: branch).status == .forbidden)
             let noReason = try await client.post("/api/v1/transfers/\(id)/reject", token: branch, json: ["reason": "  "])
             #expect(noReason.status == .unprocessableContent)

@@ -18,7 +18,7 @@ extension PagesController {
         guard !all.isEmpty else { throw ServiceRefusal.forbidden }
         let wanted = request.uri.queryParameters["org"].map(String.init)
         let shown = all.first { $0.org.id.rawValue == wanted } ?? all[0]
-        let inbox = try await services.operations.inbox(visitor.actor, types: InboxType.allCases, cursor: nil, limit: 100)
+        let inbox = try await services.operations.inbox(visitor.actor, types: InboxType.onPages, cursor: nil, limit: 100)
         let page = HomePage.make(
             orgs: all.map(\.org), shown: shown.org, counts: shown.counts, alerts: shown.alerts, waitingCount: inbox.items.count,
             moreWaiting: inbox.nextCursor != nil)
@@ -150,9 +150,11 @@ extension PagesController {
         let visitor = try await admin(request, context)
         let type = request.uri.queryParameters["type"].map(String.init) ?? ""
         let cursor = request.uri.queryParameters["cursor"].map(String.init)
-        var types = InboxType.allCases
+        var types = InboxType.onPages
         if !type.isEmpty {
-            guard let chosen = InboxType(rawValue: type) else { throw ServiceRefusal.badRequest("未知的待办类型：\(type)") }
+            guard let chosen = InboxType(rawValue: type), InboxType.onPages.contains(chosen) else {
+                throw ServiceRefusal.badRequest("未知的待办类型：\(type)")
+            }
             types = [chosen]
         }
         let entries = try await services.operations.inbox(visitor.actor, types: types, cursor: cursor, limit: 50)

@@ -339,7 +339,7 @@ struct InboxPage {
     }
 
     static func make(type: InboxType?, items: [OperationsController.InboxItem], nextCursor: String?) -> InboxPage {
-        let tabs: [InboxType?] = [nil] + InboxType.allCases.map { $0 }
+        let tabs: [InboxType?] = [nil] + InboxType.onPages.map { $0 }
         return InboxPage(
             tabs: tabs.map { tab in Tab(href: PageRoute.inbox(type: tab).href, label: tab?.chineseName ?? "全部", active: tab == type) },
             items: items.map { item in

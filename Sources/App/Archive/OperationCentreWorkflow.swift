@@ -8,12 +8,18 @@ enum InboxType: String, CaseIterable, Sendable {
     case archiveChangeRequest = "archive_change_request"
     /// ADM-4: a sub-org's own admin asked to add or replace an admin.
     case adminChange = "admin_change"
+    /// TRF-1 … TRF-3, TRF-8: a transfer step waits on the org's approval.
+    case transferApproval = "transfer_approval"
+    /// TRF-3: a destination committee is to assign the member to one of its branches.
+    case branchAssignment = "branch_assignment"
 
     var chineseName: String {
         switch self {
         case .archiveApproval: "团员电子档案审批"
         case .archiveChangeRequest: "团员电子档案修改申请"
         case .adminChange: "管理员变更"
+        case .transferApproval: "组织关系转接审批"
+        case .branchAssignment: "分配团支部"
         }
     }
 
@@ -22,32 +28,57 @@ enum InboxType: String, CaseIterable, Sendable {
         switch self {
         case .archiveApproval: "pending"
         case .archiveChangeRequest: "change_requested"
-        case .adminChange: nil
+        case .adminChange, .transferApproval, .branchAssignment: nil
+        }
+    }
+
+    /// The types the pages' operation centre lists: those it has a page to decide on. The
+    /// transfer pages come later in issue 10; until then transfers are decided through the API.
+    static var onPages: [InboxType] { allCases.filter { $0.transferSteps.isEmpty } }
+
+    /// The transfer steps the type lists.
+    var transferSteps: Set<TransferStep> {
+        switch self {
+        case .transferApproval: [.sourceApproval, .destinationApproval, .destinationCommitteeApproval, .provincialApproval]
+        case .branchAssignment: [.branchAssignment]
+        case .archiveApproval, .archiveChangeRequest, .adminChange: []
         }
     }
 }
 
-/// One item waiting in an operation centre: an archive or an admin-change request.
+/// One item waiting in an operation centre: an archive, an admin-change request or a transfer.
 struct InboxEntry: Sendable {
     let type: InboxType
     let waiting: WaitingArchive?
     let adminChange: AdminChangeItem?
+    let transfer: TransferRecord?
 
     init(type: InboxType, waiting: WaitingArchive) {
         self.type = type
         self.waiting = waiting
         adminChange = nil
+        transfer = nil
     }
 
     init(adminChange: AdminChangeItem) {
         type = .adminChange
         waiting = nil
         self.adminChange = adminChange
+        transfer = nil
+    }
+
+    init(transfer: TransferRecord) {
+        type = transfer.transfer.currentStep == .branchAssignment ? .branchAssignment : .transferApproval
+        waiting = nil
+        adminChange = nil
+        self.transfer = transfer
     }
 
     /// The keyset the merged list is ordered and paged by: since when it waits, then its id.
-    var since: Timestamp { waiting?.since ?? adminChange?.request.requestedAt ?? Timestamp(millisecondsSinceEpoch: 0) }
-    var key: String { waiting?.archive.id.rawValue ?? adminChange?.request.id ?? "" }
+    var since: Timestamp {
+        waiting?.since ?? adminChange?.request.requestedAt ?? transfer?.createdAt ?? Timestamp(millisecondsSinceEpoch: 0)
+    }
+    var key: String { waiting?.archive.id.rawValue ?? adminChange?.request.id ?? transfer?.id ?? "" }
 }
 
 /// ARC-12: what an admin is told about one of their orgs on login.
@@ -119,6 +150,11 @@ struct OperationCentreWorkflow: Sendable {
         if types.contains(.adminChange) {
             let rows = try await repositories.admins.pendingChangeRequests(decidedBy: reviewerOrgs, after: after, limit: limit + 1)
             entries += try await AdminWorkflow.items(rows, repositories: repositories).map(InboxEntry.init(adminChange:))
+        }
+        let steps = types.reduce(into: Set<TransferStep>()) { $0.formUnion($1.transferSteps) }
+        if !steps.isEmpty {
+            entries += try await repositories.transfers.waiting(on: reviewerOrgs, steps: steps, after: after, limit: limit + 1)
+                .map(InboxEntry.init(transfer:))
         }
         entries.sort { ($0.since, $0.key) < ($1.since, $1.key) }
         let page = Array(entries.prefix(limit))

@@ -29,6 +29,8 @@ struct OperationsController {
         let member: MemberArchiveItem?
         /// ADM-4: set for type `admin_change`.
         let adminChange: AdminChangeResponse?
+        /// Set for `transfer_approval` and `branch_assignment`.
+        let transfer: TransferResponse?
 
         init(_ entry: InboxEntry, today: CivilDate) {
             type = entry.type.rawValue
@@ -40,6 +42,7 @@ struct OperationsController {
                 MemberArchiveItem(MemberArchiveRow(member: waiting.member, archiveID: waiting.archive.id, state: waiting.archive.state), today: today)
             }
             adminChange = entry.adminChange.map(AdminChangeResponse.init)
+            transfer = entry.transfer.map { TransferResponse($0, steps: nil) }
         }
     }
 

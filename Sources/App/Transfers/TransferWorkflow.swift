@@ -166,7 +166,7 @@ struct TransferWorkflow: Sendable {
         let (next, effects) = try record.transfer.apply(event, today: today)
         let now = clock.now()
         try await database.write { w in
-            try await w.transfers.update(id, to: next, from: record.revision, at: now)
+            try await w.transfers.update(id, to: next, waitingOn: Self.waitingOn(next, record), from: record.revision, at: now)
             try await perform(effects, transfer: id, person: record.personID, actor: actor, store: w, at: now)
         }
         guard let updated = try await r.transfers.find(id) else { throw ServiceRefusal.internalError }
@@ -202,7 +202,7 @@ struct TransferWorkflow: Sendable {
                 else { continue }
                 do {
                     try await database.write { w in
-                        try await w.transfers.update(record.id, to: next, from: record.revision, at: now)
+                        try await w.transfers.update(record.id, to: next, waitingOn: Self.waitingOn(next, record), from: record.revision, at: now)
                         try await perform(effects, transfer: record.id, person: record.personID, actor: nil, store: w, at: now)
                     }
                     if event == .autoApprove { outcome.autoApproved += 1 } else { outcome.returned += 1 }
@@ -215,7 +215,17 @@ struct TransferWorkflow: Sendable {
     }
 
     /// TRF-8: the provincial committee over a destination.
-    static func provinceID(_ path: OrgPath) -> OrgID? { path.ids.count > 1 ? path.ids[1] : nil }
+    static func provinceID(_ path: OrgPath) -> OrgID? { SQLTransferRepository.province(path) }
+
+    /// Whose turn it is once `transfer` is in its new state (nil when it no longer waits).
+    static func waitingOn(_ transfer: Transfer, _ record: TransferRecord) -> TransferStepActor? {
+        transfer.currentStep?.actor(source: record.source.org, destination: record.destination.org, province: provinceID(record.destination.org.path))
+    }
+
+    /// OPC-1: the transfers waiting on the actor's orgs (组织关系转接审批, 分配团支部), oldest first.
+    func waiting(_ actor: Actor, steps: Set<TransferStep>, after: (Timestamp, String)?, limit: Int) async throws -> [TransferRecord] {
+        try await repositories.transfers.waiting(on: actor.administeredOrgs.map(\.id), steps: steps, after: after, limit: limit)
+    }
 
     private func perform(
         _ effects: [TransferEffect], transfer id: String, person: PersonID, actor: Actor?, store w: Repositories, at now: Timestamp

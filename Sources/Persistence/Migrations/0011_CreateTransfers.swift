@@ -22,12 +22,18 @@ let m0011CreateTransfers = Migration(
             status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'rejected', 'withdrawn', 'returned')),
             current_step INTEGER,
             step_opened_on TEXT,
+            -- Whose turn it is (OPC-1): the open step, the org whose admins act on it, and
+            -- whether that org's direct parent's admins may act too.
+            waiting_step TEXT,
+            waiting_on TEXT REFERENCES orgs (id),
+            waiting_includes_parent BOOLEAN,
             completed_branch_id TEXT REFERENCES orgs (id),
             rejection_reason TEXT,
             created_at TEXT NOT NULL,
             closed_at TEXT,
             revision INTEGER NOT NULL DEFAULT 1,
             CHECK ((status = 'pending') = (current_step IS NOT NULL AND step_opened_on IS NOT NULL)),
+            CHECK ((status = 'pending') = (waiting_step IS NOT NULL AND waiting_on IS NOT NULL AND waiting_includes_parent IS NOT NULL)),
             CHECK ((status = 'completed') = (completed_branch_id IS NOT NULL))
         )
         """,
@@ -37,6 +43,7 @@ let m0011CreateTransfers = Migration(
         "CREATE INDEX transfers_source ON transfers (source_branch_id, created_at)",
         "CREATE INDEX transfers_destination ON transfers (destination_org_id, created_at)",
         "CREATE INDEX transfers_pending_step ON transfers (status, step_opened_on)",
+        "CREATE INDEX transfers_waiting_on ON transfers (waiting_on, created_at) WHERE status = 'pending'",
         """
         CREATE TABLE transfer_steps (
             id TEXT PRIMARY KEY,

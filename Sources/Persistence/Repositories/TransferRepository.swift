@@ -73,7 +73,11 @@ public protocol TransferRepository: Sendable {
     func openTransfer(of person: PersonID) async throws -> TransferRecord?
     /// Writes `transfer`'s new state if the stored revision is still `revision`; throws
     /// `ConcurrentChange` when another decision came first.
-    func update(_ id: String, to transfer: Transfer, from revision: Int, at time: Timestamp) async throws
+    func update(_ id: String, to transfer: Transfer, waitingOn: TransferStepActor?, from revision: Int, at time: Timestamp) async throws
+    /// OPC-1: open transfers waiting on one of `orgs` (as the org itself, or as the direct
+    /// parent of a branch whose step its parent may decide), whose open step is one of `steps`,
+    /// oldest first, after the `(created_at, id)` keyset, at most `limit`; one query.
+    func waiting(on orgs: [OrgID], steps: Set<TransferStep>, after: (Timestamp, String)?, limit: Int) async throws -> [TransferRecord]
     func appendStep(
         _ stepID: String, transfer id: String, step: TransferStep?, decision: TransferDecision, actor: PersonID?, reason: String?,
         at time: Timestamp
@@ -100,16 +104,19 @@ public struct SQLTransferRepository: TransferRepository {
 
     public func insert(_ r: TransferRecord) async throws {
         let columns = Self.stateColumns(r.transfer)
+        let waiting = r.transfer.currentStep?.actor(source: r.source.org, destination: r.destination.org, province: Self.province(r.destination.org.path))
         try await sql.raw("""
             INSERT INTO transfers (id, batch_id, kind, person_id, source_branch_id, destination_org_id, initiated_by, initiating_org_id,
                 reason, outcome, channel, chain, status, current_step, step_opened_on, completed_branch_id, rejection_reason,
-                created_at, closed_at, revision)
+                created_at, closed_at, revision, waiting_step, waiting_on, waiting_includes_parent)
             VALUES (\(bind: r.id), \(bind: r.batchID), \(bind: r.transfer.kind.rawValue), \(bind: r.personID.rawValue),
                 \(bind: r.source.org.id.rawValue), \(bind: r.destination.org.id.rawValue), \(bind: r.initiatedBy.rawValue),
                 \(bind: r.initiatingOrgID?.rawValue), \(bind: r.reason), \(bind: r.outcome?.rawValue), \(bind: r.channel?.rawValue),
                 \(bind: r.transfer.chain.map(\.rawValue).joined(separator: ",")), \(bind: columns.status), \(bind: columns.step),
                 \(bind: columns.openedOn), \(bind: columns.completed), \(bind: columns.rejection), \(bind: r.createdAt.text),
-                \(bind: columns.status == "pending" ? nil : r.createdAt.text), \(literal: r.revision))
+                \(bind: columns.status == "pending" ? nil : r.createdAt.text), \(literal: r.revision),
+                \(bind: r.transfer.currentStep?.rawValue), \(bind: waiting?.orgID.rawValue),
+                \(bind: waiting.map(Self.includesParent)))
             """).run()
     }
 
@@ -127,10 +134,12 @@ public struct SQLTransferRepository: TransferRepository {
             .first().map { try Self.record($0) }
     }
 
-    public func update(_ id: String, to transfer: Transfer, from revision: Int, at time: Timestamp) async throws {
+    public func update(_ id: String, to transfer: Transfer, waitingOn: TransferStepActor?, from revision: Int, at time: Timestamp) async throws {
         let c = Self.stateColumns(transfer)
         let rows = try await sql.raw("""
             UPDATE transfers SET status = \(bind: c.status), current_step = \(bind: c.step), step_opened_on = \(bind: c.openedOn),
+                waiting_step = \(bind: transfer.currentStep?.rawValue), waiting_on = \(bind: waitingOn?.orgID.rawValue),
+                waiting_includes_parent = \(bind: waitingOn.map(Self.includesParent)),
                 completed_branch_id = \(bind: c.completed), rejection_reason = \(bind: c.rejection),
                 closed_at = \(bind: c.status == "pending" ? nil : time.text), revision = revision + 1
             WHERE id = \(bind: id) AND revision = \(literal: revision)
@@ -178,6 +187,26 @@ public struct SQLTransferRepository: TransferRepository {
             ORDER BY t.step_opened_on, t.id LIMIT \(limit: limit)
             """).all().map { try Self.record($0) }
     }
+
+    public func waiting(on orgs: [OrgID], steps: Set<TransferStep>, after: (Timestamp, String)?, limit: Int) async throws -> [TransferRecord] {
+        if orgs.isEmpty || steps.isEmpty { return [] }
+        let ids = orgs.map(\.rawValue)
+        let (since, key) = after.map { ($0.0.text, $0.1) } ?? ("", "")
+        return try await sql.raw("""
+            \(unsafeRaw: Self.select) JOIN orgs w ON w.id = t.waiting_on
+            WHERE t.status = 'pending' AND t.waiting_step IN (\(binds: steps.map(\.rawValue).sorted()))
+              AND (t.waiting_on IN (\(binds: ids)) OR (t.waiting_includes_parent AND w.parent_id IN (\(binds: ids))))
+              AND (t.created_at > \(bind: since) OR (t.created_at = \(bind: since) AND t.id > \(bind: key)))
+            ORDER BY t.created_at, t.id LIMIT \(limit: limit)
+            """).all().map { try Self.record($0) }
+    }
+
+    static func includesParent(_ actor: TransferStepActor) -> Bool {
+        if case .orgOrDirectParent = actor { true } else { false }
+    }
+
+    /// TRF-8: the provincial committee sits directly below 团中央.
+    public static func province(_ path: OrgPath) -> OrgID? { path.ids.count > 1 ? path.ids[1] : nil }
 
     // MARK: Rows
 
