@@ -147,6 +147,8 @@ public enum AccessAction: String, Sendable, CaseIterable {
     /// See a transfer and its steps: the member, and the admins over either end (target: the
     /// member with both ends).
     case viewTransfer = "view_transfer"
+    /// TRF-1, TRF-6: withdraw a transfer: the person who started it (target: that person).
+    case withdrawTransfer = "withdraw_transfer"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -253,8 +255,8 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
         // ADM-5: the admin of one of the person's orgs or of its direct parent.
         let allowed = orgs.contains { org in actor.isAdmin(of: org.id) || org.parentID.map(actor.isAdmin(of:)) == true }
         return allowed ? .allow : .deny(.outOfScope)
-    case (.viewTransfer, _):
-        // Before the catch-all for `.person` targets below, which would deny it.
+    case (.viewTransfer, _), (.withdrawTransfer, _):
+        // Before the catch-all for `.person` targets below, which would deny them.
         return authorizeTransfer(actor, action, target)
     case (.issueRegistrationCode, _), (.manageAdmins, _), (.decideAdminChange, _), (.issuePasswordReset, _), (_, .person):
         return .deny(.notApplicable)
@@ -284,6 +286,8 @@ private func authorizeTransfer(_ actor: Actor, _ action: AccessAction, _ target:
     case (.viewTransfer, .person(let person, let ends)):
         if person == actor.personID { return .allow }
         return ends.contains { actor.administers($0.path) } ? .allow : .deny(.outOfScope)
+    case (.withdrawTransfer, .person(let initiator, _)):
+        return initiator == actor.personID ? .allow : .deny(.outOfScope)
     default:
         return .deny(.notApplicable)
     }

@@ -299,5 +299,8 @@ struct TransferTests {
         #expect(authorize(admin(of: tree.otherSchool), .viewTransfer, ends) == .allow)
         #expect(authorize(admin(of: tree.college), .viewTransfer, ends) == .allow)
         #expect(authorize(admin(of: tree.njuBranch), .viewTransfer, ends) == .deny(.outOfScope))
+        // Withdrawing: the one who started it, nobody else, however high.
+        #expect(authorize(own, .withdrawTransfer, .person(member, orgs: [])) == .allow)
+        #expect(authorize(admin(of: tree.root), .withdrawTransfer, .person(member, orgs: [])) == .deny(.outOfScope))
     }
 }

@@ -147,7 +147,7 @@ struct TransferWorkflow: Sendable {
         switch decision {
         case .withdraw:
             // TRF-1, TRF-6: the one who started it withdraws it.
-            guard record.initiatedBy == actor.personID else { throw AccessDenial.outOfScope }
+            try require(actor, .withdrawTransfer, .person(record.initiatedBy, orgs: []))
             event = .withdraw
         case .approve, .reject, .assign:
             guard let step = record.transfer.currentStep else { throw ServiceRefusal.transferNotPending }
