@@ -161,7 +161,8 @@ struct DemoDataTests {
         let committed = try String(contentsOf: repositoryRoot.appendingPathComponent("fixtures/demo-accounts.json"), encoding: .utf8)
         #expect(committed.trimmingCharacters(in: .whitespacesAndNewlines) == (try DemoDataSet.make().accountsJSON()))
         let roles = Set(try DemoAccounts.load().roles.keys)
-        #expect(roles == ["branch_admin", "zongzhi_admin", "committee_admin", "other_school_admin", "member_new", "member_new_2", "member_old", "member_initial", "province_admin"])
+        #expect(roles == ["branch_admin", "zongzhi_admin", "committee_admin", "other_school_admin", "member_new", "member_new_2", "member_old", "member_initial", "province_admin",
+            "sibling_branch_admin", "other_branch_admin"])
     }
 
     @Test("the demo tree, members and join dates are as the README describes")

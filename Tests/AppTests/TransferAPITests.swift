@@ -76,6 +76,36 @@ struct TransferAPITests {
         }
     }
 
+    @Test("TRF-1, TRF-2: across schools: the destination branch's own admin approves; the member, with their verified archive, is now in the other school's scope and out of the old one's")
+    func acrossSchools() async throws {
+        try await withDemoApp { client in
+            let branch = try await token(client, "branch_admin")
+            let committee = try await token(client, "committee_admin")
+            let destination = try await token(client, "other_branch_admin")
+            let otherSchool = try await token(client, "other_school_admin")
+            // 马晓东 joined in 2020: verified first (ARC-9), as the archive journey does.
+            let upload = try await client.upload("/api/v1/members/\(Self.newMember)/archive", makePDF(pages: 12), token: branch)
+            #expect(upload.status == .created, "\(String(buffer: upload.body))")
+            let archive = try #require(try upload.json()["archiveId"] as? String)
+            #expect(try await client.post("/api/v1/archives/\(archive)/approve", token: committee).status == .ok)
+
+            let target = Self.accounts["other_branch_admin"].orgId
+            let started = try await client.post(
+                "/api/v1/transfers", token: branch, json: ["kind": "out", "memberId": Self.newMember, "toOrgId": target, "reason": "转学"])
+            #expect(started.status == .created, "\(String(buffer: started.body))")
+            let id = try #require(try started.json()["id"] as? String)
+            #expect(try await client.post("/api/v1/transfers/\(id)/approve", token: otherSchool).status == .forbidden, "not the branch's direct parent")
+            let approved = try await client.post("/api/v1/transfers/\(id)/approve", token: destination)
+            #expect(try approved.json()["status"] as? String == "completed", "\(String(buffer: approved.body))")
+
+            #expect(try await branchOf(Self.newMember, client, token: destination) == target)
+            #expect(try await client.get("/api/v1/members/\(Self.newMember)/archive", token: otherSchool).status == .ok)
+            #expect(try await client.get("/api/v1/members/\(Self.newMember)/archive", token: branch).status == .forbidden)
+            let stats = try await client.get("/api/v1/orgs/\(target)/stats/new-members", token: destination).json()
+            #expect((stats["verified"] as? Int ?? 0) >= 1, "the verified member now counts where they are: \(stats)")
+        }
+    }
+
     @Test("TRF-3: into a 团总支 its admin approves, then assigns one of its branches (分配团支部); only then does the member move")
     func committeeAssigns() async throws {
         try await withDemoApp { client in

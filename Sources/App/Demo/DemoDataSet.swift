@@ -198,6 +198,10 @@ public struct DemoDataSet: Sendable {
             // MEM-2, MEM-6, MEM-9: 团山东省委's admin, who alone changes a member's name, gender
             // or ID number, removes members and runs the real-name check.
             "province_admin": role(byID["p-sd-admin"]!, org: sd),
+            // Issue 10: both sides of a transfer log in: the sibling branch of the same 团总支,
+            // and a branch of the second school.
+            "sibling_branch_admin": role(byID["p-c2-01"]!, org: c2),
+            "other_branch_admin": role(byID["p-wx-01"]!, org: wx1),
         ]
         return DemoDataSet(orgs: orgs, people: people, roles: roles)
     }
