@@ -50,13 +50,14 @@ public enum TransferStep: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Who may act on the step, given the two ends of the transfer.
-    public func actor(source: OrgPlacement, destination: OrgPlacement, province: OrgID?) -> TransferStepActor {
+    /// Who may act on the step, given the two ends of the transfer. TRF-8's province is the
+    /// destination's provincial committee, which sits directly below 团中央.
+    public func actor(source: OrgPlacement, destination: OrgPlacement) -> TransferStepActor {
         switch self {
         case .sourceApproval: .orgOrDirectParent(source.id)
         case .destinationApproval: .orgOrDirectParent(destination.id)
         case .destinationCommitteeApproval, .branchAssignment: .org(destination.id)
-        case .provincialApproval: province.map(TransferStepActor.org) ?? .org(destination.id)
+        case .provincialApproval: destination.path.ids.count > 1 ? .org(destination.path.ids[1]) : .org(destination.id)
         }
     }
 }
@@ -222,6 +223,11 @@ public struct Transfer: Sendable, Equatable {
     public var currentStep: TransferStep? {
         guard case .awaiting(let index, _) = state else { return nil }
         return chain[index]
+    }
+
+    /// Whose turn it is (OPC-1): the admins who may act on the current step; nil when nothing waits.
+    public func waitingOn(source: OrgPlacement) -> TransferStepActor? {
+        currentStep?.actor(source: source, destination: destination)
     }
 
     /// The transition for `event` on `today`, or why it is refused. The member's branch changes

@@ -35,10 +35,10 @@ struct TransferTests {
     @Test("TRF-1, TRF-3: the source side is the branch or its direct parent; a destination committee acts alone; TRF-8 the province")
     func stepActors() {
         let source = placement(tree.class1), destination = placement(tree.otherBranch)
-        #expect(TransferStep.sourceApproval.actor(source: source, destination: destination, province: nil) == .orgOrDirectParent(tree.class1.id))
-        #expect(TransferStep.destinationApproval.actor(source: source, destination: destination, province: nil) == .orgOrDirectParent(tree.otherBranch.id))
-        #expect(TransferStep.branchAssignment.actor(source: source, destination: placement(tree.otherSchool), province: nil) == .org(tree.otherSchool.id))
-        #expect(TransferStep.provincialApproval.actor(source: source, destination: destination, province: tree.shandong.id) == .org(tree.shandong.id))
+        #expect(TransferStep.sourceApproval.actor(source: source, destination: destination) == .orgOrDirectParent(tree.class1.id))
+        #expect(TransferStep.destinationApproval.actor(source: source, destination: destination) == .orgOrDirectParent(tree.otherBranch.id))
+        #expect(TransferStep.branchAssignment.actor(source: source, destination: placement(tree.otherSchool)) == .org(tree.otherSchool.id))
+        #expect(TransferStep.provincialApproval.actor(source: source, destination: destination) == .org(tree.shandong.id))
     }
 
     // MARK: State machine

@@ -146,8 +146,7 @@ struct TransferResponse: ResponseEncodable {
         channel = r.channel?.rawValue
         chain = r.transfer.chain.map { Step(step: $0.rawValue, name: $0.chineseName) }
         currentStep = r.transfer.currentStep?.rawValue
-        nextActorOrgId = r.transfer.currentStep?
-            .actor(source: r.source.org, destination: r.destination.org, province: TransferWorkflow.provinceID(r.destination.org.path)).orgID.rawValue
+        nextActorOrgId = r.transfer.waitingOn(source: r.source.org)?.orgID.rawValue
         if case .completed(let branch) = r.transfer.state { completedBranchId = branch.rawValue } else { completedBranchId = nil }
         if case .rejected(_, let why) = r.transfer.state { rejectionReason = why } else { rejectionReason = nil }
         createdAt = r.createdAt.text

@@ -36,10 +36,11 @@ struct TransferWorkflow: Sendable {
     func submit(_ actor: Actor, _ submission: Submission) async throws -> [TransferRecord] {
         let r = repositories
         guard let destination = try await r.orgs.find(submission.destination) else { throw ServiceRefusal.targetOrgNotFound }
-        var records: [MemberRecord] = []
-        for id in submission.members {
-            guard let record = try await r.members.find(id), !record.removed else { throw ServiceRefusal.notFound }
-            records.append(record)
+        // A batch names up to 30 members: their records in one query.
+        let found = try await r.enrolments.memberships(of: submission.members)
+        let records = try submission.members.map { id in
+            guard let record = found[id], !record.removed else { throw ServiceRefusal.notFound }
+            return record
         }
         guard !records.isEmpty else { throw TransferRejection(problems: [.noMembers], names: [:]) }
         let initiating = try await initiatingOrg(actor, submission.kind, records: records, destination: OrgPlacement(destination))
@@ -70,11 +71,10 @@ struct TransferWorkflow: Sendable {
         let now = clock.now()
         let batchID = submission.kind == .batch ? newIdentifier() : nil
         let reason = try FreeText.checked(submission.reason, as: .reason)
-        let moving = records
         let today = self.today
         let ids = try await database.write { w in
             var ids: [String] = []
-            for record in moving {
+            for record in records {
                 let (transfer, effects) = Transfer.submit(kind: submission.kind, destination: OrgPlacement(destination), chain: chain, today: today)
                 let id = newIdentifier()
                 try await w.transfers.insert(
@@ -151,7 +151,7 @@ struct TransferWorkflow: Sendable {
             event = .withdraw
         case .approve, .reject, .assign:
             guard let step = record.transfer.currentStep else { throw ServiceRefusal.transferNotPending }
-            let stepActor = step.actor(source: record.source.org, destination: record.destination.org, province: Self.provinceID(record.destination.org.path))
+            let stepActor = step.actor(source: record.source.org, destination: record.destination.org)
             guard let org = try await r.orgs.find(stepActor.orgID) else { throw ServiceRefusal.notFound }
             try require(actor, stepActor.action, .org(OrgPlacement(org)))
             switch decision {
@@ -166,7 +166,7 @@ struct TransferWorkflow: Sendable {
         let (next, effects) = try record.transfer.apply(event, today: today)
         let now = clock.now()
         try await database.write { w in
-            try await w.transfers.update(id, to: next, waitingOn: Self.waitingOn(next, record), from: record.revision, at: now)
+            try await w.transfers.update(id, to: next, waitingOn: next.waitingOn(source: record.source.org), from: record.revision, at: now)
             try await perform(effects, transfer: id, person: record.personID, actor: actor, store: w, at: now)
         }
         guard let updated = try await r.transfers.find(id) else { throw ServiceRefusal.internalError }
@@ -202,7 +202,7 @@ struct TransferWorkflow: Sendable {
                 else { continue }
                 do {
                     try await database.write { w in
-                        try await w.transfers.update(record.id, to: next, waitingOn: Self.waitingOn(next, record), from: record.revision, at: now)
+                        try await w.transfers.update(record.id, to: next, waitingOn: next.waitingOn(source: record.source.org), from: record.revision, at: now)
                         try await perform(effects, transfer: record.id, person: record.personID, actor: nil, store: w, at: now)
                     }
                     if event == .autoApprove { outcome.autoApproved += 1 } else { outcome.returned += 1 }
@@ -214,18 +214,6 @@ struct TransferWorkflow: Sendable {
         return outcome
     }
 
-    /// TRF-8: the provincial committee over a destination.
-    static func provinceID(_ path: OrgPath) -> OrgID? { SQLTransferRepository.province(path) }
-
-    /// Whose turn it is once `transfer` is in its new state (nil when it no longer waits).
-    static func waitingOn(_ transfer: Transfer, _ record: TransferRecord) -> TransferStepActor? {
-        transfer.currentStep?.actor(source: record.source.org, destination: record.destination.org, province: provinceID(record.destination.org.path))
-    }
-
-    /// OPC-1: the transfers waiting on the actor's orgs (组织关系转接审批, 分配团支部), oldest first.
-    func waiting(_ actor: Actor, steps: Set<TransferStep>, after: (Timestamp, String)?, limit: Int) async throws -> [TransferRecord] {
-        try await repositories.transfers.waiting(on: actor.administeredOrgs.map(\.id), steps: steps, after: after, limit: limit)
-    }
 
     private func perform(
         _ effects: [TransferEffect], transfer id: String, person: PersonID, actor: Actor?, store w: Repositories, at now: Timestamp

@@ -104,7 +104,7 @@ public struct SQLTransferRepository: TransferRepository {
 
     public func insert(_ r: TransferRecord) async throws {
         let columns = Self.stateColumns(r.transfer)
-        let waiting = r.transfer.currentStep?.actor(source: r.source.org, destination: r.destination.org, province: Self.province(r.destination.org.path))
+        let waiting = r.transfer.waitingOn(source: r.source.org)
         try await sql.raw("""
             INSERT INTO transfers (id, batch_id, kind, person_id, source_branch_id, destination_org_id, initiated_by, initiating_org_id,
                 reason, outcome, channel, chain, status, current_step, step_opened_on, completed_branch_id, rejection_reason,
@@ -204,9 +204,6 @@ public struct SQLTransferRepository: TransferRepository {
     static func includesParent(_ actor: TransferStepActor) -> Bool {
         if case .orgOrDirectParent = actor { true } else { false }
     }
-
-    /// TRF-8: the provincial committee sits directly below 团中央.
-    public static func province(_ path: OrgPath) -> OrgID? { path.ids.count > 1 ? path.ids[1] : nil }
 
     // MARK: Rows
 
