@@ -19,6 +19,7 @@ public struct AppServices: Sendable {
     let archives: ArchiveWorkflow
     let operations: OperationCentreWorkflow
     let transfers: TransferWorkflow
+    let graduation: GraduationWorkflow
     let orgs: OrgWorkflow
     let memberRecords: MemberRecordWorkflow
     let identityChecks: IdentityCheckWorkflow
@@ -44,6 +45,7 @@ public struct AppServices: Sendable {
         archives = ArchiveWorkflow(database: database, clock: clock, blobs: blobs, inspector: inspector, policy: config.archivePolicy)
         operations = OperationCentreWorkflow(database: database, clock: clock)
         transfers = TransferWorkflow(database: database, clock: clock)
+        graduation = GraduationWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)
         memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
         identityChecks = IdentityCheckWorkflow(database: database, clock: clock)

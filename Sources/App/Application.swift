@@ -64,7 +64,8 @@ public func buildApplication(
     app.addServices(DatabaseService(database: database))
     if config.rulesIntervalSeconds > 0 {
         app.addServices(
-            RuleSweepService(transfers: services.transfers, clock: clock, interval: .seconds(config.rulesIntervalSeconds), logger: logger))
+            RuleSweepService(
+                rules: CalendarRules(transfers: services.transfers, graduation: services.graduation), clock: clock, interval: .seconds(config.rulesIntervalSeconds), logger: logger))
     }
     return app
 }
@@ -111,6 +112,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         .register(on: api, uploads: uploads)
     OperationsController(operations: services.operations).register(on: api)
     TransferController(transfers: services.transfers).register(on: api)
+    GraduationController(graduation: services.graduation).register(on: api)
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)
         .register(on: api)
     admins.register(on: api)

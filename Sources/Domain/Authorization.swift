@@ -149,6 +149,12 @@ public enum AccessAction: String, Sendable, CaseIterable {
     case viewTransfer = "view_transfer"
     /// TRF-1, TRF-6: withdraw a transfer: the person who started it (target: that person).
     case withdrawTransfer = "withdraw_transfer"
+    /// GRD-1, GRD-3: mark branches' graduation as this org (target: the marking org): its own
+    /// admin, or the provincial committee over it, who alone corrects a mark.
+    case markGraduation = "mark_graduation"
+    /// GRD-5: mark or revoke a member's delayed graduation (target: the member): an admin of a
+    /// 团委 or 团总支 above the member's branch, or the provincial committee.
+    case markDelayedGraduation = "mark_delayed_graduation"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -271,7 +277,7 @@ public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTa
     }
 }
 
-/// The transfer verbs (TRF-1 … TRF-4, TRF-8), apart so the compiler checks both switches
+/// The transfer and graduation verbs (TRF-1 … TRF-4, TRF-8, GRD-1 … GRD-5), apart so the compiler checks both switches
 /// quickly; `authorize` is still the one entry.
 private func authorizeTransfer(_ actor: Actor, _ action: AccessAction, _ target: AccessTarget) -> AccessDecision {
     switch (action, target) {
@@ -288,6 +294,13 @@ private func authorizeTransfer(_ actor: Actor, _ action: AccessAction, _ target:
         return ends.contains { actor.administers($0.path) } ? .allow : .deny(.outOfScope)
     case (.withdrawTransfer, .person(let initiator, _)):
         return initiator == actor.personID ? .allow : .deny(.outOfScope)
+    case (.markGraduation, .org(let org)):
+        return actor.isAdmin(of: org.id) || actor.isTopLevelAdmin(over: org.path) ? .allow : .deny(.outOfScope)
+    case (.markDelayedGraduation, .member(_, let branch)):
+        let above = actor.administeredOrgs.contains {
+            GraduationRules.markerCategories.contains($0.category) && $0.id != branch.id && branch.path.isWithin($0.path)
+        }
+        return above || actor.isTopLevelAdmin(over: branch.path) ? .allow : .deny(.outOfScope)
     default:
         return .deny(.notApplicable)
     }

@@ -168,7 +168,7 @@ struct Verify: AsyncParsableCommand {
 
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The calendar rules (TRF-6, TRF-7): what the server sweeps on its own.", subcommands: [RulesRun.self])
+        abstract: "The calendar rules (TRF-6, TRF-7, GRD-4): what the server sweeps on its own.", subcommands: [RulesRun.self])
 }
 
 struct RulesRun: AsyncParsableCommand {
@@ -191,6 +191,8 @@ struct RulesRun: AsyncParsableCommand {
             instant = Timestamp.now()
         }
         let outcome = try await runCalendarRules(config: config, at: instant, logger: logger)
-        print("calendar rules as of \(instant.text): \(outcome.autoApproved) approved by default (TRF-7), \(outcome.returned) returned (TRF-6)")
+        print(
+            "calendar rules as of \(instant.text): \(outcome.autoApproved) approved by default (TRF-7), \(outcome.returned) returned (TRF-6), "
+                + "\(outcome.branchesGraduated) branches and \(outcome.membersGraduated) members graduated (GRD-4)")
     }
 }

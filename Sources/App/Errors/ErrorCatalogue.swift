@@ -101,6 +101,8 @@ enum ServiceRefusal: Error, Equatable {
     case transferPending(name: String)
     /// A decision on a transfer that no longer waits on any step.
     case transferNotPending
+    /// GRD-5: the member already has a delayed graduation in force.
+    case delayExists
     // Member records and cadres (MEM-2, MEM-6, MEM-9, 团干部管理)
     /// MEM-2: name, gender and ID number are the provincial committee's to change.
     case identityFieldsProvinceOnly
@@ -133,6 +135,7 @@ enum ErrorCatalogue {
         case let rejection as MemberDraftRejection: entry(rejection)
         case let rejection as TransferRejection: entry(rejection)
         case let refusal as TransferRefusal: entry(refusal)
+        case let refusal as GraduationRefusal: entry(refusal)
         case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.
         case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
@@ -203,6 +206,7 @@ enum ErrorCatalogue {
             AppError(.conflict, "member_not_verified", "该团员为2020年1月1日后发展的新团员，团员身份尚未认证，不能转接组织关系")
         case .transferPending(let name): AppError(.conflict, "transfer_pending", "\(name)已有一项正在办理的组织关系转接，请待其办结后再发起")
         case .transferNotPending: entry(TransferRefusal.notPending)
+        case .delayExists: AppError(.conflict, "delay_exists", "该团员已标注延迟毕业；如需修改，请先撤销原标注")
         case .identityFieldsProvinceOnly:
             AppError(.forbidden, "identity_fields_province_only", "姓名、性别和身份证号只能由省级团委管理员修改，请联系上级团组织")
         case .secretaryNeedsParent: AppError(.forbidden, "secretary_needs_parent", "变更团组织书记职务须由上级团组织管理员办理")
@@ -281,6 +285,32 @@ enum ErrorCatalogue {
         }
         let reasons = entries.map(\.2)
         let first = entries.first ?? (.unprocessableContent, "invalid_transfer", "")
+        return AppError(first.0, first.1, reasons.joined(separator: "；"), reasons: reasons)
+    }
+
+    static func entry(_ refusal: GraduationRefusal) -> AppError {
+        func name(_ id: OrgID) -> String { refusal.names[id] ?? id.rawValue }
+        let entries: [(HTTPResponse.Status, String, String)] = refusal.problems.map { problem in
+            switch problem {
+            case .markNeedsMonthOrReason:
+                (.unprocessableContent, "mark_needs_month_or_reason", "请填写预计毕业年月，或在无法确定时填写原因，二者只能填写其一")
+            case .noBranches: (.unprocessableContent, "mark_no_branches", "请选择要标注的团支部")
+            case .markerNotSchoolCommittee:
+                (.forbidden, "marker_not_school_committee", "毕业年月只能由学校领域的团委或团总支标注，团的领导机关和团支部不能标注")
+            case .notABranchBelow(let id): (.unprocessableContent, "mark_not_branch_below", "“\(name(id))”不是本组织下属的团支部")
+            case .alreadyMarked(let id):
+                (.conflict, "graduation_mark_final", "“\(name(id))”已标注毕业年月，标注后不能修改；如需更正，请联系省级团委")
+            case .invalidReason(let problem): (.unprocessableContent, "invalid_text", message(problem))
+            case .branchNotGraduating: (.unprocessableContent, "branch_not_graduating", "该团员所在团支部尚未标注预计毕业年月，不能标注延迟毕业")
+            case .delayNotLater(let month):
+                (.unprocessableContent, "delay_not_later", "延迟毕业年月须晚于所在团支部的预计毕业年月（\(month.year)年\(month.month)月）")
+            case .delayReasonRequired: (.unprocessableContent, "reason_required", "请填写延迟毕业原因")
+            case .noDelayToRevoke: (.conflict, "no_delay", "该团员没有延迟毕业标注，无需撤销")
+            case .alreadyGraduated: (.conflict, "already_graduated", "该团员已毕业，请通过学社衔接办理组织关系转接")
+            }
+        }
+        let reasons = entries.map(\.2)
+        let first = entries.first ?? (.unprocessableContent, "invalid_graduation_mark", "")
         return AppError(first.0, first.1, reasons.joined(separator: "；"), reasons: reasons)
     }
 

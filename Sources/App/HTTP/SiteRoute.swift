@@ -38,6 +38,10 @@ enum SiteRoute: Sendable {
     case transfer(String?)
     case transferDecision(String?, TransferVerb)
     case memberTransfers(PersonID?)
+    case orgTransfers(OrgID?)
+    // Graduation (GRD-1 … GRD-5)
+    case graduationMarks(OrgID?)
+    case delayedGraduation(PersonID?)
     // Member records and cadres (issue 9, members)
     case memberRecord(PersonID?)
     case memberRemoval(PersonID?)
@@ -108,6 +112,9 @@ enum SiteRoute: Sendable {
         case .transfer(let id): return "/api/v1/transfers/\(id ?? "{\(Self.transferParameter)}")"
         case .transferDecision(let id, let verb): return "/api/v1/transfers/\(id ?? "{\(Self.transferParameter)}")/\(verb.rawValue)"
         case .memberTransfers(let id): return "/api/v1/members/\(member(id))/transfers"
+        case .orgTransfers(let id): return "/api/v1/orgs/\(org(id))/transfers"
+        case .graduationMarks(let id): return "/api/v1/orgs/\(org(id))/graduation-marks"
+        case .delayedGraduation(let id): return "/api/v1/members/\(member(id))/delayed-graduation"
         case .memberRecord(let id): return "/api/v1/members/\(member(id))/record"
         case .memberRemoval(let id): return "/api/v1/members/\(member(id))/removal"
         case .identityCheckRequest(let id): return "/api/v1/orgs/\(org(id))/identity-checks/pending.csv"
@@ -149,6 +156,7 @@ enum SiteRoute: Sendable {
         (.changeRequestDecision(nil, nil, approve: true), [.post]), (.changeRequestDecision(nil, nil, approve: false), [.post]),
         (.inbox, [.get]), (.orgArchives(nil), [.get]), (.archiveSearch, [.get]), (.orgNewMemberStats(nil), [.get]),
         (.orgAudit(nil), [.get]), (.transfers, [.post]), (.transfer(nil), [.get]), (.memberTransfers(nil), [.get]),
+        (.orgTransfers(nil), [.get]), (.graduationMarks(nil), [.get, .post]), (.delayedGraduation(nil), [.get, .post, .delete]),
         (.memberRecord(nil), [.get]), (.memberRemoval(nil), [.post]), (.identityCheckRequest(nil), [.get]),
         (.identityCheckAnswers(nil), [.post]), (.orgCadres(nil), [.get, .post]), (.orgCadre(nil, nil), [.patch]),
         (.orgCadreHistory(nil), [.get]),

@@ -3,11 +3,37 @@ import Logging
 import Persistence
 import ServiceLifecycle
 
-/// Runs the calendar rules (`TransferWorkflow.sweep`) at start-up and then every `interval`,
-/// until shutdown. The timer only says when to look: what is due is read from the database,
-/// so a restart or a second instance neither loses nor repeats a decision.
-struct RuleSweepService: Service {
+/// Every rule that fires with time, as of one instant: TRF-7's default approval, TRF-6's
+/// return, GRD-4's June-1 conversion.
+struct CalendarRules: Sendable {
     let transfers: TransferWorkflow
+    let graduation: GraduationWorkflow
+
+    /// What one run decided.
+    struct Outcome: Sendable, Equatable {
+        var autoApproved = 0
+        var returned = 0
+        var branchesConverted = 0
+        var membersGraduated = 0
+
+        var decidedAnything: Bool { autoApproved + returned + branchesConverted + membersGraduated > 0 }
+    }
+
+    func run(at now: Timestamp) async throws -> Outcome {
+        // Graduation first: a member who graduates today is a graduate for today's transfers.
+        let graduated = try await graduation.sweep(at: now)
+        let swept = try await transfers.sweep(at: now)
+        return Outcome(
+            autoApproved: swept.autoApproved, returned: swept.returned, branchesConverted: graduated.branchesConverted,
+            membersGraduated: graduated.membersGraduated)
+    }
+}
+
+/// Runs the calendar rules at start-up and then every `interval`, until shutdown. The timer
+/// only says when to look: what is due is read from the database, so a restart or a second
+/// instance neither loses nor repeats a decision.
+struct RuleSweepService: Service {
+    let rules: CalendarRules
     let clock: any TimeSource
     let interval: Duration
     let logger: Logger
@@ -21,10 +47,14 @@ struct RuleSweepService: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let outcome = try await transfers.sweep(at: clock.now())
-                    if outcome.autoApproved + outcome.returned > 0 {
+                    let outcome = try await rules.run(at: clock.now())
+                    if outcome.decidedAnything {
                         logger.info(
-                            "calendar rules", metadata: ["auto_approved": "\(outcome.autoApproved)", "returned": "\(outcome.returned)"])
+                            "calendar rules",
+                            metadata: [
+                                "auto_approved": "\(outcome.autoApproved)", "returned": "\(outcome.returned)",
+                                "branches_graduated": "\(outcome.branchesConverted)", "members_graduated": "\(outcome.membersGraduated)",
+                            ])
                     }
                 } catch is CancellationError {
                     return
@@ -40,17 +70,30 @@ struct RuleSweepService: Service {
 
 /// `zhtj rules run --at`: the calendar rules as of `instant`, once, on the configured
 /// database (for operators catching up by hand, and for tests walking through a school year).
-public func runCalendarRules(config: AppConfig, at instant: Timestamp, logger: Logger) async throws -> (autoApproved: Int, returned: Int) {
+public func runCalendarRules(config: AppConfig, at instant: Timestamp, logger: Logger) async throws -> CalendarRuleOutcome {
     let database = try await openDatabase(config: config, logger: logger)
     do {
         try await Migrator(database: database, logger: logger).migrate()
-        let outcome = try await TransferWorkflow(database: database, clock: FixedTimeSource(instant)).sweep(at: instant)
+        let clock = FixedTimeSource(instant)
+        let rules = CalendarRules(
+            transfers: TransferWorkflow(database: database, clock: clock), graduation: GraduationWorkflow(database: database, clock: clock))
+        let outcome = try await rules.run(at: instant)
         try await database.close()
-        return (outcome.autoApproved, outcome.returned)
+        return CalendarRuleOutcome(
+            autoApproved: outcome.autoApproved, returned: outcome.returned, branchesGraduated: outcome.branchesConverted,
+            membersGraduated: outcome.membersGraduated)
     } catch {
         try? await database.close()
         throw error
     }
+}
+
+/// What `zhtj rules run` decided.
+public struct CalendarRuleOutcome: Sendable, Equatable {
+    public let autoApproved: Int
+    public let returned: Int
+    public let branchesGraduated: Int
+    public let membersGraduated: Int
 }
 
 /// An ISO-8601 instant as operators type it: `2027-06-01T00:00:00+08:00`, `…Z`, with or

@@ -17,6 +17,25 @@ struct TransferController {
             }
         }
         group.get(SiteRoute.memberTransfers(nil).pattern, use: history)
+        group.get(SiteRoute.orgTransfers(nil).pattern, use: orgList)
+    }
+
+    /// `GET /api/v1/orgs/{orgId}/transfers?direction=in|out&status=&limit=`.
+    @Sendable func orgList(request: Request, context: AppRequestContext) async throws -> TransferBatchResponse {
+        let actor = try context.requireActor()
+        let query = request.uri.queryParameters
+        let direction = query.get("direction") ?? "out"
+        guard direction == "in" || direction == "out" else { throw ServiceRefusal.badRequest("direction 应为 in 或 out") }
+        var status: TransferStatus?
+        if let raw = query.get("status"), !raw.isEmpty {
+            guard let value = TransferStatus(rawValue: raw) else {
+                throw ServiceRefusal.badRequest("status 应为 pending、completed、rejected、withdrawn 或 returned")
+            }
+            status = value
+        }
+        let limit = min(max(query.get("limit").flatMap { Int($0) } ?? 100, 1), 500)
+        let records = try await transfers.list(actor, org: try context.orgID(), outgoing: direction == "out", status: status, limit: limit)
+        return TransferBatchResponse(items: records.map { TransferResponse($0, steps: nil) })
     }
 
     struct SubmitBody: Decodable {

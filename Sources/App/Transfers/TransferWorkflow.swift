@@ -84,7 +84,7 @@ struct TransferWorkflow: Sendable {
                         destination: TransferEnd(org: OrgPlacement(destination), name: destination.name), initiatedBy: actor.personID,
                         initiatingOrgID: initiating?.id, reason: reason, outcome: submission.outcome, channel: submission.channel,
                         transfer: transfer, createdAt: now, revision: 1))
-                try await perform(effects, transfer: id, person: record.member.personID, actor: actor, store: w, at: now)
+                try await perform(effects, transfer: id, person: record.member.personID, source: record.branch, actor: actor, store: w, at: now)
                 ids.append(id)
             }
             return ids
@@ -131,6 +131,9 @@ struct TransferWorkflow: Sendable {
         }
     }
 
+    /// Who the audit logs name when the calendar decided (TRF-7's default approval): no person.
+    static let calendar = PersonID(unchecked: "calendar")
+
     /// A decision on the step the transfer waits on.
     enum Decision: Sendable {
         case approve
@@ -167,7 +170,7 @@ struct TransferWorkflow: Sendable {
         let now = clock.now()
         try await database.write { w in
             try await w.transfers.update(id, to: next, waitingOn: next.waitingOn(source: record.source.org), from: record.revision, at: now)
-            try await perform(effects, transfer: id, person: record.personID, actor: actor, store: w, at: now)
+            try await perform(effects, transfer: id, person: record.personID, source: record.source.org, actor: actor, store: w, at: now)
         }
         guard let updated = try await r.transfers.find(id) else { throw ServiceRefusal.internalError }
         return updated
@@ -203,7 +206,7 @@ struct TransferWorkflow: Sendable {
                 do {
                     try await database.write { w in
                         try await w.transfers.update(record.id, to: next, waitingOn: next.waitingOn(source: record.source.org), from: record.revision, at: now)
-                        try await perform(effects, transfer: record.id, person: record.personID, actor: nil, store: w, at: now)
+                        try await perform(effects, transfer: record.id, person: record.personID, source: record.source.org, actor: nil, store: w, at: now)
                     }
                     if event == .autoApprove { outcome.autoApproved += 1 } else { outcome.returned += 1 }
                 } catch is ConcurrentChange {
@@ -216,7 +219,8 @@ struct TransferWorkflow: Sendable {
 
 
     private func perform(
-        _ effects: [TransferEffect], transfer id: String, person: PersonID, actor: Actor?, store w: Repositories, at now: Timestamp
+        _ effects: [TransferEffect], transfer id: String, person: PersonID, source: OrgPlacement, actor: Actor?, store w: Repositories,
+        at now: Timestamp
     ) async throws {
         for effect in effects {
             switch effect {
@@ -225,6 +229,15 @@ struct TransferWorkflow: Sendable {
                     newIdentifier(), transfer: id, step: step, decision: decision, actor: actor?.personID, reason: reason, at: now)
             case .moveMember(let branch):
                 try await w.transfers.moveMember(person, to: branch)
+                // GRD-6: a graduate org whose last member has left is closed, in the same transaction.
+                let left = try await w.graduation.memberCount(of: source.id)
+                if GraduationRules.closesAfterMove(sourceGraduated: try await w.graduation.isGraduated(source.id), membersLeft: left) {
+                    try await w.graduation.close(source.id, by: actor?.personID, at: now)
+                    _ = try await w.orgAudit.append(
+                        OrgAuditEvent(
+                            at: now, action: .delete, actorID: actor?.personID ?? Self.calendar, orgID: source.id, orgPath: source.path,
+                            detail: OrgAuditDetail.json(["closedBy": "GRD-6", "reason": "毕业生团组织的团员已全部转出"])))
+                }
             case .notify:
                 // The operation centre reads whose turn it is from the open step; nothing to send.
                 break
@@ -246,5 +259,13 @@ struct TransferWorkflow: Sendable {
         let ends = [member.branch] + transfers.flatMap { [$0.source.org, $0.destination.org] }
         try require(actor, .viewTransfer, .person(id, orgs: ends))
         return transfers
+    }
+
+    /// The transfers out of or into an org's subtree (办理转出 / 办理转入 lists), newest first,
+    /// filtered by status before the limit.
+    func list(_ actor: Actor, org id: OrgID, outgoing: Bool, status: TransferStatus?, limit: Int) async throws -> [TransferRecord] {
+        guard let org = try await repositories.orgs.find(id) else { throw ServiceRefusal.notFound }
+        try require(actor, .viewOrg, .org(OrgPlacement(org)))
+        return try await repositories.transfers.transfers(at: org.path, outgoing: outgoing, status: status, before: nil, limit: limit)
     }
 }

@@ -40,6 +40,7 @@ public enum Migrations {
         m0009CreateAdminOnboarding,
         m0010CreateMemberRecords,
         m0011CreateTransfers,
+        m0012CreateGraduation,
     ]
 }
 

@@ -19,6 +19,7 @@ public struct Repositories: Sendable {
     public let admins: any AdminRepository
     public let enrolments: any MemberEnrolmentRepository
     public let transfers: any TransferRepository
+    public let graduation: any GraduationRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -37,6 +38,7 @@ public struct Repositories: Sendable {
         admins = SQLAdminRepository(sql)
         enrolments = SQLMemberEnrolmentRepository(sql)
         transfers = SQLTransferRepository(sql)
+        graduation = SQLGraduationRepository(sql)
     }
 }
 

@@ -88,6 +88,11 @@ public protocol TransferRepository: Sendable {
     /// Open transfers whose current step opened on or before `day`, oldest step first, at most
     /// `limit`: what the calendar sweep looks at (TRF-6, TRF-7).
     func waiting(openedOnOrBefore day: CivilDate, limit: Int) async throws -> [TransferRecord]
+    /// The transfers out of (`outgoing`) or into the subtree at `path`, optionally of one
+    /// status, newest first, before the `(created_at, id)` keyset, at most `limit`; one query,
+    /// filtered before the limit.
+    func transfers(at path: OrgPath, outgoing: Bool, status: TransferStatus?, before: (Timestamp, String)?, limit: Int) async throws
+        -> [TransferRecord]
 }
 
 public struct SQLTransferRepository: TransferRepository {
@@ -198,6 +203,22 @@ public struct SQLTransferRepository: TransferRepository {
               AND (t.waiting_on IN (\(binds: ids)) OR (t.waiting_includes_parent AND w.parent_id IN (\(binds: ids))))
               AND (t.created_at > \(bind: since) OR (t.created_at = \(bind: since) AND t.id > \(bind: key)))
             ORDER BY t.created_at, t.id LIMIT \(limit: limit)
+            """).all().map { try Self.record($0) }
+    }
+
+    public func transfers(at path: OrgPath, outgoing: Bool, status: TransferStatus?, before: (Timestamp, String)?, limit: Int) async throws
+        -> [TransferRecord]
+    {
+        let end = outgoing ? "s" : "d"
+        // The status is one of the enum's fixed words, so it is written into the text; a bound
+        // NULL would leave PostgreSQL unable to type the parameter.
+        let (until, key) = before.map { ($0.0.text, $0.1) } ?? ("9999", "")
+        return try await sql.raw("""
+            \(unsafeRaw: Self.select)
+            WHERE \(unsafeRaw: end).path LIKE \(bind: path.encoded + "%")
+              \(unsafeRaw: status.map { "AND t.status = '\($0.rawValue)'" } ?? "")
+              AND (t.created_at < \(bind: until) OR (t.created_at = \(bind: until) AND t.id < \(bind: key)))
+            ORDER BY t.created_at DESC, t.id DESC LIMIT \(limit: limit)
             """).all().map { try Self.record($0) }
     }
 
