@@ -80,8 +80,14 @@ public final class Database: Sendable {
             let box = PoolBox(pool)
             let database = PooledSQLiteDatabase(box: box, logger: logger)
             let sql = database.sql(queryLogLevel: .trace)
-            // Fail now, not on the first request, when the file cannot be opened.
-            _ = try await sql.raw("SELECT 1 AS ok").all()
+            // Fail now, not on the first request, when the file cannot be opened; a pool
+            // released without its shutdown traps, so it is shut down before the error goes up.
+            do {
+                _ = try await sql.raw("SELECT 1 AS ok").all()
+            } catch {
+                try? await box.pool.shutdownAsync()
+                throw error
+            }
             return Database(flavor: .sqlite, sql: sql, close: { try await box.pool.shutdownAsync() })
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
