@@ -31,7 +31,8 @@ struct GraduationWorkflow: Sendable {
         guard let marker = try await repositories.orgAdministration.details(orgID) else { throw ServiceRefusal.notFound }
         let placement = OrgPlacement(marker.org)
         try require(actor, .markGraduation, .org(placement))
-        let unique = Array(NSOrderedSet(array: ids.map(\.rawValue))).compactMap { ($0 as? String).flatMap(OrgID.init(rawValue:)) }
+        var seen = Set<OrgID>()
+        let unique = ids.filter { seen.insert($0).inserted }
         let found = try await repositories.graduation.branches(unique)
         guard found.count == unique.count else { throw ServiceRefusal.targetOrgNotFound }
         // GRD-3: the provincial committee corrects; the school's own admin marks once.

@@ -229,10 +229,12 @@ struct TransferWorkflow: Sendable {
                     newIdentifier(), transfer: id, step: step, decision: decision, actor: actor?.personID, reason: reason, at: now)
             case .moveMember(let branch):
                 try await w.transfers.moveMember(person, to: branch)
-                // GRD-6: a graduate org whose last member has left is closed, in the same transaction.
-                let left = try await w.graduation.memberCount(of: source.id)
-                if GraduationRules.closesAfterMove(sourceGraduated: try await w.graduation.isGraduated(source.id), membersLeft: left) {
-                    try await w.graduation.close(source.id, by: actor?.personID, at: now)
+                // GRD-6: a graduate org whose last member has left is closed, in the same
+                // transaction; only a graduated source costs the count.
+                let graduated = try await w.graduation.isGraduated(source.id)
+                let left = graduated ? try await w.graduation.memberCount(of: source.id) : 1
+                if GraduationRules.closesAfterMove(sourceGraduated: graduated, membersLeft: left) {
+                    try await w.orgAdministration.markDeleted(source.id, by: actor?.personID, at: now)
                     _ = try await w.orgAudit.append(
                         OrgAuditEvent(
                             at: now, action: .delete, actorID: actor?.personID ?? Self.calendar, orgID: source.id, orgPath: source.path,

@@ -68,9 +68,6 @@ public protocol GraduationRepository: Sendable {
     func memberCount(of branch: OrgID) async throws -> Int
     /// GRD-6: whether the branch has become a 毕业生团组织.
     func isGraduated(_ branch: OrgID) async throws -> Bool
-    /// GRD-6: marks a graduate org with no members left deleted (kept, never removed);
-    /// `ConcurrentChange` when it already is.
-    func close(_ branch: OrgID, by person: PersonID?, at time: Timestamp) async throws
 }
 
 public struct SQLGraduationRepository: GraduationRepository {
@@ -232,13 +229,5 @@ public struct SQLGraduationRepository: GraduationRepository {
 
     public func isGraduated(_ branch: OrgID) async throws -> Bool {
         try await sql.raw("SELECT 1 AS one FROM branch_graduations WHERE branch_id = \(bind: branch.rawValue)").first() != nil
-    }
-
-    public func close(_ branch: OrgID, by person: PersonID?, at time: Timestamp) async throws {
-        let rows = try await sql.raw("""
-            UPDATE orgs SET deleted_at = \(bind: time.text), deleted_by = \(bind: person?.rawValue)
-            WHERE id = \(bind: branch.rawValue) AND deleted_at IS NULL RETURNING id
-            """).all()
-        if rows.isEmpty { throw ConcurrentChange(table: "orgs") }
     }
 }

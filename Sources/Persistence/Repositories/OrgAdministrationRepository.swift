@@ -63,8 +63,9 @@ public protocol OrgAdministrationRepository: Sendable {
     /// Writes the information; `expectedRevision` is the revision read (0: none yet). A lost
     /// race throws `ConcurrentChange`. `person` nil: loaded with the demo, by nobody.
     func saveProfile(_ profile: OrgProfile, of id: OrgID, expectedRevision: Int, by person: PersonID?, at time: Timestamp) async throws
-    /// ORG-10: marks the org deleted; throws `ConcurrentChange` when it already is.
-    func markDeleted(_ id: OrgID, by person: PersonID, at time: Timestamp) async throws
+    /// ORG-10, GRD-6: marks the org deleted; throws `ConcurrentChange` when it already is.
+    /// `person` nil: closed by the calendar (a graduate org whose last member left on a default approval).
+    func markDeleted(_ id: OrgID, by person: PersonID?, at time: Timestamp) async throws
     /// Live orgs below `path` per depth: (depth, count), shallowest first.
     func depthCounts(below path: OrgPath) async throws -> [(depth: Int, count: Int)]
     /// Every live org at `depth` below `path`, with the progress flags, in one query, ordered by path.
@@ -180,9 +181,9 @@ public struct SQLOrgAdministrationRepository: OrgAdministrationRepository {
         if changed.isEmpty { throw ConcurrentChange(table: "org_profiles") }
     }
 
-    public func markDeleted(_ id: OrgID, by person: PersonID, at time: Timestamp) async throws {
+    public func markDeleted(_ id: OrgID, by person: PersonID?, at time: Timestamp) async throws {
         let changed = try await sql.raw("""
-            UPDATE orgs SET deleted_at = \(bind: time.text), deleted_by = \(bind: person.rawValue)
+            UPDATE orgs SET deleted_at = \(bind: time.text), deleted_by = \(bind: person?.rawValue)
             WHERE id = \(bind: id.rawValue) AND deleted_at IS NULL RETURNING id
             """).all()
         if changed.isEmpty { throw ConcurrentChange(table: "orgs") }
