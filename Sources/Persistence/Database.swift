@@ -71,11 +71,20 @@ public final class Database: Sendable {
     ) async throws -> Database {
         switch location {
         case .sqlite(let path):
-            let source = SQLiteTunedSource(path: path)
-            // WAL lets readers proceed during a write; one connection per loop keeps write
+            // SQLite blocks a thread for every statement, and a writer waiting out busy_timeout
+            // blocks its thread for up to 10 s. On a thread pool shared with anything else
+            // (bcrypt ran on NIO's singleton, 2 threads here) the connection holding the lock
+            // could wait behind its own waiters until the pool timed out: 500s under load.
+            // So the database gets threads of its own, one per pooled connection.
+            let connectionsPerLoop = 2
+            let loops = eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
+            let threads = NIOThreadPool(numberOfThreads: max(1, loops) * connectionsPerLoop)
+            threads.start()
+            let source = SQLiteTunedSource(path: path, threads: threads)
+            // WAL lets readers proceed during a write; two connections per loop keep write
             // contention to what busy_timeout absorbs.
             let pool = EventLoopGroupConnectionPool(
-                source: source, maxConnectionsPerEventLoop: 2, pruneInterval: nil, logger: logger,
+                source: source, maxConnectionsPerEventLoop: connectionsPerLoop, pruneInterval: nil, logger: logger,
                 on: eventLoopGroup)
             let box = PoolBox(pool)
             let database = PooledSQLiteDatabase(box: box, logger: logger)
@@ -86,9 +95,13 @@ public final class Database: Sendable {
                 _ = try await sql.raw("SELECT 1 AS ok").all()
             } catch {
                 try? await box.pool.shutdownAsync()
+                try? await threads.shutdownGracefully()
                 throw error
             }
-            return Database(flavor: .sqlite, sql: sql, close: { try await box.pool.shutdownAsync() })
+            return Database(flavor: .sqlite, sql: sql, close: {
+                try await box.pool.shutdownAsync()
+                try await threads.shutdownGracefully()
+            })
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
             if !url.contains("tlsmode=") && !url.contains("sslmode=") && !url.contains("tls=") && !url.contains("ssl=") {
@@ -201,9 +214,10 @@ public final class Database: Sendable {
 /// busy timeout instead of immediate SQLITE_BUSY errors under concurrent writers.
 struct SQLiteTunedSource: ConnectionPoolSource {
     let path: String
+    let threads: NIOThreadPool
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: eventLoop)
             .flatMap { connection in
                 let pragmas = [
                     "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL",

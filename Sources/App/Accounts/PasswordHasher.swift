@@ -1,10 +1,20 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
+import NIOCore
 import NIOPosix
 
-/// bcrypt, run on NIO's thread pool so a deliberately slow hash never blocks an event loop.
+/// bcrypt, run on threads of its own so a deliberately slow hash blocks neither an event loop
+/// nor the database's threads.
 public struct PasswordHasher: Sendable {
+    /// As many threads as cores: bcrypt is pure CPU, so more would only queue in the kernel.
+    /// Process-wide like NIO's singleton, and like it never shut down.
+    static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
+
     public let cost: Int
     /// A hash of a random string, checked when the account does not exist.
     let decoyHash: String
@@ -16,7 +26,7 @@ public struct PasswordHasher: Sendable {
 
     public func hash(_ password: String) async throws -> String {
         let cost = UInt8(cost)
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        return try await Self.threads.runIfActive { Bcrypt.hash(password, cost: cost) }
     }
 
     public func verify(_ password: String, hash: String) async throws -> Bool {
@@ -26,7 +36,7 @@ public struct PasswordHasher: Sendable {
             try await verifyAgainstNothing(password)
             return Self.constantTimeEqual(Self.initialPasswordHash(for: password), hash)
         }
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        return try await Self.threads.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
 
     /// ADM-6, bulk speed (issue 9 "Speed"): the initial password is the ID number's last 8
