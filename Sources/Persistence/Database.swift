@@ -261,3 +261,20 @@ final class PoolBox<Source: ConnectionPoolSource>: @unchecked Sendable {
     let pool: EventLoopGroupConnectionPool<Source>
     init(_ pool: EventLoopGroupConnectionPool<Source>) { self.pool = pool }
 }
+
+/// The database could not take the statement in time: the pool had no connection within its
+/// wait, or SQLite's lock outlasted busy_timeout. Nothing was written, so the client may try
+/// again; App answers 503 with `Retry-After` instead of a bare 500.
+public enum DatabaseOverload {
+    public static func matches(_ error: any Error) -> Bool {
+        switch error {
+        case is ConnectionPoolTimeoutError: return true
+        case let error as SQLiteError:
+            switch error.reason {
+            case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot, .lockedBySharedCache: return true
+            default: return false
+            }
+        default: return false
+        }
+    }
+}

@@ -154,6 +154,8 @@ enum ErrorCatalogue {
         case let refused as ImportRefusal: entry(refused)
         case let error as HTTPError: entry(http: error)
         case is DecodingError: entry(ServiceRefusal.badRequest("请求内容格式不正确"))
+        case let error where DatabaseOverload.matches(error):
+            AppError(.serviceUnavailable, "service_busy", "系统繁忙，请稍后重试", headers: [.retryAfter: "2"])
         default: nil
         }
     }
