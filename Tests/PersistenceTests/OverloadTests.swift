@@ -12,19 +12,26 @@ struct OverloadTests {
             let holder = try await Database.open(location, logger: TestDatabase.logger)
             let waiter = try await Database.open(location, logger: TestDatabase.logger)
             try await holder.sql.raw("CREATE TABLE probe (n INTEGER NOT NULL)").run()
+            // The holder keeps its write lock until the waiter has given up, whatever the
+            // machine's load: signals, not sleeps, order the two (a fixed hold raced CI's load).
+            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
+            let (release, releaseNow) = AsyncStream<Void>.makeStream()
             let held = Task {
+                defer { lockTaken.finish() }
                 try await holder.transaction { sql in
                     try await sql.raw("INSERT INTO probe (n) VALUES (1)").run()
-                    try await Task.sleep(for: .seconds(11))
+                    lockTaken.yield()
+                    for await _ in release {}
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            for await _ in locked { break }
             var caught: (any Error)?
             do {
                 try await waiter.transaction { sql in try await sql.raw("INSERT INTO probe (n) VALUES (2)").run() }
             } catch {
                 caught = error
             }
+            releaseNow.finish()
             try await held.value
             #expect(caught.map(DatabaseOverload.matches) == true)
             let rows = try await waiter.sql.raw("SELECT n FROM probe").all().map { try $0.decode(column: "n", as: Int.self) }
