@@ -1,6 +1,7 @@
 @preconcurrency import AsyncKit
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresKit
@@ -95,11 +96,20 @@ public final class Database: Sendable {
                 _ = try await sql.raw("SELECT 1 AS ok").all()
             } catch {
                 try? await box.pool.shutdownAsync()
-                try? await threads.shutdownGracefully()
+                for _ in 0..<1500 where !source.live.drained { try? await Task.sleep(for: .milliseconds(10)) }
+                if source.live.drained { try? await threads.shutdownGracefully() }
                 throw error
             }
             return Database(flavor: .sqlite, sql: sql, close: {
                 try await box.pool.shutdownAsync()
+                // The pool closes a lent-out or late-opened connection after its shutdown has
+                // returned; the threads stay until the last has closed (or, should one never
+                // close, stay for good: idle threads are harmless, a trap is not).
+                for _ in 0..<1500 where !source.live.drained { try? await Task.sleep(for: .milliseconds(10)) }
+                guard source.live.drained else {
+                    logger.warning("sqlite connections still open at close; their threads are kept")
+                    return
+                }
                 try await threads.shutdownGracefully()
             })
         case .postgres(let url):
@@ -215,9 +225,39 @@ public final class Database: Sendable {
 struct SQLiteTunedSource: ConnectionPoolSource {
     let path: String
     let threads: NIOThreadPool
+    /// Connections being opened, and those opened: a connection closes on `threads`, so the
+    /// threads must outlive every one of them. The pool's shutdown does not wait for a
+    /// connection still opening or still lent out (it closes those later, without waiting), and
+    /// a connection that cannot close traps in its deinit.
+    let live = Live()
+
+    final class Live: Sendable {
+        private let state = NIOLockedValueBox<(opening: Int, opened: [SQLiteConnection])>((0, []))
+
+        func opening() { state.withLockedValue { $0.opening += 1 } }
+
+        func opened(_ connection: SQLiteConnection?) {
+            state.withLockedValue { state in
+                state.opening -= 1
+                if let connection { state.opened.append(connection) }
+            }
+        }
+
+        /// Nothing is opening and every connection opened has closed.
+        var drained: Bool {
+            state.withLockedValue { state in
+                state.opened.removeAll { $0.isClosed }
+                return state.opening == 0 && state.opened.isEmpty
+            }
+        }
+    }
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: eventLoop)
+        let live = self.live
+        live.opening()
+        let made = SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: eventLoop)
+        made.whenComplete { result in live.opened(try? result.get()) }
+        return made
             .flatMap { connection in
                 let pragmas = [
                     "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL",

@@ -41,4 +41,30 @@ struct OverloadTests {
             try await holder.close()
         }
     }
+
+    /// Closing while a query still holds a connection and more are being opened: the pool
+    /// closes those only after its own shutdown returned, so the database's threads must wait
+    /// for them. Before, the threads went first and the unclosable connection trapped the
+    /// whole process in its deinit (stop 18's SQLite CI run).
+    @Test("closing the database while a query holds a connection and others are opening traps nothing, and every connection closes")
+    func closeWhileBusy() async throws {
+        try await TestDatabase.withLocation { location in
+            guard case .sqlite = location else { return }
+            for _ in 0..<5 {
+                let database = try await Database.open(location, logger: TestDatabase.logger)
+                let slow = Task {
+                    try? await database.sql.raw(
+                        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) AS n FROM c"
+                    ).all()
+                }
+                let quick = (0..<8).map { _ in Task { try? await database.sql.raw("SELECT 1 AS ok").all() } }
+                try await Task.sleep(for: .milliseconds(30))
+                try await database.close()
+                _ = await slow.value
+                for task in quick { _ = await task.value }
+                // After close nothing is served, and asking is an error, not a trap.
+                await #expect(throws: (any Error).self) { try await database.sql.raw("SELECT 1 AS ok").all() }
+            }
+        }
+    }
 }
