@@ -117,6 +117,21 @@ public enum GraduateChannel: String, Sendable, Codable, CaseIterable {
     /// Delayed graduation: the 延迟毕业团组织.
     case delayedGraduationOrg = "delayed_graduation_org"
 
+    public var chineseName: String {
+        switch self {
+        case .employerOrg: "转入工作单位团组织"
+        case .employerTownship: "转入工作单位所在乡镇（街道）团组织"
+        case .countyFloating: "转入县级团委流动团员团支部"
+        case .newSchool: "转入升学学校团组织"
+        case .specialPool: "转入参军入伍团员专门团组织"
+        case .residenceTownship: "转入现居住地乡镇（街道）流动团员团支部"
+        case .householdTownship: "转入户籍所在地乡镇（街道）流动团员团支部"
+        case .originTownship: "转入生源地乡镇（街道）流动团员团支部"
+        case .keptAtSchool: "保留在学校团组织"
+        case .delayedGraduationOrg: "转入延迟毕业团组织"
+        }
+    }
+
     /// TRF-8, TRF-9: the channels each outcome may use (an employed graduate never goes to the
     /// household township through the not-yet-employed channels; further study never to a township).
     public static func allowed(for outcome: GraduateOutcome) -> Set<GraduateChannel> {

@@ -71,6 +71,18 @@ struct PagesRouteTests {
         case .childrenImport: .childrenImport(OrgID(rawValue: "upc-cs")!, csrf: "a+b/c=")
         case .memberImportForm: .memberImportForm(OrgID(rawValue: "upc-cs-2020-1")!)
         case .memberImport: .memberImport(OrgID(rawValue: "upc-cs-2020-1")!, csrf: "a+b/c=")
+        case .myTransfers: .myTransfers(q: "文学院 1班", done: .transferSubmitted)
+        case .myTransferApply: .myTransferApply
+        case .orgTransfers: .orgTransfers(OrgID(rawValue: "upc-cs-2020-1")!, direction: .incoming, done: .transferApproved)
+        case .transferForm: .transferForm(OrgID(rawValue: "upc-cs-2020")!, kind: .batch, q: "a&b", from: OrgID(rawValue: "upc-cs-2020-1")!)
+        case .transferSubmit: .transferSubmit(OrgID(rawValue: "upc-cs-2020")!)
+        case .transfer: .transfer("t-1", done: .transferAssigned)
+        case .transferApprove: .transferApprove("t-1")
+        case .transferReject: .transferReject("t-1")
+        case .transferAssign: .transferAssign("t-1")
+        case .transferWithdraw: .transferWithdraw("t-1")
+        case .graduation: .graduation(OrgID(rawValue: "upc-cs")!, done: .graduationMarked)
+        case .graduationMark: .graduationMark(OrgID(rawValue: "upc-cs")!)
         }
     }
 

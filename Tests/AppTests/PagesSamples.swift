@@ -27,6 +27,11 @@ enum PageSamples {
         case .orgProgress: OrgSamples.progress
         case .childrenImport: ImportPageSamples.children
         case .memberImport: ImportPageSamples.members
+        case .myTransfers: TransferPageSamples.mine
+        case .orgTransfers: TransferPageSamples.org
+        case .transferForm: TransferPageSamples.form
+        case .transfer: TransferPageSamples.transfer
+        case .graduation: TransferPageSamples.graduation
         default: AdminPageSamples.model(for: template)
         }
     }

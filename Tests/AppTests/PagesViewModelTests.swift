@@ -167,8 +167,12 @@ struct PagesViewModelTests {
     func inboxTabs() {
         let page = InboxPage.make(type: .archiveApproval, items: [], nextCursor: "c&1")
         #expect(
-            page.tabs.map(\.href) == ["/inbox", "/inbox?type=archive_approval", "/inbox?type=archive_change_request", "/inbox?type=admin_change"])
-        #expect(page.tabs.map(\.active) == [false, true, false, false])
+            page.tabs.map(\.href) == [
+                "/inbox", "/inbox?type=archive_approval", "/inbox?type=archive_change_request", "/inbox?type=admin_change",
+                "/inbox?type=transfer_approval", "/inbox?type=branch_assignment",
+            ])
+        #expect(page.tabs.map(\.label).suffix(2) == ["组织关系转接审批", "分配团支部"])
+        #expect(page.tabs.map(\.active) == [false, true, false, false, false, false])
         #expect(page.next == "/inbox?type=archive_approval&cursor=c%261")
     }
 }

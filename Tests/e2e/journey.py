@@ -11,6 +11,11 @@ first; a new person registers with it as that branch's admin, logs in, downloads
 template, fills 10 rows (3 new members, 5 earlier ones, 2 with errors), uploads it, sees the two
 row errors with their numbers, and follows the link to the new members' archive uploads.
 
+Transfers (issue 10): an unverified new member's application is refused with the gate's
+message on the page. The member verified above applies to move to the second school's branch;
+the source branch and then the destination branch approve from their operation centres; the
+member's verified archive is now in the new branch's list and no longer in the old one's.
+
 A screenshot after every step.
 """
 import argparse
@@ -31,7 +36,11 @@ ACCOUNTS = {
     "branch_admin": ("37021120020315123X", "Zhtj@2026"),
     "committee_admin": ("370211199104261104", "Zhtj@2026"),
     "member_new": ("370211200211081278", "Zhtj@2026"),
+    "member_new_2": ("370212200302031280", "Zhtj@2026"),
+    "other_branch_admin": ("37020320030410167X", "Zhtj@2026"),
 }
+OTHER_BRANCH = "qdu-wx-2021-1"
+OTHER_BRANCH_NAME = "文学院2021级1班团支部"
 MEMBER = "p-c1-03"
 MEMBER_NAME = "马晓东"
 REASON = "第3页字迹不清晰，请重新扫描"
@@ -273,6 +282,7 @@ def journey():
     go("/me/archive")
     logout()
     onboarding()
+    transfers()
 
     violations = csp_violations()
     expect(not violations, "Content-Security-Policy violations: %r" % violations)
@@ -422,6 +432,85 @@ def onboarding():
         expect("导入%d号" % i in page, "new member 导入%d号 is not on the archive-upload list" % i)
     expect("导入4号" not in page, "a member who joined before 2020 is on the archive-upload list")
     shot("new-members-archive-uploads")
+    logout()
+
+
+def apply_for_transfer(reason):
+    go("/me/transfers")
+    wait(EC.presence_of_element_located((By.ID, "transfer-apply-form")), message="no application form on /me/transfers")
+    driver.find_element(By.ID, "destination-q").send_keys("文学院2021级1班")
+    driver.find_element(By.ID, "destination-search").click()
+    option = wait(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, "input[name=toOrgId][value='%s']" % OTHER_BRANCH)),
+        message="the search did not find the second school's branch")
+    option.click()
+    driver.find_element(By.ID, "transfer-reason").send_keys(reason)
+    driver.find_element(By.ID, "transfer-apply-button").click()
+
+
+def approve_transfer_from_inbox(name):
+    go("/inbox?type=transfer_approval")
+    wait(EC.presence_of_element_located((By.ID, "inbox-table")))
+    rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#inbox-table tbody tr") if name in r.text]
+    expect(rows, "the transfer of %s is not in this operation centre" % name)
+    expect("组织关系转接审批" in rows[0].text, "inbox row type: %r" % rows[0].text)
+    shot("transfer-inbox")
+    rows[0].find_element(By.LINK_TEXT, "审批").click()
+    wait(EC.presence_of_element_located((By.ID, "transfer-approve")), message="no approve button on the transfer page")
+    driver.find_element(By.ID, "transfer-approve").click()
+    wait(lambda d: "done=transfer-approved" in d.current_url or "done=transfer-completed" in d.current_url,
+         message="the approval did not complete")
+
+
+def member_rows(org):
+    go("/members?org=" + org)
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "table")))
+    return [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table tbody tr")]
+
+
+def transfers():
+    # 14. ARC-9, TRF-5: an unverified new member's application is refused on the page.
+    login("member_new_2")
+    apply_for_transfer("随家庭迁居")
+    wait(EC.presence_of_element_located((By.ID, "transfer-error")), message="no refusal shown for the unverified member")
+    refusal = text_of("#transfer-error")
+    expect("团员身份尚未认证" in refusal, "refusal: %r" % refusal)
+    shot("unverified-transfer-refused")
+    logout()
+
+    # 15. TRF-1: the verified member applies to the second school's branch.
+    login("member_new")
+    apply_for_transfer("转学至青岛大学")
+    wait(lambda d: "done=transfer-submitted" in d.current_url, message="the application was not submitted")
+    expect("待审批" in text_of("#open-transfer"), "progress: %r" % text_of("#open-transfer"))
+    shot("transfer-applied")
+    logout()
+
+    # 16. The source branch approves, then the destination branch (TRF-1's chain).
+    login("branch_admin")
+    approve_transfer_from_inbox(MEMBER_NAME)
+    shot("source-approved")
+    logout()
+    login("other_branch_admin")
+    approve_transfer_from_inbox(MEMBER_NAME)
+    status = text_of("#transfer-status")
+    expect(status == "已完成", "transfer status after the last approval: %r" % status)
+    shot("destination-approved")
+
+    # 17. The verified archive moved with the member.
+    rows = [r for r in member_rows(OTHER_BRANCH) if MEMBER_NAME in r]
+    expect(rows and "已认证" in rows[0], "the new branch's list: %r" % rows)
+    shot("new-branch-list")
+    logout()
+    login("branch_admin")
+    expect(not [r for r in member_rows("upc-cs-2020-1") if MEMBER_NAME in r], "the member is still in the old branch's list")
+    shot("old-branch-list")
+    logout()
+    login("member_new")
+    go("/me/transfers")
+    expect(OTHER_BRANCH_NAME in text_of("#my-branch"), "the member's branch: %r" % text_of("#my-branch"))
+    expect("已完成" in text_of("#history-table"), "history: %r" % text_of("#history-table"))
+    shot("member-transfer-history")
     logout()
 
 

@@ -350,6 +350,13 @@ struct InboxPage {
                         developmentNumber: "—", branchName: change.orgName, since: PageKit.chinaTime(text: item.since),
                         href: PageRoute.adminChange(change.id).href)
                 }
+                if let transfer = item.transfer {
+                    // TRF-1 … TRF-3: the member, and in the branch column the two ends.
+                    return Item(
+                        typeName: item.typeName, name: transfer.member.name, idNumber: "—", developmentNumber: "—",
+                        branchName: "\(transfer.from.name) → \(transfer.to.name)", since: PageKit.chinaTime(text: item.since),
+                        href: PageRoute.transfer(transfer.id).href)
+                }
                 return Item(
                     typeName: item.typeName, name: item.member?.name ?? "", idNumber: item.member?.idNumber ?? "",
                     developmentNumber: item.member?.developmentNumber ?? "—", branchName: item.member?.branch.name ?? "",

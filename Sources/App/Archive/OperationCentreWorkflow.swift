@@ -32,9 +32,8 @@ enum InboxType: String, CaseIterable, Sendable {
         }
     }
 
-    /// The types the pages' operation centre lists: those it has a page to decide on. The
-    /// transfer pages come later in issue 10; until then transfers are decided through the API.
-    static var onPages: [InboxType] { allCases.filter { $0.transferSteps.isEmpty } }
+    /// The types the pages' operation centre lists: every type has a page to decide on.
+    static var onPages: [InboxType] { allCases }
 
     /// The transfer steps the type lists.
     var transferSteps: Set<TransferStep> {

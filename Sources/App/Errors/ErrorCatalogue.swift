@@ -101,6 +101,8 @@ enum ServiceRefusal: Error, Equatable {
     case transferPending(name: String)
     /// A decision on a transfer that no longer waits on any step.
     case transferNotPending
+    /// TRF-2: no member has both the name and the ID number 办理转入 gave.
+    case transferMemberNotFound
     /// GRD-5: the member already has a delayed graduation in force.
     case delayExists
     // Member records and cadres (MEM-2, MEM-6, MEM-9, 团干部管理)
@@ -208,6 +210,8 @@ enum ErrorCatalogue {
             AppError(.conflict, "member_not_verified", "该团员为2020年1月1日后发展的新团员，团员身份尚未认证，不能转接组织关系")
         case .transferPending(let name): AppError(.conflict, "transfer_pending", "\(name)已有一项正在办理的组织关系转接，请待其办结后再发起")
         case .transferNotPending: entry(TransferRefusal.notPending)
+        case .transferMemberNotFound:
+            AppError(.unprocessableContent, "transfer_member_not_found", "未找到姓名与身份证号均相符的团员，请核对后重新输入")
         case .delayExists: AppError(.conflict, "delay_exists", "该团员已标注延迟毕业；如需修改，请先撤销原标注")
         case .identityFieldsProvinceOnly:
             AppError(.forbidden, "identity_fields_province_only", "姓名、性别和身份证号只能由省级团委管理员修改，请联系上级团组织")

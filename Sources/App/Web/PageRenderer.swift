@@ -34,6 +34,7 @@ struct PageRenderer: Sendable {
         case orgs, orgProfile, orgProgress
         case register, forgot, registrationCodes, issuedCodes, orgAdmins, resetCode, adminChange
         case childrenImport, memberImport
+        case myTransfers, orgTransfers, transferForm, transfer, graduation
     }
 
     /// The bundled `Resources` folder.

@@ -77,6 +77,25 @@ enum PageRoute: Sendable, Equatable {
     case childrenImport(OrgID, csrf: String? = nil)
     case memberImportForm(OrgID)
     case memberImport(OrgID, csrf: String? = nil)
+    // Org-relationship transfers (TRF-1 … TRF-11)
+    /// 组织关系转接 of a member: the application form and 我的组织关系转接历史.
+    case myTransfers(q: String? = nil, done: PageFlash? = nil)
+    case myTransferApply
+    /// 办理转出 / 办理转入: the transfers out of or into an org's subtree.
+    case orgTransfers(OrgID, direction: TransferDirection = .outgoing, done: PageFlash? = nil)
+    /// The form of one kind (办理转出, 办理转入, 批量接转, 学社衔接, 辍学返回); `q` searches the
+    /// destination by name, `from` is a batch's source branch.
+    case transferForm(OrgID, kind: TransferKind, q: String? = nil, from: OrgID? = nil)
+    case transferSubmit(OrgID)
+    /// One transfer: its chain, each step's progress and the decisions the visitor may take.
+    case transfer(String, done: PageFlash? = nil)
+    case transferApprove(String)
+    case transferReject(String)
+    case transferAssign(String)
+    case transferWithdraw(String)
+    /// 毕业生标注 (GRD-1 … GRD-4): the branches below a school 团委 or 团总支 and their marks.
+    case graduation(OrgID, done: PageFlash? = nil)
+    case graduationMark(OrgID)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -89,6 +108,8 @@ enum PageRoute: Sendable, Equatable {
         case orgAdmins, orgAdminsChange, memberResetCodeForm, memberResetCode, adminChange, adminChangeApprove, adminChangeReject
         case orgExport, registrationCodesExport
         case childrenImportForm, childrenImport, memberImportForm, memberImport
+        case myTransfers, myTransferApply, orgTransfers, transferForm, transferSubmit, transfer
+        case transferApprove, transferReject, transferAssign, transferWithdraw, graduation, graduationMark
 
         var method: HTTPRequest.Method {
             switch self {
@@ -98,6 +119,8 @@ enum PageRoute: Sendable, Equatable {
                 .post
             case .register, .forgot, .registrationCodesIssueAll, .registrationCodeIssue, .orgAdminsChange, .memberResetCode,
                 .adminChangeApprove, .adminChangeReject, .registrationCodesExport, .childrenImport, .memberImport:
+                .post
+            case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark:
                 .post
             default: .get
             }
@@ -149,6 +172,15 @@ enum PageRoute: Sendable, Equatable {
             case .registrationCodesExport: "/orgs/{\(SiteRoute.orgParameter)}/registration-codes/export"
             case .childrenImportForm, .childrenImport: "/orgs/{\(SiteRoute.orgParameter)}/children/import"
             case .memberImportForm, .memberImport: "/orgs/{\(SiteRoute.orgParameter)}/members/import"
+            case .myTransfers, .myTransferApply: "/me/transfers"
+            case .orgTransfers: "/orgs/{\(SiteRoute.orgParameter)}/transfers"
+            case .transferForm, .transferSubmit: "/orgs/{\(SiteRoute.orgParameter)}/transfers/new"
+            case .transfer: "/transfers/{\(SiteRoute.transferParameter)}"
+            case .transferApprove: "/transfers/{\(SiteRoute.transferParameter)}/approve"
+            case .transferReject: "/transfers/{\(SiteRoute.transferParameter)}/reject"
+            case .transferAssign: "/transfers/{\(SiteRoute.transferParameter)}/assign"
+            case .transferWithdraw: "/transfers/{\(SiteRoute.transferParameter)}/withdraw"
+            case .graduation, .graduationMark: "/orgs/{\(SiteRoute.orgParameter)}/graduation"
             }
         }
     }
@@ -224,6 +256,18 @@ enum PageRoute: Sendable, Equatable {
         case .childrenImport: .childrenImport
         case .memberImportForm: .memberImportForm
         case .memberImport: .memberImport
+        case .myTransfers: .myTransfers
+        case .myTransferApply: .myTransferApply
+        case .orgTransfers: .orgTransfers
+        case .transferForm: .transferForm
+        case .transferSubmit: .transferSubmit
+        case .transfer: .transfer
+        case .transferApprove: .transferApprove
+        case .transferReject: .transferReject
+        case .transferAssign: .transferAssign
+        case .transferWithdraw: .transferWithdraw
+        case .graduation: .graduation
+        case .graduationMark: .graduationMark
         }
     }
 
@@ -253,6 +297,10 @@ enum PageRoute: Sendable, Equatable {
         case .registrationCodesExport(let id): [SiteRoute.orgParameter: id.rawValue]
         case .childrenImportForm(let id), .childrenImport(let id, _), .memberImportForm(let id), .memberImport(let id, _):
             [SiteRoute.orgParameter: id.rawValue]
+        case .orgTransfers(let id, _, _), .transferForm(let id, _, _, _), .transferSubmit(let id), .graduation(let id, _), .graduationMark(let id):
+            [SiteRoute.orgParameter: id.rawValue]
+        case .transfer(let id, _), .transferApprove(let id), .transferReject(let id), .transferAssign(let id), .transferWithdraw(let id):
+            [SiteRoute.transferParameter: id]
         default: [:]
         }
     }
@@ -284,6 +332,14 @@ enum PageRoute: Sendable, Equatable {
         case .registerForm(let org, let q):
             return items([("org", org?.rawValue), ("q", q)])
         case .orgAdmins(_, let done):
+            return items([("done", done?.rawValue)])
+        case .myTransfers(let q, let done):
+            return items([("q", q), ("done", done?.rawValue)])
+        case .orgTransfers(_, let direction, let done):
+            return items([("direction", direction.rawValue), ("done", done?.rawValue)])
+        case .transferForm(_, let kind, let q, let from):
+            return items([("kind", kind.rawValue), ("q", q), ("from", from?.rawValue)])
+        case .transfer(_, let done), .graduation(_, let done):
             return items([("done", done?.rawValue)])
         default:
             return []
@@ -342,6 +398,13 @@ enum PageFlash: String, CaseIterable, Sendable {
     case adminRequested = "admin-requested"
     case adminChangeApproved = "admin-change-approved"
     case adminChangeRejected = "admin-change-rejected"
+    case transferSubmitted = "transfer-submitted"
+    case transferApproved = "transfer-approved"
+    case transferCompleted = "transfer-completed"
+    case transferRejected = "transfer-rejected"
+    case transferAssigned = "transfer-assigned"
+    case transferWithdrawn = "transfer-withdrawn"
+    case graduationMarked = "graduation-marked"
 
     var message: String {
         switch self {
@@ -364,6 +427,13 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .adminRequested: "管理员变更申请已提交，等待上级组织审批（操作中心“管理员变更”）。"
         case .adminChangeApproved: "已同意管理员变更，变更已生效。"
         case .adminChangeRejected: "已驳回管理员变更申请。"
+        case .transferSubmitted: "组织关系转接已提交，请在转接记录中查看各环节的审批进度。"
+        case .transferApproved: "已审批通过，转接进入下一环节；最后一个环节通过后团员即转入新的团组织。"
+        case .transferCompleted: "已审批通过，组织关系转接已完成，团员已转入新的团组织。"
+        case .transferRejected: "已驳回该转接申请，发起人将看到驳回理由。"
+        case .transferAssigned: "已分配团支部，该团员已转入所分配的团支部。"
+        case .transferWithdrawn: "已撤回该转接申请。"
+        case .graduationMarked: "毕业标注已保存。标注后不能自行修改，如需更正请联系省级团委。"
         }
     }
 
@@ -399,6 +469,19 @@ enum MemberStatusFilter: String, CaseIterable, Sendable {
         switch kind {
         case .notUploaded: self = .notUploaded
         case .unverified: self = .unverified
+        }
+    }
+}
+
+/// The transfer lists' direction (`?direction=`): 办理转出 or 办理转入.
+enum TransferDirection: String, CaseIterable, Sendable {
+    case outgoing = "out"
+    case incoming = "in"
+
+    var label: String {
+        switch self {
+        case .outgoing: "转出"
+        case .incoming: "转入"
         }
     }
 }

@@ -58,6 +58,8 @@ enum PageCSRF {
 /// An `application/x-www-form-urlencoded` body.
 struct PageForm: Sendable {
     let fields: [String: String]
+    /// Every value of each key, in order: a group of checkboxes sends one key many times.
+    let lists: [String: [String]]
 
     init(_ buffer: ByteBuffer) {
         self.init(query: String(buffer: buffer))
@@ -65,18 +67,25 @@ struct PageForm: Sendable {
 
     init(query: String) {
         var fields: [String: String] = [:]
+        var lists: [String: [String]] = [:]
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ s: Substring) -> String {
                 String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             }
             let key = decode(parts[0])
-            if fields[key] == nil { fields[key] = parts.count > 1 ? decode(parts[1]) : "" }
+            let value = parts.count > 1 ? decode(parts[1]) : ""
+            if fields[key] == nil { fields[key] = value }
+            lists[key, default: []].append(value)
         }
         self.fields = fields
+        self.lists = lists
     }
 
     subscript(_ key: String) -> String? { fields[key] }
+
+    /// All the values sent for `key` (none: empty).
+    func all(_ key: String) -> [String] { lists[key] ?? [] }
 
     static let maximumBytes = AppRequestContext.maximumBodyBytes
 

@@ -43,6 +43,7 @@ enum NavSection: Sendable {
     case cadres, profile
     case orgs
     case admins
+    case transfers
 }
 
 extension Layout {
@@ -64,12 +65,14 @@ extension Layout {
                     item(.inbox(), "待办事项", .inbox)
                     if let org = visitor.actor.administeredOrgs.first { item(.cadres(org.id), "团干部", .cadres) }
                     item(.orgs(), "组织管理", .orgs)
+                    if let org = visitor.actor.administeredOrgs.first { item(.orgTransfers(org.id), "组织关系转接", .transfers) }
                     if let org = visitor.actor.administeredOrgs.first {
                         item(.registrationCodes(org.id), "注册码与管理员", .admins)
                     }
                 }
                 if visitor.isMember { item(.mine(), "我的档案", .mine) }
                 if visitor.isMember { item(.memberRecord(visitor.actor.personID), "个人资料", .profile) }
+                if visitor.isMember && !visitor.isAdmin { item(.myTransfers(), "组织关系转接", .transfers) }
             }
             bar = VisitorBar(
                 name: visitor.name, csrf: visitor.csrf, nav: nav, passwordHref: PageRoute.passwordForm.href,

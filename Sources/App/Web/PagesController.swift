@@ -77,6 +77,18 @@ struct PagesController {
         case .childrenImport: childrenImportSubmit
         case .memberImportForm: memberImportPage
         case .memberImport: memberImportSubmit
+        case .myTransfers: myTransfersPage
+        case .myTransferApply: myTransferApply
+        case .orgTransfers: orgTransfersPage
+        case .transferForm: transferFormPage
+        case .transferSubmit: transferSubmitPage
+        case .transfer: transferPage
+        case .transferApprove: { try await decideTransfer($0, $1, .approve) }
+        case .transferReject: { try await decideTransfer($0, $1, .reject) }
+        case .transferAssign: { try await decideTransfer($0, $1, .assign) }
+        case .transferWithdraw: { try await decideTransfer($0, $1, .withdraw) }
+        case .graduation: graduationPage
+        case .graduationMark: graduationMark
         }
     }
 
