@@ -47,6 +47,16 @@ extension TestClientProtocol {
         return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 
+    /// Posts a form whose keys repeat (a group of checkboxes), in the order given.
+    func postFormFields(_ path: String, _ fields: [(String, String)], browser: PageBrowser) async throws -> TestResponse {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+        var headers = browser.headers
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
     /// Posts the member page's upload form (multipart, the token in the form's action).
     func postUpload(_ action: String, _ bytes: [UInt8], browser: PageBrowser) async throws -> TestResponse {
         let boundary = "----zhtj-test-boundary"

@@ -176,11 +176,8 @@ struct PagesTransferTests {
             #expect(form.html.contains("type=\"checkbox\" name=\"memberId\" value=\"p-c1-05\""))
             let csrf = try csrfToken(form.html)
             func post(_ members: [String]) async throws -> TestResponse {
-                let fields = [("csrf", csrf), ("kind", "batch"), ("toOrgId", "upc-cs-2020-2"), ("reason", "分班"), ("from", "upc-cs-2020-1")] + members.map { ("memberId", $0) }
-                let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
-                var headers = zongzhi.headers
-                headers[.contentType] = "application/x-www-form-urlencoded"
-                return try await client.execute(uri: "/orgs/upc-cs-2020/transfers/new", method: .post, headers: headers, body: ByteBuffer(string: body))
+                let fields = [("csrf", csrf), ("kind", "batch"), ("toOrgId", "upc-cs-2020-2"), ("reason", "分班"), ("from", "upc-cs-2020-1")]
+                return try await client.postFormFields("/orgs/upc-cs-2020/transfers/new", fields + members.map { ("memberId", $0) }, browser: zongzhi)
             }
             let blocked = try await post(["p-c1-05", "p-c1-03"])
             #expect(blocked.status == .conflict)
@@ -205,10 +202,7 @@ struct PagesTransferTests {
             let csrf = try csrfToken(page.html)
             func post(_ branches: [String], month: String, reason: String = "") async throws -> TestResponse {
                 let fields = [("csrf", csrf), ("month", month), ("reason", reason)] + branches.map { ("branchId", $0) }
-                let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
-                var headers = zongzhi.headers
-                headers[.contentType] = "application/x-www-form-urlencoded"
-                return try await client.execute(uri: "/orgs/upc-cs-2020/graduation", method: .post, headers: headers, body: ByteBuffer(string: body))
+                return try await client.postFormFields("/orgs/upc-cs-2020/graduation", fields, browser: zongzhi)
             }
             let both = try await post(["upc-cs-2020-1"], month: "2027-06", reason: "待定")
             #expect(both.status == .unprocessableContent)

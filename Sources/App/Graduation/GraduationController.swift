@@ -32,7 +32,7 @@ struct GraduationController {
         let actor = try context.requireActor()
         let orgID = try context.orgID()
         let body = try await request.decode(as: MarkBody.self, context: context)
-        let mark = try Self.mark(month: body.month, reason: body.reason)
+        let mark = try GraduationWorkflow.mark(month: body.month, reason: body.reason)
         let ids = try body.branchIds.map { raw in
             guard let id = OrgID(rawValue: raw) else { throw ServiceRefusal.targetOrgNotFound }
             return id
@@ -41,18 +41,6 @@ struct GraduationController {
         return GraduationBranchesResponse(orgId: orgID.rawValue, items: marked.map(GraduationBranchResponse.init))
     }
 
-    /// GRD-1: exactly one of a month (`2027-06`) and a reason.
-    static func mark(month: String?, reason: String?) throws -> GraduationMark {
-        let month = month?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        let reason = reason?.nilIfEmpty
-        switch (month, reason) {
-        case (let m?, nil):
-            guard let value = YearMonth(iso: m) else { throw ServiceRefusal.badRequest("预计毕业年月应为“YYYY-MM”格式，如2027-06") }
-            return .month(value)
-        case (nil, let r?): return .reason(r)
-        default: throw GraduationRefusal(problems: [.markNeedsMonthOrReason])
-        }
-    }
 
     @Sendable func delay(request: Request, context: AppRequestContext) async throws -> DelayedGraduationResponse {
         let actor = try context.requireActor()

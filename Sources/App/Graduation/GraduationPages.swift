@@ -40,7 +40,7 @@ extension PagesController {
         let reason = form["reason"] ?? ""
         do {
             guard !ticked.isEmpty else { throw ServiceRefusal.badRequest("请勾选要标注的团支部") }
-            let mark = try GraduationController.mark(month: month, reason: reason)
+            let mark = try GraduationWorkflow.mark(month: month, reason: reason)
             _ = try await services.graduation.mark(visitor.actor, as: orgID, branches: ticked.compactMap { OrgID(rawValue: $0) }, mark)
         } catch {
             let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)

@@ -26,6 +26,19 @@ struct GraduationWorkflow: Sendable {
         return (org, try await repositories.graduation.branches(below: org.org.path, limit: 2000))
     }
 
+    /// GRD-1: exactly one of a month (`2027-06`) and a reason.
+    static func mark(month: String?, reason: String?) throws -> GraduationMark {
+        let month = month?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let reason = reason?.nilIfEmpty
+        switch (month, reason) {
+        case (let m?, nil):
+            guard let value = YearMonth(iso: m) else { throw ServiceRefusal.badRequest("预计毕业年月应为“YYYY-MM”格式，如2027-06") }
+            return .month(value)
+        case (nil, let r?): return .reason(r)
+        default: throw GraduationRefusal(problems: [.markNeedsMonthOrReason])
+        }
+    }
+
     /// GRD-1 … GRD-3: the same mark for every branch named, all or none.
     func mark(_ actor: Actor, as orgID: OrgID, branches ids: [OrgID], _ mark: GraduationMark) async throws -> [GraduationBranchRecord] {
         guard let marker = try await repositories.orgAdministration.details(orgID) else { throw ServiceRefusal.notFound }

@@ -63,14 +63,7 @@ struct TransferController {
         }
         guard let destination = OrgID(rawValue: body.toOrgId) else { throw ServiceRefusal.targetOrgNotFound }
         var submission = TransferWorkflow.Submission(kind: kind, members: members, destination: destination, reason: body.reason ?? "")
-        if let outcome = body.outcome {
-            guard let value = GraduateOutcome(rawValue: outcome) else { throw ServiceRefusal.badRequest("outcome 取值不正确") }
-            submission.outcome = value
-        }
-        if let channel = body.channel {
-            guard let value = GraduateChannel(rawValue: channel) else { throw ServiceRefusal.badRequest("channel 取值不正确") }
-            submission.channel = value
-        }
+        try submission.graduate(outcome: body.outcome, channel: body.channel)
         submission.keptMonths = body.keptMonths
         let records = try await transfers.submit(actor, submission)
         let items = records.map { TransferResponse($0, steps: nil) }

@@ -219,14 +219,7 @@ extension PagesController {
                 throw ServiceRefusal.badRequest(kind == .batch ? "请选择转入的团支部" : "请先按名称查找并选择转入的团组织")
             }
             var submission = TransferWorkflow.Submission(kind: kind, members: people, destination: destination, reason: draft.reason)
-            if let raw = draft.outcome {
-                guard let outcome = GraduateOutcome(rawValue: raw) else { throw ServiceRefusal.badRequest("毕业去向取值不正确") }
-                submission.outcome = outcome
-            }
-            if let raw = draft.channel {
-                guard let channel = GraduateChannel(rawValue: raw) else { throw ServiceRefusal.badRequest("转接渠道取值不正确") }
-                submission.channel = channel
-            }
+            try submission.graduate(outcome: draft.outcome, channel: draft.channel)
             if !draft.keptMonths.isEmpty {
                 guard let months = Int(draft.keptMonths) else { throw ServiceRefusal.badRequest("保留月数应为整数") }
                 submission.keptMonths = months

@@ -30,6 +30,18 @@ struct TransferWorkflow: Sendable {
         var outcome: GraduateOutcome? = nil
         var channel: GraduateChannel? = nil
         var keptMonths: Int? = nil
+
+        /// Sets the 学社衔接 options from their wire values (the API's JSON and the page's form alike).
+        mutating func graduate(outcome: String?, channel: String?) throws {
+            if let outcome {
+                guard let value = GraduateOutcome(rawValue: outcome) else { throw ServiceRefusal.badRequest("毕业去向（outcome）取值不正确") }
+                self.outcome = value
+            }
+            if let channel {
+                guard let value = GraduateChannel(rawValue: channel) else { throw ServiceRefusal.badRequest("转接渠道（channel）取值不正确") }
+                self.channel = value
+            }
+        }
     }
 
     /// Starts the transfer (one per member; a batch's share a batch id) and returns them.
