@@ -191,6 +191,10 @@ struct RulesRun: AsyncParsableCommand {
             instant = Timestamp.now()
         }
         let outcome = try await runCalendarRules(config: config, at: instant, logger: logger)
+        if outcome.skipped {
+            print("calendar rules: another instance has been sweeping for 30 s; nothing was done, run again later")
+            throw ExitCode(75)
+        }
         print(
             "calendar rules as of \(instant.text): \(outcome.autoApproved) approved by default (TRF-7), \(outcome.returned) returned (TRF-6), "
                 + "\(outcome.branchesGraduated) branches and \(outcome.membersGraduated) members graduated (GRD-4)")

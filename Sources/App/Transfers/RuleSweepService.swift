@@ -8,6 +8,15 @@ import ServiceLifecycle
 struct CalendarRules: Sendable {
     let transfers: TransferWorkflow
     let graduation: GraduationWorkflow
+    /// This process, as the sweep lease names it.
+    var holder = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString)"
+    /// The lease coordinates processes, so it runs on the machine's clock, never on the rules'
+    /// instant: an operator's `rules run --at` a year ahead must not hold off the server's sweeps.
+    var leaseClock: any TimeSource = SystemTimeSource()
+
+    static let lease = "calendar_rules"
+    /// Far longer than a sweep takes; an instance that dies mid-sweep holds off the others this long.
+    static let leaseMilliseconds: Int64 = 10 * 60 * 1000
 
     /// What one run decided.
     struct Outcome: Sendable, Equatable {
@@ -15,17 +24,32 @@ struct CalendarRules: Sendable {
         var returned = 0
         var branchesConverted = 0
         var membersGraduated = 0
+        /// Another instance held the sweep lease, so this run looked at nothing.
+        var skipped = false
 
         var decidedAnything: Bool { autoApproved + returned + branchesConverted + membersGraduated > 0 }
     }
 
+    /// One sweep, when no other instance is sweeping (decisions are guarded by revisions and keys
+    /// anyway; the lease spares the database a second instance doing the same reads and losing).
     func run(at now: Timestamp) async throws -> Outcome {
-        // Graduation first: a member who graduates today is a graduate for today's transfers.
-        let graduated = try await graduation.sweep(at: now)
-        let swept = try await transfers.sweep(at: now)
-        return Outcome(
-            autoApproved: swept.autoApproved, returned: swept.returned, branchesConverted: graduated.branchesConverted,
-            membersGraduated: graduated.membersGraduated)
+        let leases = transfers.database.repositories.sweepLeases
+        let start = leaseClock.now().millisecondsSinceEpoch
+        guard try await leases.acquire(Self.lease, holder: holder, now: start, until: start + Self.leaseMilliseconds) else {
+            return Outcome(skipped: true)
+        }
+        do {
+            // Graduation first: a member who graduates today is a graduate for today's transfers.
+            let graduated = try await graduation.sweep(at: now)
+            let swept = try await transfers.sweep(at: now)
+            try await leases.release(Self.lease, holder: holder)
+            return Outcome(
+                autoApproved: swept.autoApproved, returned: swept.returned, branchesConverted: graduated.branchesConverted,
+                membersGraduated: graduated.membersGraduated)
+        } catch {
+            try? await leases.release(Self.lease, holder: holder)
+            throw error
+        }
     }
 }
 
@@ -77,11 +101,17 @@ public func runCalendarRules(config: AppConfig, at instant: Timestamp, logger: L
         let clock = FixedTimeSource(instant)
         let rules = CalendarRules(
             transfers: TransferWorkflow(database: database, clock: clock), graduation: GraduationWorkflow(database: database, clock: clock))
-        let outcome = try await rules.run(at: instant)
+        // An operator's run waits its turn behind another instance's sweep (they are short),
+        // rather than doing nothing; after 30 s it says so.
+        var outcome = try await rules.run(at: instant)
+        for _ in 0..<60 where outcome.skipped {
+            try await Task.sleep(for: .milliseconds(500))
+            outcome = try await rules.run(at: instant)
+        }
         try await database.close()
         return CalendarRuleOutcome(
             autoApproved: outcome.autoApproved, returned: outcome.returned, branchesGraduated: outcome.branchesConverted,
-            membersGraduated: outcome.membersGraduated)
+            membersGraduated: outcome.membersGraduated, skipped: outcome.skipped)
     } catch {
         try? await database.close()
         throw error
@@ -94,6 +124,8 @@ public struct CalendarRuleOutcome: Sendable, Equatable {
     public let returned: Int
     public let branchesGraduated: Int
     public let membersGraduated: Int
+    /// Another instance was sweeping at that moment: nothing was looked at; run it again later.
+    public let skipped: Bool
 }
 
 /// An ISO-8601 instant as operators type it: `2027-06-01T00:00:00+08:00`, `…Z`, with or

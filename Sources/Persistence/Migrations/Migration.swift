@@ -41,6 +41,7 @@ public enum Migrations {
         m0010CreateMemberRecords,
         m0011CreateTransfers,
         m0012CreateGraduation,
+        m0013CreateSweepLeases,
     ]
 }
 

@@ -20,6 +20,7 @@ public struct Repositories: Sendable {
     public let enrolments: any MemberEnrolmentRepository
     public let transfers: any TransferRepository
     public let graduation: any GraduationRepository
+    public let sweepLeases: any SweepLeaseRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -39,6 +40,7 @@ public struct Repositories: Sendable {
         enrolments = SQLMemberEnrolmentRepository(sql)
         transfers = SQLTransferRepository(sql)
         graduation = SQLGraduationRepository(sql)
+        sweepLeases = SQLSweepLeaseRepository(sql)
     }
 }
 
