@@ -83,6 +83,8 @@ struct PagesRouteTests {
         case .transferWithdraw: .transferWithdraw("t-1")
         case .graduation: .graduation(OrgID(rawValue: "upc-cs")!, done: .graduationMarked)
         case .graduationMark: .graduationMark(OrgID(rawValue: "upc-cs")!)
+        case .memberDelay: .memberDelay(PersonID(rawValue: "p-c1-03")!)
+        case .memberDelayRevoke: .memberDelayRevoke(PersonID(rawValue: "p-c1-03")!)
         }
     }
 

@@ -54,7 +54,11 @@ enum PageSamples {
             developmentNumber: "2020370200103", ethnicities: choices, educations: choices, politicalStatuses: choices, mobile: "13800000000",
             email: "a@b.cn", address: "青岛", workplace: "学校"),
         remove: .init(action: "/members/p-c1-03/removal", csrf: "token"),
-        history: [.init(at: "2026-11-25 10:00", text: "录入")], checks: [.init(at: "2026-11-25 10:00", text: "认证通过")])
+        history: [.init(at: "2026-11-25 10:00", text: "录入")], checks: [.init(at: "2026-11-25 10:00", text: "认证通过")],
+        delay: .init(
+            csrf: "token", branchMonth: "2027-06",
+            current: .init(month: "2028-06", reason: "休学一年", markedAt: "2026-11-25 10:00", revokeAction: "/members/p-c1-03/delayed-graduation/revoke"),
+            markAction: "/members/p-c1-03/delayed-graduation", month: "2028-06", reason: "休学一年"))
 
     static let cadres = CadresPage(
         orgName: "计算机学院2020级1班团支部", orgOptions: [OrgOption(id: "upc-cs", name: "计算机科学与技术学院团委", indent: "", selected: true)],

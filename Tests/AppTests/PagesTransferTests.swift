@@ -219,4 +219,42 @@ struct PagesTransferTests {
             #expect(again.html.contains("省级团委"))
         }
     }
+
+    @Test("GRD-5 on the member's page: no 延迟毕业 before the branch has a month; an earlier month is refused in place with the form kept; a later one is marked, shown and revoked")
+    func delayedGraduationOnPages() async throws {
+        try await withDemoApp { client in
+            let (zongzhi, _) = try await client.pageLogin(Self.accounts["zongzhi_admin"])
+            let record = "/members/p-c1-05/record"
+            let before = try await client.page(record, zongzhi)
+            #expect(before.status == .ok)
+            #expect(!before.html.contains("id=\"delayed-graduation\""), "the branch has no month to delay from yet")
+            let marks = try await client.page("/orgs/upc-cs-2020/graduation", zongzhi)
+            let marked = try await client.postFormFields(
+                "/orgs/upc-cs-2020/graduation", [("csrf", try csrfToken(marks.html)), ("month", "2027-06"), ("branchId", "upc-cs-2020-1")],
+                browser: zongzhi)
+            #expect(marked.status == .seeOther)
+            let page = try await client.page(record, zongzhi)
+            #expect(page.html.contains("id=\"delay-form\""))
+            #expect(page.html.contains("2027-06"))
+            let early = try await client.postForm(
+                record.replacingOccurrences(of: "/record", with: "/delayed-graduation"),
+                ["csrf": try csrfToken(page.html), "month": "2027-06", "reason": "延长学制"], browser: zongzhi)
+            #expect(early.status == .unprocessableContent)
+            #expect(early.html.contains("value=\"延长学制\""), "the form keeps the reason")
+            let delayed = try await client.postForm(
+                "/members/p-c1-05/delayed-graduation", ["csrf": try csrfToken(page.html), "month": "2028-06", "reason": "延长学制"], browser: zongzhi)
+            #expect(delayed.headers[.location] == record + "?done=delay-marked")
+            let shown = try await client.page(record, zongzhi)
+            #expect(shown.html.contains("id=\"delay-current\""))
+            #expect(shown.html.contains("2028-06"))
+            #expect(!shown.html.contains("id=\"delay-form\""), "one delay in force at a time")
+            let revoked = try await client.postForm("/members/p-c1-05/delayed-graduation/revoke", ["csrf": try csrfToken(shown.html)], browser: zongzhi)
+            #expect(revoked.headers[.location] == record + "?done=delay-revoked")
+            let after = try await client.page(record, zongzhi)
+            #expect(after.html.contains("id=\"delay-form\""))
+            // A member sees their own record without the section.
+            let (member, _) = try await client.pageLogin(Self.accounts["member_old"])
+            #expect(!(try await client.page(record, member)).html.contains("id=\"delayed-graduation\""))
+        }
+    }
 }

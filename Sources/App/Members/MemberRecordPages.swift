@@ -46,12 +46,24 @@ extension PagesController {
 
     // MARK: A member's record
 
-    func recordPage(_ visitor: PageVisitor, _ id: PersonID, error: AppError? = nil, flash: PageFlash? = nil) async throws -> Response {
+    func recordPage(
+        _ visitor: PageVisitor, _ id: PersonID, error: AppError? = nil, flash: PageFlash? = nil, delayDraft: (month: String, reason: String) = ("", "")
+    ) async throws -> Response {
         let detail = try await services.memberRecords.detail(visitor.actor, id)
         let isSelf = id == visitor.actor.personID && !visitor.actor.administers(detail.record.branch.path)
-        let page = MemberRecordPage.make(
+        var page = MemberRecordPage.make(
             detail, csrf: visitor.csrf, isSelf: isSelf, error: error.map { $0.reasons == nil ? $0.message : "无法保存，请修改以下内容：" },
             reasons: error?.reasons ?? [])
+        if let standing = try await services.graduation.delayStanding(visitor.actor, of: id) {
+            page.delay = MemberRecordPage.DelaySection(
+                csrf: visitor.csrf, branchMonth: standing.branchMonth.iso,
+                current: standing.delay.map {
+                    .init(
+                        month: $0.month.iso, reason: $0.reason, markedAt: PageKit.chinaTime($0.markedAt),
+                        revokeAction: PageRoute.memberDelayRevoke(id).href)
+                },
+                markAction: standing.delay == nil ? PageRoute.memberDelay(id).href : nil, month: delayDraft.month, reason: delayDraft.reason)
+        }
         return renderer.page(
             .memberRecord, page, title: detail.record.member.name + " · 资料", visitor: visitor, active: isSelf ? .profile : .members,
             flash: flash, status: error?.status ?? .ok)
@@ -60,6 +72,35 @@ extension PagesController {
     @Sendable func memberRecord(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await visitor(request, context)
         return try await recordPage(visitor, try context.memberID(), flash: PageFlash.of(request))
+    }
+
+    /// GRD-5: 延迟毕业 marked on the member's page, or revoked back to the branch's month.
+    @Sendable func memberDelay(request: Request, context: AppRequestContext) async throws -> Response {
+        let visitor = try await admin(request, context)
+        let form = try await PageForm.read(request)
+        let id = try context.memberID()
+        let month = form["month"] ?? ""
+        let reason = form["reason"] ?? ""
+        do {
+            guard let value = YearMonth(iso: month.trimmingCharacters(in: .whitespaces)) else {
+                throw ServiceRefusal.badRequest("延迟毕业年月应为“YYYY-MM”格式，如2028-06")
+            }
+            _ = try await services.graduation.delay(visitor.actor, member: id, to: value, reason: reason)
+        } catch {
+            return try await recordPage(visitor, id, error: try inPlace(error, context), delayDraft: (month, reason))
+        }
+        return PageKit.redirect(.memberRecord(id, done: .delayMarked))
+    }
+
+    @Sendable func memberDelayRevoke(request: Request, context: AppRequestContext) async throws -> Response {
+        let visitor = try await admin(request, context)
+        let id = try context.memberID()
+        do {
+            try await services.graduation.revokeDelay(visitor.actor, member: id)
+        } catch {
+            return try await recordPage(visitor, id, error: try inPlace(error, context))
+        }
+        return PageKit.redirect(.memberRecord(id, done: .delayRevoked))
     }
 
     @Sendable func memberRecordEdit(request: Request, context: AppRequestContext) async throws -> Response {

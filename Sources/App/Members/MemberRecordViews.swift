@@ -76,6 +76,25 @@ struct MemberRecordPage {
     let remove: RemoveForm?
     let history: [HistoryLine]
     let checks: [HistoryLine]
+    /// GRD-5: 延迟毕业, for admins who may mark it on a member of a branch marked with a month.
+    var delay: DelaySection? = nil
+
+    struct DelaySection {
+        let csrf: String
+        let branchMonth: String
+        let current: DelayInForce?
+        /// The form, while no delay is in force.
+        let markAction: String?
+        let month: String
+        let reason: String
+    }
+
+    struct DelayInForce {
+        let month: String
+        let reason: String
+        let markedAt: String
+        let revokeAction: String
+    }
 
     struct Fact { let label: String; let value: String }
     struct RemovalInfo { let reason: String; let at: String }

@@ -96,6 +96,9 @@ enum PageRoute: Sendable, Equatable {
     /// 毕业生标注 (GRD-1 … GRD-4): the branches below a school 团委 or 团总支 and their marks.
     case graduation(OrgID, done: PageFlash? = nil)
     case graduationMark(OrgID)
+    /// 延迟毕业 of one member (GRD-5), on the member's record page.
+    case memberDelay(PersonID)
+    case memberDelayRevoke(PersonID)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -110,6 +113,7 @@ enum PageRoute: Sendable, Equatable {
         case childrenImportForm, childrenImport, memberImportForm, memberImport
         case myTransfers, myTransferApply, orgTransfers, transferForm, transferSubmit, transfer
         case transferApprove, transferReject, transferAssign, transferWithdraw, graduation, graduationMark
+        case memberDelay, memberDelayRevoke
 
         var method: HTTPRequest.Method {
             switch self {
@@ -120,7 +124,8 @@ enum PageRoute: Sendable, Equatable {
             case .register, .forgot, .registrationCodesIssueAll, .registrationCodeIssue, .orgAdminsChange, .memberResetCode,
                 .adminChangeApprove, .adminChangeReject, .registrationCodesExport, .childrenImport, .memberImport:
                 .post
-            case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark:
+            case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark,
+                .memberDelay, .memberDelayRevoke:
                 .post
             default: .get
             }
@@ -181,6 +186,8 @@ enum PageRoute: Sendable, Equatable {
             case .transferAssign: "/transfers/{\(SiteRoute.transferParameter)}/assign"
             case .transferWithdraw: "/transfers/{\(SiteRoute.transferParameter)}/withdraw"
             case .graduation, .graduationMark: "/orgs/{\(SiteRoute.orgParameter)}/graduation"
+            case .memberDelay: "/members/{\(SiteRoute.memberParameter)}/delayed-graduation"
+            case .memberDelayRevoke: "/members/{\(SiteRoute.memberParameter)}/delayed-graduation/revoke"
             }
         }
     }
@@ -268,6 +275,8 @@ enum PageRoute: Sendable, Equatable {
         case .transferWithdraw: .transferWithdraw
         case .graduation: .graduation
         case .graduationMark: .graduationMark
+        case .memberDelay: .memberDelay
+        case .memberDelayRevoke: .memberDelayRevoke
         }
     }
 
@@ -291,7 +300,8 @@ enum PageRoute: Sendable, Equatable {
         case .registrationCodes(let id), .registrationCodesIssueAll(let id), .registrationCodeIssue(let id), .orgAdmins(let id, _),
             .orgAdminsChange(let id):
             [SiteRoute.orgParameter: id.rawValue]
-        case .memberResetCodeForm(let id), .memberResetCode(let id): [SiteRoute.memberParameter: id.rawValue]
+        case .memberResetCodeForm(let id), .memberResetCode(let id), .memberDelay(let id), .memberDelayRevoke(let id):
+            [SiteRoute.memberParameter: id.rawValue]
         case .adminChange(let id), .adminChangeApprove(let id), .adminChangeReject(let id): [SiteRoute.changeRequestParameter: id]
         case .orgExport(let id, let kind): [SiteRoute.orgParameter: id.rawValue, Self.exportParameter: kind.rawValue]
         case .registrationCodesExport(let id): [SiteRoute.orgParameter: id.rawValue]
@@ -405,6 +415,8 @@ enum PageFlash: String, CaseIterable, Sendable {
     case transferAssigned = "transfer-assigned"
     case transferWithdrawn = "transfer-withdrawn"
     case graduationMarked = "graduation-marked"
+    case delayMarked = "delay-marked"
+    case delayRevoked = "delay-revoked"
 
     var message: String {
         switch self {
@@ -433,6 +445,8 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .transferRejected: "已驳回该转接申请，发起人将看到驳回理由。"
         case .transferAssigned: "已分配团支部，该团员已转入所分配的团支部。"
         case .transferWithdrawn: "已撤回该转接申请。"
+        case .delayMarked: "已标注延迟毕业，该团员将在延迟毕业年月所在年的6月1日转为毕业生。"
+        case .delayRevoked: "已撤销延迟毕业，该团员随所在团支部毕业。"
         case .graduationMarked: "毕业标注已保存。标注后不能自行修改，如需更正请联系省级团委。"
         }
     }

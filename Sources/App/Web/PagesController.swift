@@ -89,6 +89,8 @@ struct PagesController {
         case .transferWithdraw: { try await decideTransfer($0, $1, .withdraw) }
         case .graduation: graduationPage
         case .graduationMark: graduationMark
+        case .memberDelay: memberDelay
+        case .memberDelayRevoke: memberDelayRevoke
         }
     }
 
