@@ -96,21 +96,12 @@ public final class Database: Sendable {
                 _ = try await sql.raw("SELECT 1 AS ok").all()
             } catch {
                 try? await box.pool.shutdownAsync()
-                for _ in 0..<1500 where !source.live.drained { try? await Task.sleep(for: .milliseconds(10)) }
-                if source.live.drained { try? await threads.shutdownGracefully() }
+                try? await source.stopThreadsWhenDrained(logger: logger)
                 throw error
             }
             return Database(flavor: .sqlite, sql: sql, close: {
                 try await box.pool.shutdownAsync()
-                // The pool closes a lent-out or late-opened connection after its shutdown has
-                // returned; the threads stay until the last has closed (or, should one never
-                // close, stay for good: idle threads are harmless, a trap is not).
-                for _ in 0..<1500 where !source.live.drained { try? await Task.sleep(for: .milliseconds(10)) }
-                guard source.live.drained else {
-                    logger.warning("sqlite connections still open at close; their threads are kept")
-                    return
-                }
-                try await threads.shutdownGracefully()
+                try await source.stopThreadsWhenDrained(logger: logger)
             })
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
@@ -250,6 +241,18 @@ struct SQLiteTunedSource: ConnectionPoolSource {
                 return state.opening == 0 && state.opened.isEmpty
             }
         }
+    }
+
+    /// After the pool's shutdown: the pool closes a lent-out or late-opened connection only after
+    /// its shutdown has returned, so the threads stay until the last has closed (or, should one
+    /// never close, stay for good: idle threads are harmless, a trap is not).
+    func stopThreadsWhenDrained(logger: Logger) async throws {
+        for _ in 0..<1500 where !live.drained { try? await Task.sleep(for: .milliseconds(10)) }
+        guard live.drained else {
+            logger.warning("sqlite connections still open at close; their threads are kept")
+            return
+        }
+        try await threads.shutdownGracefully()
     }
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {

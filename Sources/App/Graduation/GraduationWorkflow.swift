@@ -93,9 +93,9 @@ struct GraduationWorkflow: Sendable {
 
     /// GRD-5 on the member's page: the branch's month and the delay in force, when the visitor
     /// may mark one and the branch has a month to delay from; nil otherwise.
-    func delayStanding(_ actor: Actor, of id: PersonID) async throws -> (branchMonth: YearMonth, delay: DelayedGraduationRecord?)? {
-        guard let record = try await repositories.members.find(id), !record.removed,
-            Domain.authorize(actor, .markDelayedGraduation, .member(id, branch: record.branch)).isAllowed,
+    func delayStanding(_ actor: Actor, of record: MemberRecord) async throws -> (branchMonth: YearMonth, delay: DelayedGraduationRecord?)? {
+        let id = record.member.personID
+        guard !record.removed, Domain.authorize(actor, .markDelayedGraduation, .member(id, branch: record.branch)).isAllowed,
             let month = try await repositories.graduation.branches([record.branch.id]).first?.mark?.month
         else { return nil }
         return (month, try await repositories.graduation.delay(of: id))

@@ -54,7 +54,7 @@ extension PagesController {
         var page = MemberRecordPage.make(
             detail, csrf: visitor.csrf, isSelf: isSelf, error: error.map { $0.reasons == nil ? $0.message : "无法保存，请修改以下内容：" },
             reasons: error?.reasons ?? [])
-        if let standing = try await services.graduation.delayStanding(visitor.actor, of: id) {
+        if let standing = try await services.graduation.delayStanding(visitor.actor, of: detail.record) {
             page.delay = MemberRecordPage.DelaySection(
                 csrf: visitor.csrf, branchMonth: standing.branchMonth.iso,
                 current: standing.delay.map {

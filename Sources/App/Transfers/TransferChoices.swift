@@ -32,14 +32,11 @@ extension TransferWorkflow {
     func branches(_ actor: Actor, below orgID: OrgID, limit: Int = 500) async throws -> [Org] {
         guard let org = try await repositories.orgs.find(orgID) else { throw ServiceRefusal.notFound }
         try require(actor, .viewOrg, .org(OrgPlacement(org)))
-        return try await repositories.orgs.subtree(of: org.path, limit: limit).filter { $0.id != org.id && $0.category.holdsMembers }
+        return try await branches(below: org, limit: limit)
     }
 
-    /// Destinations whose name contains `text` (two characters at least), any school or region.
-    func destinations(matching text: String) async throws -> [Org] {
-        let q = try FreeText.checked(text, as: .search)
-        guard q.count >= 2 else { return [] }
-        return try await repositories.admins.searchOrgs(name: q, limit: 20)
+    private func branches(below org: Org, limit: Int) async throws -> [Org] {
+        try await repositories.orgs.subtree(of: org.path, limit: limit).filter { $0.id != org.id && $0.category.holdsMembers }
     }
 
     /// What the visitor may do with the transfer now.
@@ -61,7 +58,7 @@ extension TransferWorkflow {
         else { return rights }
         if step == .branchAssignment {
             rights.assign = true
-            rights.assignable = try await repositories.orgs.subtree(of: org.path, limit: 500).filter { $0.id != org.id && $0.category.holdsMembers }
+            rights.assignable = try await branches(below: org, limit: 500)
         } else {
             rights.decide = true
         }

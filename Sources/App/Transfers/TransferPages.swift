@@ -25,12 +25,9 @@ extension PagesController {
         let me = visitor.actor.personID
         guard let record = try await services.database.repositories.members.find(me) else { throw ServiceRefusal.notFound }
         let history = try await services.transfers.history(visitor.actor, member: me)
-        let found = try await services.transfers.destinations(matching: q ?? "").filter { $0.id != record.branch.id }
         return MyTransfersPage(
             memberName: record.member.name, branchName: record.branchName, csrf: visitor.csrf, action: PageRoute.myTransferApply.href,
-            search: DestinationSearch(
-                searchAction: PageRoute.myTransfers().path, keep: [], q: q, results: DestinationOption.list(found, checked: chosen),
-                none: !(q ?? "").isEmpty && found.isEmpty),
+            search: try await destinationSearch(PageRoute.myTransfers(), q: q, checked: chosen, excluding: record.branch.id),
             reason: reason, error: error, open: history.first { $0.transfer.state.isOpen }.map(TransferRowView.init),
             history: history.map(TransferRowView.init))
     }
@@ -52,6 +49,17 @@ extension PagesController {
             return renderer.page(.myTransfers, view, title: "组织关系转接", visitor: visitor, active: .transfers, status: entry.status)
         }
         return PageKit.redirect(.myTransfers(done: .transferSubmitted))
+    }
+
+    /// The destination search of a form: orgs whose name holds `q` (the registration page's
+    /// search), the form's own org left out.
+    func destinationSearch(_ form: PageRoute, q: String?, checked: String?, excluding own: OrgID, keep: [Choice] = []) async throws
+        -> DestinationSearch
+    {
+        let found = try await services.admins.searchOrgs(q ?? "").filter { $0.id != own }
+        return DestinationSearch(
+            searchAction: form.path, keep: keep, q: q, results: DestinationOption.list(found, checked: checked),
+            none: !(q ?? "").isEmpty && found.isEmpty)
     }
 
     // MARK: 办理转出 / 办理转入 (TRF-2, TRF-4, TRF-6, TRF-11)
@@ -115,13 +123,6 @@ extension PagesController {
         let org = try await services.admins.org(orgID)
         guard Self.startableKinds(org).contains(kind) else { throw ServiceRefusal.badRequest("该组织不能在此办理\(Self.formName(kind))") }
         let actor = visitor.actor
-        func search() async throws -> DestinationSearch {
-            let found = try await services.transfers.destinations(matching: draft.q ?? "").filter { $0.id != orgID }
-            return DestinationSearch(
-                searchAction: PageRoute.transferForm(orgID, kind: kind).path, keep: [Choice(value: kind.rawValue, label: "kind", selected: true)],
-                q: draft.q, results: DestinationOption.list(found, checked: draft.destination),
-                none: !(draft.q ?? "").isEmpty && found.isEmpty)
-        }
         var member: TransferFormPage.MemberSelect?
         var identity: TransferFormPage.Identity?
         var batch: TransferFormPage.Batch?
@@ -153,7 +154,9 @@ extension PagesController {
                     + own.map {
                         Choice(value: $0.member.personID.rawValue, label: $0.member.name, selected: draft.members.contains($0.member.personID.rawValue))
                     })
-            destination = try await search()
+            destination = try await destinationSearch(
+                .transferForm(orgID, kind: kind), q: draft.q, checked: draft.destination, excluding: orgID,
+                keep: [Choice(value: kind.rawValue, label: "kind", selected: true)])
             if kind == .graduate {
                 graduate = .init(
                     outcomes: [Choice(value: "", label: "请选择毕业去向", selected: draft.outcome == nil)]
