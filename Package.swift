@@ -32,17 +32,30 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPoppler", path: "Sources/CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev", "libcairo2-dev"])]),
         .systemLibrary(name: "CMagic", path: "Sources/CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
+        // The inspecting child's write ban (a seccomp filter): kernel headers only, nothing to link.
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Parses untrusted PDFs; the server runs it only in a child process (`zhtj-inspect`).
         .target(
             name: "PDFInspection",
-            dependencies: ["CPoppler", "CMagic", "CQPDF", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CPoppler", "CMagic", "CQPDF", "CSeccomp", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The inspecting child on its own: PDFInspection and its C libraries only, so that it
         // starts in milliseconds (the server spawns one per upload and per thumbnail).
-        .executableTarget(name: "zhtj-inspect", dependencies: ["PDFInspection"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "zhtj-inspect", dependencies: ["PDFInspection"], swiftSettings: swiftSettings,
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-stdlib", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
+                    "-Xlinker", "-lswiftSynchronization",
+                ])
+            ]
+        ),
         .target(
             name: "BlobStore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],

@@ -71,6 +71,18 @@ public protocol ArchiveInspector: Sendable {
     func inspect(fileAt path: String, policy: InspectionPolicy, sha256: String?, lane: String) async throws -> InspectionReport
     /// Page `page` (1-based) of the PDF as a PNG at most `maxWidth` pixels wide.
     func render(fileAt path: String, page: Int, maxWidth: Int, maximumBytes: Int) async throws -> Data
+    /// True when nothing the inspector runs can change the file it reads, so the upload's hash
+    /// taken while receiving still holds after inspection (the blob store then need not hash
+    /// the file again). False unless the inspector can promise it.
+    var leavesFilesUnchanged: Bool { get }
 }
 
-extension IsolatedInspector: ArchiveInspector {}
+extension ArchiveInspector {
+    public var leavesFilesUnchanged: Bool { false }
+}
+
+extension IsolatedInspector: ArchiveInspector {
+    /// The child bans itself from changing any file before it reads the upload (and exits,
+    /// reading nothing, when it cannot), wherever the ban exists.
+    public var leavesFilesUnchanged: Bool { WriteBan.isSupported }
+}

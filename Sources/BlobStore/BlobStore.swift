@@ -31,6 +31,10 @@ public protocol BlobStore: Sendable {
     /// ``BlobStoreError/corrupted(_:actual:)`` if the temp file no longer
     /// hashes to what was written into it.
     func commit(_ upload: BlobUpload) async throws -> BlobDigest
+    /// ``commit(_:)``, saying whether the staged file can have changed since it was sealed.
+    /// `.rehash` (what ``commit(_:)`` does) reads it once more against its digest;
+    /// `.unchangedSinceSeal` trusts the digest taken while receiving.
+    func commit(_ upload: BlobUpload, staged: StagedContent) async throws -> BlobDigest
 
     /// Stores `data` (convenience over ``makeUpload()`` + ``commit(_:)``).
     func put(_ data: [UInt8]) async throws -> BlobDigest
@@ -68,7 +72,23 @@ public protocol BlobStore: Sendable {
     func sweepStaleUploads(olderThan age: Duration) async throws -> Int
 }
 
+/// What a commit may assume of a staged upload's file between ``BlobUpload/seal()`` and the
+/// commit, when other processes (an inspector) may have had it open.
+public enum StagedContent: Sendable, Equatable {
+    /// A process that could have written to it had it: hash it again, and refuse it if it no
+    /// longer matches (the default).
+    case rehash
+    /// Only processes that could not change it had it: in this project, the inspecting child,
+    /// which bans itself from changing any file before it reads one (`PDFInspection.WriteBan`).
+    /// Reads still verify every blob against its address.
+    case unchangedSinceSeal
+}
+
 extension BlobStore {
+    public func commit(_ upload: BlobUpload) async throws -> BlobDigest {
+        try await commit(upload, staged: .rehash)
+    }
+
     public func put(_ data: [UInt8]) async throws -> BlobDigest {
         let upload = try makeUpload()
         defer { upload.discard() }

@@ -1,4 +1,9 @@
+import NIOConcurrencyHelpers
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -10,8 +15,8 @@ import Darwin
 /// cap on what it may print.
 ///
 /// Everything here blocks (poll, read, waitpid), which is why it never runs on Swift's
-/// cooperative pool or an event-loop thread: ``IsolatedInspector`` hands it to a dedicated
-/// `Thread` and awaits the outcome through a continuation.
+/// cooperative pool or an event-loop thread: ``IsolatedInspector`` hands it to a serial dispatch
+/// queue of its own (a thread of the overcommitting pool) and awaits the outcome through a continuation.
 final class ChildProcess: @unchecked Sendable {
     enum Termination: Equatable {
         case exited(Int32)
@@ -36,7 +41,7 @@ final class ChildProcess: @unchecked Sendable {
         var elapsedSeconds: Double
     }
 
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var cancelRequested = false
 
     /// Asks the running child to be killed; safe from any thread, any time.

@@ -1,4 +1,9 @@
+import NIOConcurrencyHelpers
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The inspection queue has no room for one more file: the caller should answer "try again
 /// later" rather than wait.
@@ -117,7 +122,7 @@ public final class InspectionQueue: Sendable {
             let continuation: CheckedContinuation<Void, any Error>
         }
 
-        private let lock = NSLock()
+        private let lock = NIOLock()
         private var permits: Int
         private var nextID: UInt64 = 0
         /// Registered, not yet enqueued: a cancellation in that gap is remembered here.

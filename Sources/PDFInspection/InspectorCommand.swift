@@ -1,12 +1,22 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The inspecting child's command line: what `zhtj-inspect` parses by hand and `zhtj inspect`
 /// fills from its own options, so both run exactly this code.
 ///
 /// The server (``IsolatedInspector``) runs it with `--json` and resource limits and reads one
 /// line of JSON from stdout. Exit status: 0 accepted (or the page rendered), 1 refused (or the
-/// page could not be rendered), anything else — a usage error (64), limits that cannot be set
-/// (3), a signal — is a failed inspection, which the server reports as `damaged`.
+/// page could not be rendered), anything else — a usage error (64), limits or the write ban that
+/// cannot be set (3), a signal — is a failed inspection, which the server reports as `damaged`.
 public struct InspectorCommand: Sendable, Equatable {
     /// The file to inspect (its name does not matter; the content decides).
     public var file: String
@@ -27,6 +37,9 @@ public struct InspectorCommand: Sendable, Equatable {
     public var width = 600
     /// With `renderPage`: the PNG file to write; `-` for stdout.
     public var output: String?
+    /// Instead of inspecting: apply the write ban, try to change `file` in every way the ban
+    /// forbids, and report which attempts the kernel refused (operators check a host with it).
+    public var checkWriteBan = false
 
     public init(file: String) {
         self.file = file
@@ -36,8 +49,10 @@ public struct InspectorCommand: Sendable, Equatable {
     public enum Status {
         /// A bad command line (BSD `EX_USAGE`, as ArgumentParser uses).
         public static let usage: Int32 = 64
-        /// The resource limits could not be applied, so nothing was read.
+        /// The resource limits or the write ban could not be applied, so nothing was read.
         public static let limits: Int32 = 3
+        /// `--check-write-ban`: some attempt to change the file succeeded.
+        public static let writeBanBroken: Int32 = 4
     }
 
     /// A command line that does not make sense; the text says why.
@@ -52,7 +67,8 @@ public struct InspectorCommand: Sendable, Equatable {
 
         Inspects an archive PDF (ARC-2) and prints the report as JSON.
         Exit status: 0 accepted (or the page rendered), 1 refused (or the page not rendered),
-        64 usage error, 3 limits could not be applied (nothing read); anything else (a signal,
+        64 usage error, 3 limits or the write ban could not be applied (nothing read), 4 with
+        --check-write-ban a change the ban let through; anything else (a signal,
         another status) is a crash of the parser, which the server reports as `damaged`.
 
           --json                one line of compact JSON (what the server reads)
@@ -65,6 +81,11 @@ public struct InspectorCommand: Sendable, Equatable {
           --render-page N       render page N (1-based) to PNG instead of inspecting
           --width W             with --render-page: at most W pixels wide (default 600)
           --output FILE         with --render-page: the PNG to write; - for stdout
+          --check-write-ban     apply the write ban, try to change FILE in every way it forbids
+                                and print what the kernel refused (exit 0 all refused, 4 not)
+
+        Before it reads FILE the process bans itself, by a seccomp filter, from changing any
+        file: the server trusts the staged upload after inspection because of it.
         """
 
     /// Parses `arguments` (without the program name). A leading `inspect` is skipped, so the
@@ -95,6 +116,7 @@ public struct InspectorCommand: Sendable, Equatable {
             case "--render-page": command.renderPage = try number(of: argument)
             case "--width": command.width = try number(of: argument)
             case "--output": command.output = try value(of: argument)
+            case "--check-write-ban": command.checkWriteBan = true
             case "--":
                 guard file == nil, remaining.count == 1 else { throw UsageError("exactly one FILE after --") }
                 file = remaining.popFirst()
@@ -132,17 +154,32 @@ public struct InspectorCommand: Sendable, Equatable {
     /// Applies the limits, then inspects (or renders), writing to stdout; returns the exit status.
     /// `program` names the command in messages on stderr.
     public func run(program: String) -> Int32 {
-        // System data first (libmagic's database), then the limits, then the file.
+        // System data first (libmagic's database), then the render's output file (the one file
+        // this process writes), then the limits and the write ban, then the upload.
         PDFInspector.prepare()
+        var outputDescriptor: Int32 = 1
+        if renderPage != nil, let output, output != "-" {
+            outputDescriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard outputDescriptor >= 0 else {
+                PlainText.writeError("\(program): cannot create \(output): \(String(cString: strerror(errno)))\n")
+                return 1
+            }
+        }
         do {
             try ResourceLimits.apply(
                 cpuSeconds: cpuSeconds > 0 ? cpuSeconds : nil, addressSpaceBytes: memoryBytes > 0 ? memoryBytes : nil)
+            try WriteBan.apply()
         } catch {
-            FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))
+            PlainText.writeError("\(program): \(error)\n")
             return Status.limits
         }
-        if let renderPage, let output {
-            return render(page: renderPage, to: output, program: program)
+        if checkWriteBan {
+            let attempts = WriteBan.attempts(on: file)
+            for attempt in attempts { print("\(attempt.name): \(attempt.refused ? "refused" : "ALLOWED")") }
+            return attempts.allSatisfy(\.refused) ? 0 : Status.writeBanBroken
+        }
+        if let renderPage {
+            return render(page: renderPage, to: outputDescriptor, program: program)
         }
         let policy = InspectionPolicy(maximumBytes: maximumBytes, pageRange: minimumPages...maximumPages)
         let report = PDFInspector.inspect(fileAt: file, policy: policy, sha256: sha256?.lowercased())
@@ -151,21 +188,20 @@ public struct InspectorCommand: Sendable, Equatable {
         // Encoding a report cannot fail; were it to, the parent would get no report (`bad_output`).
         var json = (try? encoder.encode(report)) ?? Data()
         json.append(0x0A)
-        FileHandle.standardOutput.write(json)
+        PlainText.emit(json, to: 1)
         return report.accepted ? 0 : 1
     }
 
-    private func render(page: Int, to output: String, program: String) -> Int32 {
+    private func render(page: Int, to output: Int32, program: String) -> Int32 {
         do {
             let png = try PDFInspector.render(fileAt: file, page: page, maxWidth: width, maximumBytes: maximumBytes)
-            if output == "-" {
-                FileHandle.standardOutput.write(png)
-            } else {
-                try png.write(to: URL(fileURLWithPath: output))
+            guard PlainText.emit(png, to: output), output == 1 || close(output) == 0 else {
+                PlainText.writeError("\(program): cannot write the PNG: \(String(cString: strerror(errno)))\n")
+                return 1
             }
             return 0
         } catch {
-            FileHandle.standardError.write(Data("\(program): cannot render page \(page): \(error)\n".utf8))
+            PlainText.writeError("\(program): cannot render page \(page): \(error)\n")
             return 1
         }
     }
@@ -179,7 +215,7 @@ public struct InspectorCommand: Sendable, Equatable {
         do {
             return try parse(arguments).run(program: program)
         } catch {
-            FileHandle.standardError.write(Data("\(program): \(error)\n\(usage)\n".utf8))
+            PlainText.writeError("\(program): \(error)\n\(usage)\n")
             return Status.usage
         }
     }

@@ -1,4 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -221,7 +227,7 @@ public struct IsolatedInspector: Sendable {
             return Data(outcome.stdout)
         }
         if case .exited = outcome.termination {
-            throw .failed(String(decoding: outcome.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            throw .failed(PlainText.trimmed(String(decoding: outcome.stderr, as: UTF8.self)))
         }
         throw .child(Self.classify(outcome).failure)
     }
@@ -254,14 +260,14 @@ public struct IsolatedInspector: Sendable {
         let wallSeconds = limits.wallSeconds
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ChildProcess.Outcome, Never>) in
-                let thread = Thread {
+                // A serial queue of its own runs on libdispatch's overcommitting pool: a thread
+                // that blocks in poll and waitpid never holds back the cooperative pool.
+                DispatchQueue(label: "zhtj-inspect-wait").async {
                     continuation.resume(
                         returning: child.run(
                             executable: executable, arguments: arguments, environment: childEnvironment,
                             wallSeconds: wallSeconds, stdoutLimit: outputLimit))
                 }
-                thread.name = "zhtj-inspect-wait"
-                thread.start()
             }
         } onCancel: {
             child.cancel()
@@ -292,8 +298,8 @@ public struct IsolatedInspector: Sendable {
     /// Names what went wrong with a child that produced no usable report.
     static func classify(_ outcome: ChildProcess.Outcome) -> (failure: String, detail: String?, refusal: Refusal) {
         let stderr = String(decoding: outcome.stderr, as: UTF8.self)
-        let tail = stderr.isEmpty ? nil : String(stderr.suffix(2000)).trimmingCharacters(in: .whitespacesAndNewlines)
-        let elapsed = String(format: "after %.1f s", outcome.elapsedSeconds)
+        let tail = stderr.isEmpty ? nil : PlainText.trimmed(stderr.suffix(2000))
+        let elapsed = "after \(PlainText.oneDecimal(outcome.elapsedSeconds)) s"
         func joined(_ parts: String?...) -> String { parts.compactMap { $0 }.joined(separator: "; ") }
         // What poppler, glib, libstdc++, cairo and the Swift runtime print when malloc fails.
         let memoryMarkers = ["out of memory", "bad_alloc", "failed to allocate", "cannot allocate", "could not allocate"]

@@ -1,5 +1,10 @@
 import CMagic
+import NIOConcurrencyHelpers
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One libmagic handle with its database loaded, shared by the process.
 ///
@@ -8,7 +13,7 @@ import Foundation
 final class MagicDatabase: @unchecked Sendable {
     static let shared = MagicDatabase()
 
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private let cookie: OpaquePointer?
 
     private init() {

@@ -1,7 +1,19 @@
 import CMagic
 import CPoppler
 import Crypto
+// FoundationEssentials, not Foundation: the `zhtj-inspect` child links this module, and loading
+// Foundation with its ICU data was a third of the child's start-up.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Decides whether a file is an acceptable e-archive PDF (ARC-2), in this process.
 ///
@@ -301,7 +313,7 @@ public enum PDFInspector {
     static func hexSHA256(_ bytes: ByteView) -> String {
         var hasher = SHA256()
         bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return PlainText.hex(hasher.finalize())
     }
 
     /// True for 64 hex digits (either case): what `--sha256` accepts.

@@ -1,5 +1,9 @@
 import CPoppler
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension PDFInspector {
     /// Thumbnails and previews are at most this wide (a page at 300 DPI on A4 is 2480 wide).

@@ -5,15 +5,17 @@ import PDFInspection
 /// `zhtj inspect FILE`: inspects an archive PDF (ARC-2) for people, with the same code as the
 /// `zhtj-inspect` child the server runs (``InspectorCommand``).
 ///
-/// Exit status 0 means accepted, 1 refused, 64 a usage error, 3 limits that could not be set;
+/// Exit status 0 means accepted, 1 refused, 64 a usage error, 3 limits or the write ban that
+/// could not be set, 4 (`--check-write-ban`) a change the ban let through;
 /// anything else is a crash of the parser, which the server reports as `damaged`.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect an archive PDF (ARC-2) and print the report as JSON; exit 0 accepted, 1 refused.",
         discussion: """
             Exit status: 0 accepted (or, with --render-page, the page rendered); 1 refused (or the \
-            page could not be rendered); 64 a usage error; 3 the resource limits could not be \
-            applied, so the file was not read; anything else (a signal, another status) is a \
+            page could not be rendered); 64 a usage error; 3 the resource limits or the write ban \
+            could not be applied, so the file was not read; 4 with --check-write-ban, a change \
+            the ban let through; anything else (a signal, another status) is a \
             crash of the parser, which the server reports as damaged.
 
             Resource limits are applied before the file is read; by default the same as the \
@@ -21,8 +23,10 @@ struct Inspect: ParsableCommand {
             off (the server also kills its child after \(Int(IsolatedInspector.Limits.defaultWallSeconds)) s \
             of wall-clock time). With --sha256 the report carries that hash instead of one computed \
             here (the server passes the hash it took while receiving the upload). With \
-            --render-page the command renders that page to PNG instead of inspecting. The server \
-            runs the same code as the smaller `zhtj-inspect`.
+            --render-page the command renders that page to PNG instead of inspecting. Before it \
+            reads the file the process bans itself, by a seccomp filter, from changing any file \
+            (the one it renders to is opened first); --check-write-ban shows that the kernel \
+            enforces it. The server runs the same code as the smaller `zhtj-inspect`.
             """)
 
     @Argument(help: "The file to inspect (its name does not matter; the content decides).")
@@ -62,6 +66,11 @@ struct Inspect: ParsableCommand {
     @Option(name: .customLong("output"), help: "With --render-page: the PNG file to write; - for stdout.")
     var output: String?
 
+    @Flag(
+        name: .customLong("check-write-ban"),
+        help: "Apply the write ban, try to change the file in every way it forbids and print what the kernel refused (exit 0 all refused, 4 not).")
+    var checkWriteBan = false
+
     private var command: InspectorCommand {
         var command = InspectorCommand(file: file)
         command.compact = compact
@@ -74,6 +83,7 @@ struct Inspect: ParsableCommand {
         command.renderPage = renderPage
         command.width = width
         command.output = output
+        command.checkWriteBan = checkWriteBan
         return command
     }
 

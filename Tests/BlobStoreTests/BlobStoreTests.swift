@@ -299,6 +299,23 @@ struct BlobStoreTests {
         }
     }
 
+    @Test("committed as unchanged since the seal, the staged file is not hashed again; had it changed, reads would report it corrupted")
+    func commitTrustingTheSeal() async throws {
+        try await withStore { store in
+            let upload = try streamUpload(store, Array("abc".utf8), chunk: 3)
+            defer { upload.discard() }
+            let digest = try upload.seal()
+            // What only a process outside the inspector's write ban could do.
+            #expect(chmod(upload.path, 0o644) == 0)
+            try Data("abd".utf8).write(to: URL(fileURLWithPath: upload.path))
+
+            #expect(try await store.commit(upload, staged: .unchangedSinceSeal) == digest)
+            #expect(try await store.allBlobs() == [digest.sha256])
+            if case .corrupted = await store.verify(digest.sha256) {} else { Issue.record("a changed blob must read as corrupted") }
+            await #expect(throws: BlobStoreError.self) { try await store.read(digest.sha256) }
+        }
+    }
+
     @Test func tempFileAlteredAfterFinishIsNotCommitted() async throws {
         try await withStore { store in
             let upload = try streamUpload(store, Array("abc".utf8), chunk: 3)

@@ -80,6 +80,41 @@ struct RenderAndCommandTests {
         #expect(badHash.status != 0 && badHash.status != 1, "a malformed --sha256 is a usage error")
     }
 
+    @Test(
+        "the child bans itself from changing any file before it reads one: every way to alter a writable file is refused, and it stays as it was",
+        arguments: ["zhtj", "zhtj-inspect"])
+    func writeBan(binary: String) throws {
+        guard let executable = binary == "zhtj" ? TestEnvironment.zhtj : TestEnvironment.inspector else {
+            Issue.record("no \(binary) binary: swift build --build-tests")
+            return
+        }
+        guard WriteBan.isSupported else { return }
+        let scratch = try Scratch()
+        let path = try scratch.write(Fixtures.twelvePageForm, named: "staged.pdf")
+        // Writable by its owner: only the ban stands between the child and the file.
+        #expect(chmod(path, 0o644) == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        let check = try Self.run(executable, (binary == "zhtj" ? ["inspect"] : []) + ["--check-write-ban", path])
+        let lines = check.stdout.split(separator: "\n")
+        #expect(check.status == 0, "\(check.stdout)")
+        #expect(lines.count >= 13)
+        for name in ["open for writing", "open with truncation", "reopen through /proc/self/fd for writing", "truncate",
+            "change its mode", "rename it", "hard-link it", "unlink it", "trace the parent"]
+        {
+            #expect(lines.contains("\(name): refused"), "\(name)")
+        }
+        #expect(!check.stdout.contains("ALLOWED"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        var status = stat()
+        #expect(stat(path, &status) == 0 && status.st_mode & 0o777 == 0o644)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["staged.pdf"])
+
+        // The inspection under the same ban still reads the file.
+        let inspected = try Self.run(executable, (binary == "zhtj" ? ["inspect"] : []) + ["--json", path])
+        #expect(inspected.status == 0)
+    }
+
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

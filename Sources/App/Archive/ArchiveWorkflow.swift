@@ -153,8 +153,10 @@ struct ArchiveWorkflow: Sendable {
         // Not cancelled from here on (an unstructured task does not inherit cancellation): a
         // blob committed without its row would be an orphan.
         let blobs = blobs
+        // Under the child's write ban the file is still what was hashed while receiving.
+        let staged: StagedContent = inspector.leavesFilesUnchanged ? .unchangedSinceSeal : .rehash
         let (committed, archive, version) = try await Task {
-            let stored = try await blobs.commit(upload)
+            let stored = try await blobs.commit(upload, staged: staged)
             let committed = clock.now
             let inspection = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
             let (archive, version) = try await record(permit, digest: stored, pages: report.pages ?? 0, inspection: inspection)
