@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     let operations: OperationCentreWorkflow
     let transfers: TransferWorkflow
     let graduation: GraduationWorkflow
+    let grading: GradingWorkflow
     let orgs: OrgWorkflow
     let memberRecords: MemberRecordWorkflow
     let identityChecks: IdentityCheckWorkflow
@@ -46,6 +47,7 @@ public struct AppServices: Sendable {
         operations = OperationCentreWorkflow(database: database, clock: clock)
         transfers = TransferWorkflow(database: database, clock: clock)
         graduation = GraduationWorkflow(database: database, clock: clock)
+        grading = GradingWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)
         memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
         identityChecks = IdentityCheckWorkflow(database: database, clock: clock)

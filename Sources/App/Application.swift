@@ -65,7 +65,7 @@ public func buildApplication(
     if config.rulesIntervalSeconds > 0 {
         app.addServices(
             RuleSweepService(
-                rules: CalendarRules(transfers: services.transfers, graduation: services.graduation), clock: clock, interval: .seconds(config.rulesIntervalSeconds), logger: logger))
+                rules: CalendarRules(transfers: services.transfers, graduation: services.graduation, grading: services.grading), clock: clock, interval: .seconds(config.rulesIntervalSeconds), logger: logger))
     }
     return app
 }
@@ -113,6 +113,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     OperationsController(operations: services.operations).register(on: api)
     TransferController(transfers: services.transfers).register(on: api)
     GraduationController(graduation: services.graduation).register(on: api)
+    GradingController(grading: services.grading).register(on: api)
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)
         .register(on: api)
     admins.register(on: api)

@@ -155,6 +155,12 @@ public enum AccessAction: String, Sendable, CaseIterable {
     /// GRD-5: mark or revoke a member's delayed graduation (target: the member): an admin of a
     /// 团委 or 团总支 above the member's branch, or the provincial committee.
     case markDelayedGraduation = "mark_delayed_graduation"
+    /// GRA-1, GRA-3: the 团(总)支部's own admin grades it.
+    case gradeOrg = "grade_org"
+    /// GRA-4: the org's upper committee (上级团委) reviews its grade.
+    case reviewGrading = "review_grading"
+    /// The org's grading year: its admins and every admin above.
+    case viewGrading = "view_grading"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -301,6 +307,22 @@ private func authorizeTransfer(_ actor: Actor, _ action: AccessAction, _ target:
             GraduationRules.markerCategories.contains($0.category) && $0.id != branch.id && branch.path.isWithin($0.path)
         }
         return above || actor.isTopLevelAdmin(over: branch.path) ? .allow : .deny(.outOfScope)
+    default:
+        return authorizeBranchYear(actor, action, target)
+    }
+}
+
+/// The verbs of a branch's working year (GRA-1 … GRA-5), apart for the same reason.
+private func authorizeBranchYear(_ actor: Actor, _ action: AccessAction, _ target: AccessTarget) -> AccessDecision {
+    switch (action, target) {
+    case (.gradeOrg, .org(let org)):
+        return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
+    case (.reviewGrading, .org(let org)):
+        // GRA-4: the direct upper committee, not one further up.
+        if let committee = org.upperCommitteeID, actor.isAdmin(of: committee) { return .allow }
+        return .deny(.outOfScope)
+    case (.viewGrading, .org(let org)):
+        return actor.administers(org.path) ? .allow : .deny(.outOfScope)
     default:
         return .deny(.notApplicable)
     }

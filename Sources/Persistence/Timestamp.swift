@@ -21,6 +21,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return CivilDate(daysSinceEpoch: Int((shifted - (shifted % 86_400_000 + 86_400_000) % 86_400_000) / 86_400_000))
     }
 
+    /// The moment on China Standard Time's wall clock, to the minute (GRA-4's 12-31 12:00).
+    public var chinaMoment: ChinaMoment {
+        let shifted = millisecondsSinceEpoch + 8 * 3_600_000
+        let inDay = (shifted % 86_400_000 + 86_400_000) % 86_400_000
+        return ChinaMoment(date: chinaDate, minuteOfDay: Int(inDay / 60_000))
+    }
+
     public var text: String {
         let ms = millisecondsSinceEpoch
         let dayMs: Int64 = 86_400_000

@@ -197,6 +197,7 @@ struct RulesRun: AsyncParsableCommand {
         }
         print(
             "calendar rules as of \(instant.text): \(outcome.autoApproved) approved by default (TRF-7), \(outcome.returned) returned (TRF-6), "
-                + "\(outcome.branchesGraduated) branches and \(outcome.membersGraduated) members graduated (GRD-4)")
+                + "\(outcome.branchesGraduated) branches and \(outcome.membersGraduated) members graduated (GRD-4), "
+                + "\(outcome.gradingYearsLocked) grading years locked (GRA-4)")
     }
 }

@@ -29,6 +29,8 @@ public struct DemoDataSet: Sendable {
 
     /// The password of every demo account except the one still on its initial password.
     public static let password = "Zhtj@2026"
+    /// When the demo's orgs were founded (before they were entered), for GRA-2.
+    public static let foundedOn = CivilDate(year: 2020, month: 9, day: 1)!
 
     public static func make() -> DemoDataSet {
         var orgs: [Org] = []

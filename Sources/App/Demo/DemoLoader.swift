@@ -34,7 +34,11 @@ public struct DemoLoader: Sendable {
         let now = clock.now()
         do {
             try await database.write { repositories in
-                for org in data.orgs { try await repositories.orgs.insert(org, at: now) }
+                for org in data.orgs {
+                    try await repositories.orgs.insert(org, at: now)
+                    // The demo's tree existed before it was entered here (GRA-2 counts from the founding).
+                    try await repositories.grading.recordFounding(of: org.id, on: DemoDataSet.foundedOn)
+                }
                 let (people, members, cadres, accounts) =
                     (repositories.people, repositories.members, repositories.cadres, repositories.accounts)
                 var admins: [OrgID: OrgAdmins] = [:]

@@ -138,6 +138,7 @@ enum ErrorCatalogue {
         case let rejection as TransferRejection: entry(rejection)
         case let refusal as TransferRefusal: entry(refusal)
         case let refusal as GraduationRefusal: entry(refusal)
+        case let refused as GradingRefused: entry(refused)
         case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.
         case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
@@ -147,6 +148,8 @@ enum ErrorCatalogue {
         case let change as ConcurrentChange where change.table.hasPrefix("org"): orgChanged
         case let change as ConcurrentChange where change.table == "transfers":
             AppError(.conflict, "transfer_changed", "该转接刚刚已由其他管理员处理，请刷新后查看")
+        case let change as ConcurrentChange where change.table == "grading_entries":
+            AppError(.conflict, "grading_changed", "对标定级结果刚刚已由其他管理员更新，请刷新后查看")
         case is ConcurrentChange: entry(ServiceRefusal.archiveChanged)
         case let rejection as SubOrgRejection: entry(rejection)
         case let rejection as OrgProfileRejection: entry(rejection)
@@ -318,6 +321,30 @@ enum ErrorCatalogue {
         let reasons = entries.map(\.2)
         let first = entries.first ?? (.unprocessableContent, "invalid_graduation_mark", "")
         return AppError(first.0, first.1, reasons.joined(separator: "；"), reasons: reasons)
+    }
+
+    static func entry(_ refused: GradingRefused) -> AppError {
+        let org = refused.orgName.map { "“\($0)”" } ?? "该组织"
+        switch refused.refusal {
+        case .outOfScope(.category(let category)):
+            return AppError(
+                .unprocessableContent, "grading_out_of_scope",
+                "\(org)为\(category.chineseName)，不纳入“对标定级”范围（团委、团工委、流动团员团支部、待接转团支部不参加）")
+        case .outOfScope(.foundedRecently(let date)):
+            return AppError(
+                .unprocessableContent, "grading_out_of_scope",
+                "\(org)成立于\(date.year)年\(date.month)月\(date.day)日，成立6个月以内的团支部不纳入“对标定级”范围")
+        case .changesExhausted:
+            return AppError(.conflict, "grading_changes_exhausted", "上级复核前自评结果最多允许修改3次，修改次数已用完")
+        case .lockedByReview:
+            return AppError(.conflict, "grading_reviewed", "上级团委已完成复核，自评结果不允许修改")
+        case .yearLocked:
+            return AppError(.conflict, "grading_year_locked", "每年12月31日中午12:00起锁定当年的对标定级结果，不允许再修改")
+        case .notSelfGraded:
+            return AppError(.conflict, "grading_not_self_graded", "\(org)尚未完成自评，完成自评后才能复核")
+        case .notCurrentYear:
+            return AppError(.unprocessableContent, "grading_not_current_year", "只能对本年度进行自评或复核")
+        }
     }
 
     static func channelDestination(_ channel: GraduateChannel) -> String {

@@ -72,17 +72,24 @@ enum SiteRoute: Sendable {
     case orgChildrenImport(OrgID?)
     case orgMembersTemplate(OrgID?)
     case orgMembersImport(OrgID?)
+    // Grading 对标定级 (GRA-1 … GRA-5), per year
+    case orgGrading(OrgID?, Int?)
+    case orgGradingSelf(OrgID?, Int?)
+    case orgGradingReviews(OrgID?, Int?)
+    case orgGradingSubordinates(OrgID?, Int?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
     static let archiveParameter = "archiveId"
     static let changeRequestParameter = "requestId"
     static let transferParameter = "transferId"
+    static let yearParameter = "year"
 
     /// The path with ids filled in; `{orgId}`-style placeholders where an id is nil.
     var path: String {
         func org(_ id: OrgID?) -> String { id?.rawValue ?? "{\(Self.orgParameter)}" }
         func member(_ id: PersonID?) -> String { id?.rawValue ?? "{\(Self.memberParameter)}" }
+        func year(_ year: Int?) -> String { year.map(String.init) ?? "{\(Self.yearParameter)}" }
         switch self {
         case .healthz: return "/healthz"
         case .login: return "/api/v1/login"
@@ -142,6 +149,10 @@ enum SiteRoute: Sendable {
         case .orgChildrenImport(let id): return "/api/v1/orgs/\(org(id))/children/import"
         case .orgMembersTemplate(let id): return "/api/v1/orgs/\(org(id))/members/template.xlsx"
         case .orgMembersImport(let id): return "/api/v1/orgs/\(org(id))/members/import"
+        case .orgGrading(let id, let y): return "/api/v1/orgs/\(org(id))/grading/\(year(y))"
+        case .orgGradingSelf(let id, let y): return "/api/v1/orgs/\(org(id))/grading/\(year(y))/self"
+        case .orgGradingReviews(let id, let y): return "/api/v1/orgs/\(org(id))/grading/\(year(y))/reviews"
+        case .orgGradingSubordinates(let id, let y): return "/api/v1/orgs/\(org(id))/grading/\(year(y))/subordinates"
         }
     }
 
@@ -166,7 +177,8 @@ enum SiteRoute: Sendable {
         (.adminChangeDecision(nil, approve: true), [.post]), (.adminChangeDecision(nil, approve: false), [.post]),
         (.memberResetCode(nil), [.post]), (.passwordReset, [.post]), (.orgAdminAudit(nil), [.get]),
         (.orgChildrenTemplate(nil), [.get]), (.orgChildrenImport(nil), [.post]), (.orgMembersTemplate(nil), [.get]),
-        (.orgMembersImport(nil), [.post]),
+        (.orgMembersImport(nil), [.post]), (.orgGrading(nil, nil), [.get]), (.orgGradingSelf(nil, nil), [.put]),
+        (.orgGradingReviews(nil, nil), [.post]), (.orgGradingSubordinates(nil, nil), [.get]),
     ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
         + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 
@@ -180,6 +192,14 @@ extension AppRequestContext {
     func orgID() throws -> OrgID {
         guard let raw = parameters.get(SiteRoute.orgParameter), let id = OrgID(rawValue: raw) else { throw ServiceRefusal.notFound }
         return id
+    }
+
+    /// The `{year}` of a path: four digits.
+    func year() throws -> Int {
+        guard let raw = parameters.get(SiteRoute.yearParameter), raw.utf8.count == 4, let year = Int(raw), year >= 2000 else {
+            throw ServiceRefusal.notFound
+        }
+        return year
     }
 
     func memberID() throws -> PersonID {

@@ -4,10 +4,11 @@ import Persistence
 import ServiceLifecycle
 
 /// Every rule that fires with time, as of one instant: TRF-7's default approval, TRF-6's
-/// return, GRD-4's June-1 conversion.
+/// return, GRD-4's June-1 conversion, GRA-4's 12-31 12:00 grading lock.
 struct CalendarRules: Sendable {
     let transfers: TransferWorkflow
     let graduation: GraduationWorkflow
+    let grading: GradingWorkflow
     /// This process, as the sweep lease names it.
     var holder = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString)"
     /// The lease coordinates processes, so it runs on the machine's clock, never on the rules'
@@ -24,10 +25,11 @@ struct CalendarRules: Sendable {
         var returned = 0
         var branchesConverted = 0
         var membersGraduated = 0
+        var gradingYearsLocked = 0
         /// Another instance held the sweep lease, so this run looked at nothing.
         var skipped = false
 
-        var decidedAnything: Bool { autoApproved + returned + branchesConverted + membersGraduated > 0 }
+        var decidedAnything: Bool { autoApproved + returned + branchesConverted + membersGraduated + gradingYearsLocked > 0 }
     }
 
     /// One sweep, when no other instance is sweeping (decisions are guarded by revisions and keys
@@ -42,10 +44,11 @@ struct CalendarRules: Sendable {
             // Graduation first: a member who graduates today is a graduate for today's transfers.
             let graduated = try await graduation.sweep(at: now)
             let swept = try await transfers.sweep(at: now)
+            let locked = try await grading.sweep(at: now)
             try await leases.release(Self.lease, holder: holder)
             return Outcome(
                 autoApproved: swept.autoApproved, returned: swept.returned, branchesConverted: graduated.branchesConverted,
-                membersGraduated: graduated.membersGraduated)
+                membersGraduated: graduated.membersGraduated, gradingYearsLocked: locked)
         } catch {
             try? await leases.release(Self.lease, holder: holder)
             throw error
@@ -78,6 +81,7 @@ struct RuleSweepService: Service {
                             metadata: [
                                 "auto_approved": "\(outcome.autoApproved)", "returned": "\(outcome.returned)",
                                 "branches_graduated": "\(outcome.branchesConverted)", "members_graduated": "\(outcome.membersGraduated)",
+                                "grading_years_locked": "\(outcome.gradingYearsLocked)",
                             ])
                     }
                 } catch is CancellationError {
@@ -100,7 +104,8 @@ public func runCalendarRules(config: AppConfig, at instant: Timestamp, logger: L
         try await Migrator(database: database, logger: logger).migrate()
         let clock = FixedTimeSource(instant)
         let rules = CalendarRules(
-            transfers: TransferWorkflow(database: database, clock: clock), graduation: GraduationWorkflow(database: database, clock: clock))
+            transfers: TransferWorkflow(database: database, clock: clock), graduation: GraduationWorkflow(database: database, clock: clock),
+            grading: GradingWorkflow(database: database, clock: clock))
         // An operator's run waits its turn behind another instance's sweep (they are short),
         // rather than doing nothing; after 30 s it says so.
         var outcome = try await rules.run(at: instant)
@@ -111,7 +116,7 @@ public func runCalendarRules(config: AppConfig, at instant: Timestamp, logger: L
         try await database.close()
         return CalendarRuleOutcome(
             autoApproved: outcome.autoApproved, returned: outcome.returned, branchesGraduated: outcome.branchesConverted,
-            membersGraduated: outcome.membersGraduated, skipped: outcome.skipped)
+            membersGraduated: outcome.membersGraduated, gradingYearsLocked: outcome.gradingYearsLocked, skipped: outcome.skipped)
     } catch {
         try? await database.close()
         throw error
@@ -124,6 +129,8 @@ public struct CalendarRuleOutcome: Sendable, Equatable {
     public let returned: Int
     public let branchesGraduated: Int
     public let membersGraduated: Int
+    /// GRA-4: grading years whose 12-31 12:00 lock this run recorded.
+    public let gradingYearsLocked: Int
     /// Another instance was sweeping at that moment: nothing was looked at; run it again later.
     public let skipped: Bool
 }

@@ -42,6 +42,7 @@ public enum Migrations {
         m0011CreateTransfers,
         m0012CreateGraduation,
         m0013CreateSweepLeases,
+        m0014CreateGrading,
     ]
 }
 

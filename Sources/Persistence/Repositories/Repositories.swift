@@ -21,6 +21,7 @@ public struct Repositories: Sendable {
     public let transfers: any TransferRepository
     public let graduation: any GraduationRepository
     public let sweepLeases: any SweepLeaseRepository
+    public let grading: any GradingRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -41,6 +42,7 @@ public struct Repositories: Sendable {
         transfers = SQLTransferRepository(sql)
         graduation = SQLGraduationRepository(sql)
         sweepLeases = SQLSweepLeaseRepository(sql)
+        grading = SQLGradingRepository(sql)
     }
 }
 
