@@ -130,7 +130,10 @@ struct GradingAPITests {
             #expect((page["outOfScopeReason"] as? String)?.contains("成立6个月以内") == true)
             let committee = try await client.login(Self.accounts["committee_admin"])
             let listed = try items(try await client.get(Self.subordinates, token: committee))
-            #expect(listed[id] != nil)
+            #expect(listed[id]?["inScope"] as? Bool == false)
+            #expect(listed["upc-cs-2020-1"]?["inScope"] as? Bool == true)
+            let refused = try await client.sendJSON(.put, Self.year(id) + "/self", ["grade": "五星"], token: zongzhi)
+            #expect(refused.status == .forbidden, "the 团总支 does not grade its branch")
         }
     }
 

@@ -85,6 +85,10 @@ struct PagesRouteTests {
         case .graduationMark: .graduationMark(OrgID(rawValue: "upc-cs")!)
         case .memberDelay: .memberDelay(PersonID(rawValue: "p-c1-03")!)
         case .memberDelayRevoke: .memberDelayRevoke(PersonID(rawValue: "p-c1-03")!)
+        case .grading: .grading(OrgID(rawValue: "upc-cs-2020-1")!, done: .gradingSubmitted)
+        case .gradingSubmit: .gradingSubmit(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .gradingReviews: .gradingReviews(OrgID(rawValue: "upc-cs")!, done: .gradingReviewed)
+        case .gradingReviewSubmit: .gradingReviewSubmit(OrgID(rawValue: "upc-cs")!)
         }
     }
 

@@ -32,6 +32,8 @@ enum PageSamples {
         case .transferForm: TransferPageSamples.form
         case .transfer: TransferPageSamples.transfer
         case .graduation: TransferPageSamples.graduation
+        case .grading: GradingPageSamples.grading
+        case .gradingReviews: GradingPageSamples.reviews
         default: AdminPageSamples.model(for: template)
         }
     }

@@ -30,7 +30,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ACCOUNTS = {
     "branch_admin": ("37021120020315123X", "Zhtj@2026"),
@@ -283,6 +283,7 @@ def journey():
     logout()
     onboarding()
     transfers()
+    grading()
 
     violations = csp_violations()
     expect(not violations, "Content-Security-Policy violations: %r" % violations)
@@ -512,6 +513,66 @@ def transfers():
     expect("已完成" in text_of("#history-table"), "history: %r" % text_of("#history-table"))
     shot("member-transfer-history")
     logout()
+
+
+
+def self_grade(grade):
+    go("/orgs/upc-cs-2020-1/grading")
+    wait(EC.presence_of_element_located((By.ID, "grading-form")), message="no self-grading form")
+    Select(driver.find_element(By.ID, "grading-grade")).select_by_visible_text(grade)
+    driver.find_element(By.ID, "grading-submit").click()
+    wait(lambda d: "done=grading-submitted" in d.current_url, message="the self-grade was not submitted")
+    expect(grade in text_of("#grading-self"), "self-grade shown: %r" % text_of("#grading-self"))
+
+
+def review_from_inbox(branch_name, grade):
+    go("/inbox?type=grading_review")
+    wait(EC.presence_of_element_located((By.ID, "inbox-table")))
+    rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#inbox-table tbody tr") if branch_name in r.text]
+    expect(rows, "the self-grade of %s is not in the committee's inbox" % branch_name)
+    expect("对标定级复核" in rows[0].text, "inbox row type: %r" % rows[0].text)
+    rows[0].find_element(By.LINK_TEXT, "审批").click()
+    wait(EC.presence_of_element_located((By.ID, "grading-review-table")), message="no review list")
+    driver.find_element(By.CSS_SELECTOR, "input[name=orgId][value='upc-cs-2020-1']").click()
+    Select(driver.find_element(By.ID, "grading-review-grade")).select_by_visible_text(grade)
+    driver.find_element(By.ID, "grading-review-submit").click()
+    wait(lambda d: "done=grading-reviewed" in d.current_url, message="the review was not saved")
+
+
+def grading():
+    branch_name = "计算机学院2020级1班团支部"
+    # 18. GRA-1, GRA-3: the branch grades itself against the year's criteria.
+    login("branch_admin")
+    driver.find_element(By.LINK_TEXT, "对标定级").click()
+    wait(EC.presence_of_element_located((By.ID, "grading-criteria")), message="no criteria table from the navigation")
+    expect("组织体系健全" in text_of("#grading-criteria"), "criteria: %r" % text_of("#grading-criteria"))
+    self_grade("四星")
+    shot("grading-self")
+    logout()
+
+    # 19. GRA-4, GRA-5: the upper committee reviews 不予定级 from its operation centre.
+    login("committee_admin")
+    review_from_inbox(branch_name, "不予定级")
+    shot("grading-not-graded")
+    logout()
+
+    # 20. GRA-5: the branch is told, re-grades, and the committee sees the new self-grade in red.
+    login("branch_admin")
+    go("/inbox?type=grading_result")
+    wait(EC.presence_of_element_located((By.ID, "inbox-table")))
+    expect("上级复核：不予定级" in text_of("#inbox-table"), "the branch's notice: %r" % text_of("#inbox-table"))
+    go("/orgs/upc-cs-2020-1/grading")
+    wait(EC.presence_of_element_located((By.ID, "grading-key-rectification")), message="no key-rectification notice")
+    self_grade("二星")
+    logout()
+    login("committee_admin")
+    go("/orgs/upc-cs/grading/reviews")
+    wait(EC.presence_of_element_located((By.ID, "grading-review-table")))
+    red = driver.find_elements(By.CSS_SELECTOR, "#grading-review-table strong.text-danger")
+    expect(red and red[0].text == "二星", "the re-grade is not highlighted: %r" % [e.text for e in red])
+    shot("grading-regraded-highlighted")
+    logout()
+
 
 
 if __name__ == "__main__":

@@ -350,6 +350,17 @@ struct InboxPage {
                         developmentNumber: "—", branchName: change.orgName, since: PageKit.chinaTime(text: item.since),
                         href: PageRoute.adminChange(change.id).href)
                 }
+                if let grading = item.grading {
+                    // GRA-4: the org in the name column; what was graded in the branch column.
+                    let what = grading.kind == "self" ? "自评：\(grading.grade)\(grading.regraded ? "（不予定级后重新自评）" : "")" : "上级复核：\(grading.grade)"
+                    let href =
+                        grading.kind == "self"
+                        ? grading.upperCommitteeId.flatMap(OrgID.init(rawValue:)).map { PageRoute.gradingReviews($0).href } ?? ""
+                        : OrgID(rawValue: grading.orgId).map { PageRoute.grading($0).href } ?? ""
+                    return Item(
+                        typeName: item.typeName, name: grading.orgName, idNumber: "—", developmentNumber: "—", branchName: what,
+                        since: PageKit.chinaTime(text: item.since), href: href)
+                }
                 if let transfer = item.transfer {
                     // TRF-1 … TRF-3: the member, and in the branch column the two ends.
                     return Item(

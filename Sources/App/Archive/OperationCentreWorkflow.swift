@@ -12,6 +12,10 @@ enum InboxType: String, CaseIterable, Sendable {
     case transferApproval = "transfer_approval"
     /// TRF-3: a destination committee is to assign the member to one of its branches.
     case branchAssignment = "branch_assignment"
+    /// GRA-4: a 团(总)支部's self-grade waits on its upper committee's review.
+    case gradingReview = "grading_review"
+    /// GRA-4: the upper committee reviewed the org's self-grade (the branch's notice of its result).
+    case gradingResult = "grading_result"
 
     var chineseName: String {
         switch self {
@@ -20,6 +24,8 @@ enum InboxType: String, CaseIterable, Sendable {
         case .adminChange: "管理员变更"
         case .transferApproval: "组织关系转接审批"
         case .branchAssignment: "分配团支部"
+        case .gradingReview: "对标定级复核"
+        case .gradingResult: "对标定级复核结果"
         }
     }
 
@@ -28,7 +34,7 @@ enum InboxType: String, CaseIterable, Sendable {
         switch self {
         case .archiveApproval: "pending"
         case .archiveChangeRequest: "change_requested"
-        case .adminChange, .transferApproval, .branchAssignment: nil
+        case .adminChange, .transferApproval, .branchAssignment, .gradingReview, .gradingResult: nil
         }
     }
 
@@ -40,17 +46,19 @@ enum InboxType: String, CaseIterable, Sendable {
         switch self {
         case .transferApproval: [.sourceApproval, .destinationApproval, .destinationCommitteeApproval, .provincialApproval]
         case .branchAssignment: [.branchAssignment]
-        case .archiveApproval, .archiveChangeRequest, .adminChange: []
+        case .archiveApproval, .archiveChangeRequest, .adminChange, .gradingReview, .gradingResult: []
         }
     }
 }
 
-/// One item waiting in an operation centre: an archive, an admin-change request or a transfer.
+/// One item waiting in an operation centre: an archive, an admin-change request, a transfer or
+/// a grading entry.
 struct InboxEntry: Sendable {
     let type: InboxType
     let waiting: WaitingArchive?
     let adminChange: AdminChangeItem?
     let transfer: TransferRecord?
+    var grading: GradingInboxRow? = nil
 
     init(type: InboxType, waiting: WaitingArchive) {
         self.type = type
@@ -73,11 +81,20 @@ struct InboxEntry: Sendable {
         self.transfer = transfer
     }
 
+    init(grading: GradingInboxRow) {
+        type = grading.awaitsReview ? .gradingReview : .gradingResult
+        waiting = nil
+        adminChange = nil
+        transfer = nil
+        self.grading = grading
+    }
+
     /// The keyset the merged list is ordered and paged by: since when it waits, then its id.
     var since: Timestamp {
-        waiting?.since ?? adminChange?.request.requestedAt ?? transfer?.createdAt ?? Timestamp(millisecondsSinceEpoch: 0)
+        waiting?.since ?? adminChange?.request.requestedAt ?? transfer?.createdAt ?? grading?.recordedAt
+            ?? Timestamp(millisecondsSinceEpoch: 0)
     }
-    var key: String { waiting?.archive.id.rawValue ?? adminChange?.request.id ?? transfer?.id ?? "" }
+    var key: String { waiting?.archive.id.rawValue ?? adminChange?.request.id ?? transfer?.id ?? grading?.entryID ?? "" }
 }
 
 /// ARC-12: what an admin is told about one of their orgs on login.
@@ -154,6 +171,11 @@ struct OperationCentreWorkflow: Sendable {
         if !steps.isEmpty {
             entries += try await repositories.transfers.waiting(on: reviewerOrgs, steps: steps, after: after, limit: limit + 1)
                 .map(InboxEntry.init(transfer:))
+        }
+        let gradingTypes = types.filter { $0 == .gradingReview || $0 == .gradingResult }
+        if !gradingTypes.isEmpty {
+            let rows = try await repositories.grading.inbox(for: reviewerOrgs, year: today.year, after: after, limit: limit + 1)
+            entries += rows.map(InboxEntry.init(grading:)).filter { gradingTypes.contains($0.type) }
         }
         entries.sort { ($0.since, $0.key) < ($1.since, $1.key) }
         let page = Array(entries.prefix(limit))

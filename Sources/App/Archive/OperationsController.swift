@@ -31,6 +31,8 @@ struct OperationsController {
         let adminChange: AdminChangeResponse?
         /// Set for `transfer_approval` and `branch_assignment`.
         let transfer: TransferResponse?
+        /// GRA-4: set for `grading_review` and `grading_result`.
+        let grading: GradingInboxResponse?
 
         init(_ entry: InboxEntry, today: CivilDate) {
             type = entry.type.rawValue
@@ -43,6 +45,7 @@ struct OperationsController {
             }
             adminChange = entry.adminChange.map(AdminChangeResponse.init)
             transfer = entry.transfer.map { TransferResponse($0, steps: nil) }
+            grading = entry.grading.map(GradingInboxResponse.init)
         }
     }
 

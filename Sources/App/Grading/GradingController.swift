@@ -43,14 +43,16 @@ struct GradingController {
             return id
         }
         let reviewed = try await grading.review(actor, as: committee, year: year, orgs: ids, grade)
-        return GradingListResponse(orgId: committee.rawValue, year: year, items: reviewed.map(GradingItemResponse.init))
+        let today = grading.clock.now().chinaDate
+        return GradingListResponse(orgId: committee.rawValue, year: year, items: reviewed.map { GradingItemResponse($0, today: today) })
     }
 
     @Sendable func subordinates(request: Request, context: AppRequestContext) async throws -> GradingListResponse {
         let actor = try context.requireActor()
         let (committee, year) = (try context.orgID(), try context.year())
         let (org, items) = try await grading.subordinates(actor, of: committee, year: year)
-        return GradingListResponse(orgId: org.id.rawValue, year: year, items: items.map(GradingItemResponse.init))
+        let today = grading.clock.now().chinaDate
+        return GradingListResponse(orgId: org.id.rawValue, year: year, items: items.map { GradingItemResponse($0, today: today) })
     }
 
     static func grade(_ name: String) throws -> Grade {
@@ -77,8 +79,11 @@ struct GradingItemResponse: Encodable, Sendable {
     let regraded: Bool
     /// GRA-5: the latest review was 不予定级.
     let keyRectification: Bool
+    /// GRA-2: false, with the reason, for an org that is not graded this year.
+    let inScope: Bool
+    let outOfScopeReason: String?
 
-    init(_ y: GradingYearRecord) {
+    init(_ y: GradingYearRecord, today: CivilDate) {
         orgId = y.org.id.rawValue
         orgName = y.org.name
         category = y.org.category.chineseName
@@ -90,6 +95,9 @@ struct GradingItemResponse: Encodable, Sendable {
         awaitsReview = y.record.awaitsReview
         regraded = y.record.isRegradedAfterNotGraded
         keyRectification = y.record.isUnderKeyRectification
+        let exclusion = GradingRules.exclusion(category: y.org.category, foundedOn: y.foundedOn, today: today)
+        inScope = exclusion == nil
+        outOfScopeReason = exclusion.map { ErrorCatalogue.entry(GradingRefused(refusal: .outOfScope($0), orgName: y.org.name)).message }
     }
 }
 
@@ -142,5 +150,27 @@ struct GradingYearResponse: ResponseEncodable {
         keyRectification = y.record.isUnderKeyRectification
         locked = view.locked
         lockAt = "\(y.record.year)-12-31T12:00:00+08:00"
+    }
+}
+
+/// An operation-centre item of grading: whose grade, which, and for which year.
+struct GradingInboxResponse: Encodable, Sendable {
+    let orgId: String
+    let orgName: String
+    let upperCommitteeId: String?
+    let year: Int
+    /// `self`: the self-grade waiting for review; `review`: the committee's result.
+    let kind: String
+    let grade: String
+    let regraded: Bool
+
+    init(_ row: GradingInboxRow) {
+        orgId = row.org.id.rawValue
+        orgName = row.org.name
+        upperCommitteeId = row.org.upperCommitteeID?.rawValue
+        year = row.year
+        kind = row.awaitsReview ? "self" : "review"
+        grade = row.grade.chineseName
+        regraded = row.regraded
     }
 }

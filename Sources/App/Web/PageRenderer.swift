@@ -35,6 +35,7 @@ struct PageRenderer: Sendable {
         case register, forgot, registrationCodes, issuedCodes, orgAdmins, resetCode, adminChange
         case childrenImport, memberImport
         case myTransfers, orgTransfers, transferForm, transfer, graduation
+        case grading, gradingReviews
     }
 
     /// The bundled `Resources` folder.

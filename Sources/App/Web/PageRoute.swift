@@ -99,6 +99,12 @@ enum PageRoute: Sendable, Equatable {
     /// 延迟毕业 of one member (GRD-5), on the member's record page.
     case memberDelay(PersonID)
     case memberDelayRevoke(PersonID)
+    /// 对标定级—团(总)支部自评 (GRA-1 … GRA-5): the year's criteria, the self-grade and its review.
+    case grading(OrgID, done: PageFlash? = nil)
+    case gradingSubmit(OrgID)
+    /// 对标定级—上级复核: the 团(总)支部 whose upper committee this org is, reviewed one or many at once.
+    case gradingReviews(OrgID, done: PageFlash? = nil)
+    case gradingReviewSubmit(OrgID)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -114,6 +120,7 @@ enum PageRoute: Sendable, Equatable {
         case myTransfers, myTransferApply, orgTransfers, transferForm, transferSubmit, transfer
         case transferApprove, transferReject, transferAssign, transferWithdraw, graduation, graduationMark
         case memberDelay, memberDelayRevoke
+        case grading, gradingSubmit, gradingReviews, gradingReviewSubmit
 
         var method: HTTPRequest.Method {
             switch self {
@@ -125,7 +132,7 @@ enum PageRoute: Sendable, Equatable {
                 .adminChangeApprove, .adminChangeReject, .registrationCodesExport, .childrenImport, .memberImport:
                 .post
             case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark,
-                .memberDelay, .memberDelayRevoke:
+                .memberDelay, .memberDelayRevoke, .gradingSubmit, .gradingReviewSubmit:
                 .post
             default: .get
             }
@@ -188,6 +195,8 @@ enum PageRoute: Sendable, Equatable {
             case .graduation, .graduationMark: "/orgs/{\(SiteRoute.orgParameter)}/graduation"
             case .memberDelay: "/members/{\(SiteRoute.memberParameter)}/delayed-graduation"
             case .memberDelayRevoke: "/members/{\(SiteRoute.memberParameter)}/delayed-graduation/revoke"
+            case .grading, .gradingSubmit: "/orgs/{\(SiteRoute.orgParameter)}/grading"
+            case .gradingReviews, .gradingReviewSubmit: "/orgs/{\(SiteRoute.orgParameter)}/grading/reviews"
             }
         }
     }
@@ -277,6 +286,10 @@ enum PageRoute: Sendable, Equatable {
         case .graduationMark: .graduationMark
         case .memberDelay: .memberDelay
         case .memberDelayRevoke: .memberDelayRevoke
+        case .grading: .grading
+        case .gradingSubmit: .gradingSubmit
+        case .gradingReviews: .gradingReviews
+        case .gradingReviewSubmit: .gradingReviewSubmit
         }
     }
 
@@ -308,6 +321,8 @@ enum PageRoute: Sendable, Equatable {
         case .childrenImportForm(let id), .childrenImport(let id, _), .memberImportForm(let id), .memberImport(let id, _):
             [SiteRoute.orgParameter: id.rawValue]
         case .orgTransfers(let id, _, _), .transferForm(let id, _, _, _), .transferSubmit(let id), .graduation(let id, _), .graduationMark(let id):
+            [SiteRoute.orgParameter: id.rawValue]
+        case .grading(let id, _), .gradingSubmit(let id), .gradingReviews(let id, _), .gradingReviewSubmit(let id):
             [SiteRoute.orgParameter: id.rawValue]
         case .transfer(let id, _), .transferApprove(let id), .transferReject(let id), .transferAssign(let id), .transferWithdraw(let id):
             [SiteRoute.transferParameter: id]
@@ -349,7 +364,7 @@ enum PageRoute: Sendable, Equatable {
             return items([("direction", direction.rawValue), ("done", done?.rawValue)])
         case .transferForm(_, let kind, let q, let from):
             return items([("kind", kind.rawValue), ("q", q), ("from", from?.rawValue)])
-        case .transfer(_, let done), .graduation(_, let done):
+        case .transfer(_, let done), .graduation(_, let done), .grading(_, let done), .gradingReviews(_, let done):
             return items([("done", done?.rawValue)])
         default:
             return []
@@ -417,6 +432,8 @@ enum PageFlash: String, CaseIterable, Sendable {
     case graduationMarked = "graduation-marked"
     case delayMarked = "delay-marked"
     case delayRevoked = "delay-revoked"
+    case gradingSubmitted = "grading-submitted"
+    case gradingReviewed = "grading-reviewed"
 
     var message: String {
         switch self {
@@ -448,6 +465,8 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .delayMarked: "已标注延迟毕业，该团员将在延迟毕业年月所在年的6月1日转为毕业生。"
         case .delayRevoked: "已撤销延迟毕业，该团员随所在团支部毕业。"
         case .graduationMarked: "毕业标注已保存。标注后不能自行修改，如需更正请联系省级团委。"
+        case .gradingSubmitted: "自评结果已提交，上级团委将在操作中心收到复核提示。"
+        case .gradingReviewed: "复核结果已保存；12月31日中午12:00前可以修改。"
         }
     }
 

@@ -44,6 +44,7 @@ enum NavSection: Sendable {
     case orgs
     case admins
     case transfers
+    case grading
 }
 
 extension Layout {
@@ -66,6 +67,9 @@ extension Layout {
                     if let org = visitor.actor.administeredOrgs.first { item(.cadres(org.id), "团干部", .cadres) }
                     item(.orgs(), "组织管理", .orgs)
                     if let org = visitor.actor.administeredOrgs.first { item(.orgTransfers(org.id), "组织关系转接", .transfers) }
+                    if let org = visitor.actor.administeredOrgs.first, GradingPage.hasGrading(org.category) {
+                        item(org.category.isUpperCommitteeKind ? .gradingReviews(org.id) : .grading(org.id), "对标定级", .grading)
+                    }
                     if let org = visitor.actor.administeredOrgs.first {
                         item(.registrationCodes(org.id), "注册码与管理员", .admins)
                     }

@@ -89,6 +89,10 @@ struct PagesController {
         case .transferWithdraw: { try await decideTransfer($0, $1, .withdraw) }
         case .graduation: graduationPage
         case .graduationMark: graduationMark
+        case .grading: gradingPage
+        case .gradingSubmit: gradingSubmit
+        case .gradingReviews: gradingReviewsPage
+        case .gradingReviewSubmit: gradingReviewSubmit
         case .memberDelay: memberDelay
         case .memberDelayRevoke: memberDelayRevoke
         }

@@ -12,6 +12,21 @@ public struct GradingYearRecord: Sendable, Equatable {
     public let reviewedAt: Timestamp?
 }
 
+/// An operation-centre item of grading (OPC-1): a self-grade waiting on its upper committee
+/// (对标定级复核), or a review the graded org is told of (its result).
+public struct GradingInboxRow: Sendable, Equatable {
+    /// The latest entry's id: the item's key.
+    public let entryID: String
+    public let org: Org
+    public let year: Int
+    /// True: a self-grade waiting for review; false: the committee's review, for the org.
+    public let awaitsReview: Bool
+    public let grade: Grade
+    public let recordedAt: Timestamp
+    /// GRA-5: a self-grade after a 不予定级 review.
+    public let regraded: Bool
+}
+
 /// 对标定级: the year's criteria, each org's entries (append-only, numbered per org and year)
 /// and the yearly lock (GRA-1 … GRA-5).
 public protocol GradingRepository: Sendable {
@@ -32,6 +47,10 @@ public protocol GradingRepository: Sendable {
     func lockedAt(year: Int) async throws -> Timestamp?
     /// Records the day an org was founded (an org entered later than it was founded).
     func recordFounding(of org: OrgID, on date: CivilDate) async throws
+    /// OPC-1: for the admin of `orgs`, the orgs of `year` whose latest entry is a self-grade and
+    /// whose upper committee is one of `orgs`, and those of `orgs` whose latest entry is a
+    /// review; oldest first by (recorded_at, entry id) after the keyset, at most `limit`, one query.
+    func inbox(for orgs: [OrgID], year: Int, after: (Timestamp, String)?, limit: Int) async throws -> [GradingInboxRow]
 }
 
 public struct SQLGradingRepository: GradingRepository {
@@ -135,6 +154,36 @@ public struct SQLGradingRepository: GradingRepository {
     public func lockedAt(year: Int) async throws -> Timestamp? {
         try await sql.raw("SELECT locked_at FROM grading_year_locks WHERE year = \(literal: year)").first()
             .flatMap { Timestamp(text: try $0.decode(column: "locked_at", as: String.self)) }
+    }
+
+    public func inbox(for orgs: [OrgID], year: Int, after: (Timestamp, String)?, limit: Int) async throws -> [GradingInboxRow] {
+        if orgs.isEmpty { return [] }
+        let ids = orgs.map(\.rawValue)
+        let (since, key) = after.map { ($0.0.text, $0.1) } ?? ("", "")
+        let rows = try await sql.raw("""
+            SELECT e.id AS e_id, e.kind, e.grade, e.recorded_at,
+                   o.id AS o_id, o.parent_id AS o_parent_id, o.name AS o_name, o.full_name AS o_full_name,
+                   o.category AS o_category, o.path AS o_path, o.upper_committee_id AS o_upper_committee_id,
+                   CASE WHEN e.kind = 'self' AND (
+                       SELECT r.grade FROM grading_entries r WHERE r.org_id = e.org_id AND r.year = e.year AND r.kind = 'review'
+                       ORDER BY r.seq DESC LIMIT 1) = 'not_graded' THEN 1 ELSE 0 END AS regraded
+            FROM grading_entries e JOIN orgs o ON o.id = e.org_id
+            WHERE e.year = \(literal: year) AND o.deleted_at IS NULL
+              AND e.seq = (SELECT MAX(x.seq) FROM grading_entries x WHERE x.org_id = e.org_id AND x.year = e.year)
+              AND ((e.kind = 'self' AND o.upper_committee_id IN (\(binds: ids))) OR (e.kind = 'review' AND o.id IN (\(binds: ids))))
+              AND (e.recorded_at > \(bind: since) OR (e.recorded_at = \(bind: since) AND e.id > \(bind: key)))
+            ORDER BY e.recorded_at, e.id LIMIT \(limit: limit)
+            """).all()
+        return try rows.map { row in
+            let org = try SQLOrgRepository.Row(row: row, prefix: "o_").org()
+            let id = try row.decode(column: "e_id", as: String.self)
+            guard let grade = Grade(rawValue: try row.decode(column: "grade", as: String.self)),
+                let at = Timestamp(text: try row.decode(column: "recorded_at", as: String.self))
+            else { throw CorruptRow(table: "grading_entries", key: id) }
+            return GradingInboxRow(
+                entryID: id, org: org, year: year, awaitsReview: try row.decode(column: "kind", as: String.self) == "self", grade: grade,
+                recordedAt: at, regraded: try row.decode(column: "regraded", as: Int.self) == 1)
+        }
     }
 
     public func recordFounding(of org: OrgID, on date: CivilDate) async throws {

@@ -1,0 +1,24 @@
+@testable import App
+
+/// Filled view models of the grading pages, for the template tests (every key present).
+enum GradingPageSamples {
+    static let grades = [Choice(value: "", label: "请选择", selected: false), Choice(value: "四星", label: "四星", selected: true)]
+
+    static let grading = GradingPage(
+        orgName: "共青团…计算机学院2020级1班团支部", year: 2026,
+        criteria: [.init(dimension: "班子建设", weight: "15% 左右", content: "1. 班子配备齐整", indicator: "书记配备齐整，随缺随补，按期换届；支书称职。")],
+        selfGrade: "四星", selfGradedAt: "2026-11-25 10:00", review: "不予定级", reviewedAt: "2026-11-26 09:00", keyRectification: true,
+        closedReason: "上级团委已完成复核，自评结果不允许修改。",
+        form: .init(action: "/orgs/upc-cs-2020-1/grading", csrf: "token", grades: grades, changesLeft: 3), error: "只能对本年度进行自评或复核",
+        reviewsHref: "/orgs/upc-cs/grading/reviews")
+
+    static let reviews = GradingReviewsPage(
+        orgName: "共青团…计算机科学与技术学院委员会", year: 2026, summary: "下级团(总)支部 3 个，已自评 1 个，已复核 0 个",
+        rows: [
+            .init(
+                id: "upc-cs-2020-1", name: "计算机学院2020级1班团支部", category: "团支部", selfGrade: "二星", selfGradedAt: "2026-11-25 10:00",
+                regraded: true, review: "不予定级", reviewedAt: "2026-11-24 09:00", awaitsReview: true, reviewable: true, ticked: true,
+                href: "/orgs/upc-cs-2020-1/grading", outOfScope: "成立6个月以内，不纳入对标定级范围")
+        ],
+        csrf: "token", action: "/orgs/upc-cs/grading/reviews", grades: grades, mayReview: true, locked: true, error: "请勾选要复核的团(总)支部")
+}
