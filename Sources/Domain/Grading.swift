@@ -154,6 +154,9 @@ public enum GradingRules {
     /// GRA-2: orgs founded within this many months are not graded.
     public static let minimumAgeMonths = 6
 
+    /// GRA-1, GRA-2: the categories that grade themselves, as stored.
+    public static let gradedCategories: [OrgCategory] = OrgCategory.allCases.filter { categoryExclusion($0) == nil }
+
     /// GRA-1, GRA-2: the categories that grade themselves (团支部 of every kind and 团总支,
     /// graduate orgs included), nil when `category` is one of them.
     public static func categoryExclusion(_ category: OrgCategory) -> GradingExclusion? {
@@ -168,7 +171,7 @@ public enum GradingRules {
     /// GRA-2: whether the org takes part on `today`.
     public static func exclusion(category: OrgCategory, foundedOn: CivilDate, today: CivilDate) -> GradingExclusion? {
         if let excluded = categoryExclusion(category) { return excluded }
-        return foundedOn > monthsBefore(today, minimumAgeMonths) ? .foundedRecently(foundedOn) : nil
+        return foundedOn > foundingCutoff(today: today) ? .foundedRecently(foundedOn) : nil
     }
 
     /// GRA-4: 12-31 12:00 China Standard Time of `year`; from then on the year is locked.
@@ -183,6 +186,9 @@ public enum GradingRules {
         if year != now.date.year { throw year < now.date.year ? .yearLocked : .notCurrentYear }
         if isLocked(year: year, at: now) { throw .yearLocked }
     }
+
+    /// GRA-2: orgs founded after this day are too young on `today`.
+    public static func foundingCutoff(today: CivilDate) -> CivilDate { monthsBefore(today, minimumAgeMonths) }
 
     /// `date` moved back `months` months, the day clamped to the month's length.
     static func monthsBefore(_ date: CivilDate, _ months: Int) -> CivilDate {

@@ -88,6 +88,8 @@ struct GradingAPITests {
             #expect(after["review"] as? String == "三星")
             #expect(after["selfGrade"] as? String == "二星")
             #expect(after["changesLeft"] as? Int == 0)
+            let subtree = try await client.get(Self.subordinates, token: committee).json()["subtree"] as? [String: Int]
+            #expect(subtree == ["orgs": 3, "selfGraded": 1, "reviewed": 1, "notGraded": 0])
         }
     }
 
@@ -106,8 +108,15 @@ struct GradingAPITests {
             #expect(try await client.sendJSON(.post, Self.reviews, body, token: other).status == .forbidden)
             #expect(try await client.get(Self.subordinates, token: other).status == .forbidden)
             #expect(try await client.get(Self.year("upc-cs-2020-1"), token: other).status == .forbidden)
-            // The province sees the progress below it.
-            #expect(try await client.get(Self.subordinates, token: province).status == .ok)
+            // The province sees the progress of every level below it; the count is the demo tree's own.
+            let sd = OrgPath(encoded: "/tzy/sd/")!
+            let expected = DemoDataSet.make().orgs.filter {
+                $0.path.isWithin(sd) && $0.id.rawValue != "sd" && [OrgCategory.branch, .generalBranch].contains($0.category)
+            }.count
+            let progress = try await client.get("/api/v1/orgs/sd/grading/2026/subordinates", token: province)
+            #expect(progress.status == .ok)
+            #expect(try progress.json()["subtree"] as? [String: Int] == ["orgs": expected, "selfGraded": 1, "reviewed": 0, "notGraded": 0])
+            #expect(expected >= 4)
             let committee = try await client.login(Self.accounts["committee_admin"])
             let ownCommittee = try await client.sendJSON(.post, "/api/v1/orgs/upc/grading/2026/reviews", ["orgIds": ["upc-cs"], "grade": "五星"], token: committee)
             #expect(ownCommittee.status == .forbidden)

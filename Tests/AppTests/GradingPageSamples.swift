@@ -14,6 +14,7 @@ enum GradingPageSamples {
 
     static let reviews = GradingReviewsPage(
         orgName: "共青团…计算机科学与技术学院委员会", year: 2026, summary: "下级团(总)支部 3 个，已自评 1 个，已复核 0 个",
+        subtreeSummary: "全部下属各级纳入范围的团(总)支部 3 个：已自评 1 个，已复核 0 个，其中不予定级 0 个",
         rows: [
             .init(
                 id: "upc-cs-2020-1", name: "计算机学院2020级1班团支部", category: "团支部", selfGrade: "二星", selfGradedAt: "2026-11-25 10:00",

@@ -50,9 +50,11 @@ struct GradingController {
     @Sendable func subordinates(request: Request, context: AppRequestContext) async throws -> GradingListResponse {
         let actor = try context.requireActor()
         let (committee, year) = (try context.orgID(), try context.year())
-        let (org, items) = try await grading.subordinates(actor, of: committee, year: year)
+        let (org, items, subtree) = try await grading.subordinates(actor, of: committee, year: year)
         let today = grading.clock.now().chinaDate
-        return GradingListResponse(orgId: org.id.rawValue, year: year, items: items.map { GradingItemResponse($0, today: today) })
+        return GradingListResponse(
+            orgId: org.id.rawValue, year: year, items: items.map { GradingItemResponse($0, today: today) },
+            subtree: .init(orgs: subtree.orgs, selfGraded: subtree.selfGraded, reviewed: subtree.reviewed, notGraded: subtree.notGraded))
     }
 
     static func grade(_ name: String) throws -> Grade {
@@ -102,9 +104,18 @@ struct GradingItemResponse: Encodable, Sendable {
 }
 
 struct GradingListResponse: ResponseEncodable {
+    /// Every in-scope 团(总)支部 at any level below the org.
+    struct Subtree: Encodable, Sendable {
+        let orgs: Int
+        let selfGraded: Int
+        let reviewed: Int
+        let notGraded: Int
+    }
+
     let orgId: String
     let year: Int
     let items: [GradingItemResponse]
+    var subtree: Subtree? = nil
 }
 
 /// `GET …/grading/{year}`: the criteria, the self-grade with the changes left, the review and the lock.

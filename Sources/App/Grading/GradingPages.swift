@@ -42,9 +42,9 @@ extension PagesController {
         async throws -> GradingReviewsPage
     {
         let year = services.clock.now().chinaDate.year
-        let (org, items) = try await services.grading.subordinates(visitor.actor, of: committee, year: year)
+        let (org, items, subtree) = try await services.grading.subordinates(visitor.actor, of: committee, year: year)
         return GradingReviewsPage.make(
-            committee: org, year: year, today: services.clock.now().chinaDate, items: items, csrf: visitor.csrf, mayReview: visitor.actor.isAdmin(of: committee),
+            committee: org, year: year, today: services.clock.now().chinaDate, items: items, subtree: subtree, csrf: visitor.csrf, mayReview: visitor.actor.isAdmin(of: committee),
             locked: GradingRules.isLocked(year: year, at: services.clock.now().chinaMoment), ticked: ticked, chosen: chosen, error: error)
     }
 
@@ -170,6 +170,8 @@ struct GradingReviewsPage {
     let orgName: String
     let year: Int
     let summary: String
+    /// Every level below: the progress a committee watches.
+    let subtreeSummary: String
     let rows: [Row]
     let csrf: String
     let action: String
@@ -180,7 +182,7 @@ struct GradingReviewsPage {
     let error: String?
 
     static func make(
-        committee: Org, year: Int, today: CivilDate, items: [GradingYearRecord], csrf: String, mayReview: Bool, locked: Bool, ticked: Set<String>,
+        committee: Org, year: Int, today: CivilDate, items: [GradingYearRecord], subtree: GradingProgress, csrf: String, mayReview: Bool, locked: Bool, ticked: Set<String>,
         chosen: String?, error: String?
     ) -> GradingReviewsPage {
         let graded = items.filter { $0.record.selfGrade != nil }.count
@@ -189,6 +191,8 @@ struct GradingReviewsPage {
         return GradingReviewsPage(
             orgName: committee.fullName, year: year,
             summary: "下级团(总)支部 \(items.count) 个，已自评 \(graded) 个，已复核 \(reviewed) 个",
+            subtreeSummary: "全部下属各级纳入范围的团(总)支部 \(subtree.orgs) 个：已自评 \(subtree.selfGraded) 个，已复核 \(subtree.reviewed) 个，"
+                + "其中不予定级 \(subtree.notGraded) 个",
             rows: items.map { y in
                 let exclusion = GradingRules.exclusion(category: y.org.category, foundedOn: y.foundedOn, today: today)
                 return Row(

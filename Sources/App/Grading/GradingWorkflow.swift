@@ -96,12 +96,18 @@ struct GradingWorkflow: Sendable {
 
     /// GRA-4: the 团(总)支部 whose upper committee is `committee` (团委 and 团工委 are not on
     /// the list), with their self-grades and reviews: the 上级复核 list and its progress.
-    func subordinates(_ actor: Actor, of committee: OrgID, year: Int) async throws -> (committee: Org, items: [GradingYearRecord]) {
+    func subordinates(_ actor: Actor, of committee: OrgID, year: Int) async throws
+        -> (committee: Org, items: [GradingYearRecord], subtree: GradingProgress)
+    {
         guard let org = try await repositories.orgs.find(committee) else { throw ServiceRefusal.notFound }
         try require(actor, .viewGrading, .org(OrgPlacement(org)))
         let items = try await repositories.grading.subordinates(ofCommittee: committee, year: year)
             .filter { !$0.org.category.isUpperCommitteeKind }
-        return (org, items)
+        // "上级团委可以看到下级团(总)支部开展对标定级工作的具体进度": every level below, in one query.
+        let subtree = try await repositories.grading.progress(
+            below: org.path, year: year, categories: GradingRules.gradedCategories,
+            foundedBy: GradingRules.foundingCutoff(today: clock.now().chinaDate))
+        return (org, items, subtree)
     }
 
     /// GRA-4: records the year's lock once it is 12-31 12:00 (the sweep, at `now`): this year's

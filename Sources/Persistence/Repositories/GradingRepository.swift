@@ -27,6 +27,16 @@ public struct GradingInboxRow: Sendable, Equatable {
     public let regraded: Bool
 }
 
+/// A committee's view of grading in its whole subtree (every level below it).
+public struct GradingProgress: Sendable, Equatable {
+    /// 团(总)支部 in scope: of a graded category, founded on or before the cutoff.
+    public let orgs: Int
+    public let selfGraded: Int
+    public let reviewed: Int
+    /// GRA-5: the latest review was 不予定级.
+    public let notGraded: Int
+}
+
 /// 对标定级: the year's criteria, each org's entries (append-only, numbered per org and year)
 /// and the yearly lock (GRA-1 … GRA-5).
 public protocol GradingRepository: Sendable {
@@ -51,6 +61,9 @@ public protocol GradingRepository: Sendable {
     /// whose upper committee is one of `orgs`, and those of `orgs` whose latest entry is a
     /// review; oldest first by (recorded_at, entry id) after the keyset, at most `limit`, one query.
     func inbox(for orgs: [OrgID], year: Int, after: (Timestamp, String)?, limit: Int) async throws -> [GradingInboxRow]
+    /// The progress of every in-scope org below `path` (GRA-2: `categories`, founded on or before
+    /// `foundedBy`), in one query.
+    func progress(below path: OrgPath, year: Int, categories: [OrgCategory], foundedBy: CivilDate) async throws -> GradingProgress
 }
 
 public struct SQLGradingRepository: GradingRepository {
@@ -184,6 +197,22 @@ public struct SQLGradingRepository: GradingRepository {
                 entryID: id, org: org, year: year, awaitsReview: try row.decode(column: "kind", as: String.self) == "self", grade: grade,
                 recordedAt: at, regraded: try row.decode(column: "regraded", as: Int.self) == 1)
         }
+    }
+
+    public func progress(below path: OrgPath, year: Int, categories: [OrgCategory], foundedBy: CivilDate) async throws -> GradingProgress {
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS orgs,
+                   COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM grading_entries e WHERE e.org_id = o.id AND e.year = \(literal: year) AND e.kind = 'self') THEN 1 ELSE 0 END), 0) AS self_graded,
+                   COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM grading_entries e WHERE e.org_id = o.id AND e.year = \(literal: year) AND e.kind = 'review') THEN 1 ELSE 0 END), 0) AS reviewed,
+                   COALESCE(SUM(CASE WHEN (SELECT e.grade FROM grading_entries e WHERE e.org_id = o.id AND e.year = \(literal: year) AND e.kind = 'review'
+                                           ORDER BY e.seq DESC LIMIT 1) = 'not_graded' THEN 1 ELSE 0 END), 0) AS not_graded
+            FROM orgs o LEFT JOIN org_foundings f ON f.org_id = o.id
+            WHERE o.path LIKE \(bind: path.encoded + "_%") AND o.deleted_at IS NULL
+              AND o.category IN (\(binds: categories.map(\.rawValue)))
+              AND COALESCE(f.founded_on, substr(o.created_at, 1, 10)) <= \(bind: foundedBy.iso)
+            """).first()
+        func int(_ column: String) throws -> Int { try row?.decode(column: column, as: Int.self) ?? 0 }
+        return GradingProgress(orgs: try int("orgs"), selfGraded: try int("self_graded"), reviewed: try int("reviewed"), notGraded: try int("not_graded"))
     }
 
     public func recordFounding(of org: OrgID, on date: CivilDate) async throws {
