@@ -21,6 +21,7 @@ public struct AppServices: Sendable {
     let transfers: TransferWorkflow
     let graduation: GraduationWorkflow
     let grading: GradingWorkflow
+    let notices: NoticeWorkflow
     let orgs: OrgWorkflow
     let memberRecords: MemberRecordWorkflow
     let identityChecks: IdentityCheckWorkflow
@@ -48,6 +49,7 @@ public struct AppServices: Sendable {
         transfers = TransferWorkflow(database: database, clock: clock)
         graduation = GraduationWorkflow(database: database, clock: clock)
         grading = GradingWorkflow(database: database, clock: clock)
+        notices = NoticeWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)
         memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
         identityChecks = IdentityCheckWorkflow(database: database, clock: clock)

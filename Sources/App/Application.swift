@@ -114,6 +114,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     TransferController(transfers: services.transfers).register(on: api)
     GraduationController(graduation: services.graduation).register(on: api)
     GradingController(grading: services.grading).register(on: api)
+    NoticeController(notices: services.notices).register(on: api)
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)
         .register(on: api)
     admins.register(on: api)

@@ -161,6 +161,12 @@ public enum AccessAction: String, Sendable, CaseIterable {
     case reviewGrading = "review_grading"
     /// The org's grading year: its admins and every admin above.
     case viewGrading = "view_grading"
+    /// 工作通知: publish to the org's subtree (target: the publishing org): its own admin.
+    case publishNotice = "publish_notice"
+    /// Read a notice (target: the publishing org): an admin of an org below it, or of it or above.
+    case readNotice = "read_notice"
+    /// Who has read a notice (target: the publishing org): its admins and every admin above.
+    case viewNoticeReaders = "view_notice_readers"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -321,8 +327,13 @@ private func authorizeBranchYear(_ actor: Actor, _ action: AccessAction, _ targe
         // GRA-4: the direct upper committee, not one further up.
         if let committee = org.upperCommitteeID, actor.isAdmin(of: committee) { return .allow }
         return .deny(.outOfScope)
-    case (.viewGrading, .org(let org)):
+    case (.viewGrading, .org(let org)), (.viewNoticeReaders, .org(let org)):
         return actor.administers(org.path) ? .allow : .deny(.outOfScope)
+    case (.publishNotice, .org(let org)):
+        return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
+    case (.readNotice, .org(let org)):
+        let below = actor.administeredOrgs.contains { $0.path.isWithin(org.path) }
+        return below || actor.administers(org.path) ? .allow : .deny(.outOfScope)
     default:
         return .deny(.notApplicable)
     }

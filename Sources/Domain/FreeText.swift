@@ -10,6 +10,8 @@ public enum FreeTextField: String, Sendable, CaseIterable {
     case name
     /// A meeting's or notice's topic.
     case topic
+    /// A work notice's text (工作通知).
+    case noticeText = "notice_text"
 
     /// In Unicode scalars, so a Chinese character counts once.
     public var maximumLength: Int {
@@ -18,13 +20,14 @@ public enum FreeTextField: String, Sendable, CaseIterable {
         case .search: 40
         case .name: 50
         case .topic: 200
+        case .noticeText: 5000
         }
     }
 
     /// Reasons and topics may run over several lines; names and searches may not.
     public var allowsLineBreaks: Bool {
         switch self {
-        case .reason, .topic: true
+        case .reason, .topic, .noticeText: true
         case .search, .name: false
         }
     }

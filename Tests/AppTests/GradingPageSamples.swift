@@ -1,7 +1,17 @@
 @testable import App
 
-/// Filled view models of the grading pages, for the template tests (every key present).
+/// Filled view models of the grading and notice pages, for the template tests (every key present).
 enum GradingPageSamples {
+    static let orgNotices = OrgNoticesPage(
+        orgName: "共青团…计算机科学与技术学院委员会",
+        form: .init(action: "/orgs/upc-cs/notices", csrf: "token", title: "关于对标定级的通知", text: "请按时完成。"), error: "请填写通知标题",
+        rows: [.init(title: "关于对标定级的通知", publishedAt: "2026-11-25 10:00", reads: 2, href: "/notices/n-1")])
+
+    static let notice = NoticePage(
+        title: "关于对标定级的通知", orgName: "共青团…计算机科学与技术学院委员会", publishedAt: "2026-11-25 10:00", text: "各团支部：\n请按时完成。",
+        readAction: "/notices/n-1/read", csrf: "token", readAt: "2026-11-25 11:00",
+        readers: .init(summary: "下级组织管理员 3 人，已读 1 人，未读 2 人", rows: [.init(name: "陈静", orgName: "计算机学院2020级团总支", readAt: "未读")]))
+
     static let grades = [Choice(value: "", label: "请选择", selected: false), Choice(value: "四星", label: "四星", selected: true)]
 
     static let grading = GradingPage(

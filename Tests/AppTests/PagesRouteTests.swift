@@ -89,6 +89,10 @@ struct PagesRouteTests {
         case .gradingSubmit: .gradingSubmit(OrgID(rawValue: "upc-cs-2020-1")!)
         case .gradingReviews: .gradingReviews(OrgID(rawValue: "upc-cs")!, done: .gradingReviewed)
         case .gradingReviewSubmit: .gradingReviewSubmit(OrgID(rawValue: "upc-cs")!)
+        case .orgNotices: .orgNotices(OrgID(rawValue: "upc-cs")!, done: .noticePublished)
+        case .orgNoticePublish: .orgNoticePublish(OrgID(rawValue: "upc-cs")!)
+        case .notice: .notice("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f", done: .noticePublished)
+        case .noticeRead: .noticeRead("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
         }
     }
 

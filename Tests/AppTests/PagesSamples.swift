@@ -34,6 +34,8 @@ enum PageSamples {
         case .graduation: TransferPageSamples.graduation
         case .grading: GradingPageSamples.grading
         case .gradingReviews: GradingPageSamples.reviews
+        case .orgNotices: GradingPageSamples.orgNotices
+        case .notice: GradingPageSamples.notice
         default: AdminPageSamples.model(for: template)
         }
     }
@@ -88,7 +90,9 @@ enum PageSamples {
         alerts: [.init(message: "组织内有团员档案尚未上传：3 人", href: "/members?org=upc-cs&status=not_uploaded")],
         newMembers: 5, withoutArchive: 3, unverified: 4, waiting: "2", membersHref: "/members?org=upc-cs",
         notUploadedHref: "/members?org=upc-cs&status=not_uploaded", unverifiedHref: "/members?org=upc-cs&status=unverified",
-        inboxHref: "/inbox", searchAction: "/members")
+        inboxHref: "/inbox", searchAction: "/members",
+        notices: [.init(title: "关于对标定级的通知", orgName: "计算机科学与技术学院团委", publishedAt: "2026-11-25 10:00", href: "/notices/n-1")],
+        publishNoticesHref: "/orgs/upc-cs/notices")
 
     static let members = MembersPage(
         action: "/members", orgOptions: [OrgOption(id: "upc-cs", name: "计算机科学与技术学院团委", indent: "　", selected: true)],

@@ -19,9 +19,17 @@ extension PagesController {
         let wanted = request.uri.queryParameters["org"].map(String.init)
         let shown = all.first { $0.org.id.rawValue == wanted } ?? all[0]
         let inbox = try await services.operations.inbox(visitor.actor, types: InboxType.onPages, cursor: nil, limit: 100)
-        let page = HomePage.make(
+        var page = HomePage.make(
             orgs: all.map(\.org), shown: shown.org, counts: shown.counts, alerts: shown.alerts, waitingCount: inbox.items.count,
             moreWaiting: inbox.nextCursor != nil)
+        page.notices = try await services.notices.received(visitor.actor, unreadOnly: true, limit: 20).map {
+            .init(
+                title: $0.notice.title, orgName: $0.notice.org.name, publishedAt: PageKit.chinaTime($0.notice.publishedAt),
+                href: PageRoute.notice($0.notice.id).href)
+        }
+        if NoticeRules.mayPublish(from: shown.org.category), visitor.actor.isAdmin(of: shown.org.id) {
+            page.publishNoticesHref = PageRoute.orgNotices(shown.org.id).href
+        }
         return renderer.page(.home, page, title: "工作台", visitor: visitor, active: .home, flash: PageFlash.of(request))
     }
 

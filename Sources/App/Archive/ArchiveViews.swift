@@ -20,6 +20,17 @@ struct HomePage {
     let unverifiedHref: String
     let inboxHref: String
     let searchAction: String
+    /// 工作通知 from the orgs above, unread ones, until read.
+    var notices: [NoticeLink] = []
+    /// The shown org's own notices page, where it publishes (an org with orgs below it).
+    var publishNoticesHref: String? = nil
+
+    struct NoticeLink {
+        let title: String
+        let orgName: String
+        let publishedAt: String
+        let href: String
+    }
 
     /// ADM-7: shown only to an admin of several orgs.
     struct OrgSwitcher {

@@ -139,6 +139,7 @@ enum ErrorCatalogue {
         case let refusal as TransferRefusal: entry(refusal)
         case let refusal as GraduationRefusal: entry(refusal)
         case let refused as GradingRefused: entry(refused)
+        case let problem as NoticeProblem: entry(problem)
         case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.
         case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
@@ -323,6 +324,15 @@ enum ErrorCatalogue {
         return AppError(first.0, first.1, reasons.joined(separator: "；"), reasons: reasons)
     }
 
+    static func entry(_ problem: NoticeProblem) -> AppError {
+        switch problem {
+        case .titleRequired: AppError(.unprocessableContent, "notice_title_required", "请填写通知标题")
+        case .textRequired: AppError(.unprocessableContent, "notice_text_required", "请填写通知正文")
+        case .invalidText(let problem): AppError(.unprocessableContent, "invalid_text", message(problem))
+        case .nothingBelow: AppError(.unprocessableContent, "notice_nothing_below", "团支部没有下级组织，不能发布工作通知")
+        }
+    }
+
     static func entry(_ refused: GradingRefused) -> AppError {
         let org = refused.orgName.map { "“\($0)”" } ?? "该组织"
         switch refused.refusal {
@@ -495,6 +505,7 @@ enum ErrorCatalogue {
             case .search: "查询内容"
             case .name: "名称"
             case .topic: "主题"
+            case .noticeText: "正文"
             }
         switch problem.kind {
         case .tooLong(let maximum): return "\(label)不能超过\(maximum)个字"

@@ -77,6 +77,12 @@ enum SiteRoute: Sendable {
     case orgGradingSelf(OrgID?, Int?)
     case orgGradingReviews(OrgID?, Int?)
     case orgGradingSubordinates(OrgID?, Int?)
+    // Work notices 工作通知
+    case orgNotices(OrgID?)
+    case myNotices
+    case notice(String?)
+    case noticeRead(String?)
+    case noticeReaders(String?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -84,6 +90,7 @@ enum SiteRoute: Sendable {
     static let changeRequestParameter = "requestId"
     static let transferParameter = "transferId"
     static let yearParameter = "year"
+    static let noticeParameter = "noticeId"
 
     /// The path with ids filled in; `{orgId}`-style placeholders where an id is nil.
     var path: String {
@@ -153,6 +160,11 @@ enum SiteRoute: Sendable {
         case .orgGradingSelf(let id, let y): return "/api/v1/orgs/\(org(id))/grading/\(year(y))/self"
         case .orgGradingReviews(let id, let y): return "/api/v1/orgs/\(org(id))/grading/\(year(y))/reviews"
         case .orgGradingSubordinates(let id, let y): return "/api/v1/orgs/\(org(id))/grading/\(year(y))/subordinates"
+        case .orgNotices(let id): return "/api/v1/orgs/\(org(id))/notices"
+        case .myNotices: return "/api/v1/me/notices"
+        case .notice(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")"
+        case .noticeRead(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/read"
+        case .noticeReaders(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/readers"
         }
     }
 
@@ -179,6 +191,8 @@ enum SiteRoute: Sendable {
         (.orgChildrenTemplate(nil), [.get]), (.orgChildrenImport(nil), [.post]), (.orgMembersTemplate(nil), [.get]),
         (.orgMembersImport(nil), [.post]), (.orgGrading(nil, nil), [.get]), (.orgGradingSelf(nil, nil), [.put]),
         (.orgGradingReviews(nil, nil), [.post]), (.orgGradingSubordinates(nil, nil), [.get]),
+        (.orgNotices(nil), [.get, .post]), (.myNotices, [.get]), (.notice(nil), [.get]), (.noticeRead(nil), [.post]),
+        (.noticeReaders(nil), [.get]),
     ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
         + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 
@@ -205,6 +219,12 @@ extension AppRequestContext {
     func memberID() throws -> PersonID {
         guard let raw = parameters.get(SiteRoute.memberParameter), let id = PersonID(rawValue: raw) else { throw ServiceRefusal.notFound }
         return id
+    }
+
+    /// A notice's id: a lower-case UUID as `newIdentifier` makes them.
+    func noticeID() throws -> String {
+        guard let raw = parameters.get(SiteRoute.noticeParameter), let id = ArchiveID(rawValue: raw) else { throw ServiceRefusal.notFound }
+        return id.rawValue
     }
 
     func transferID() throws -> String {

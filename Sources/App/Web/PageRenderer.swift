@@ -36,6 +36,7 @@ struct PageRenderer: Sendable {
         case childrenImport, memberImport
         case myTransfers, orgTransfers, transferForm, transfer, graduation
         case grading, gradingReviews
+        case orgNotices, notice
     }
 
     /// The bundled `Resources` folder.

@@ -105,6 +105,12 @@ enum PageRoute: Sendable, Equatable {
     /// 对标定级—上级复核: the 团(总)支部 whose upper committee this org is, reviewed one or many at once.
     case gradingReviews(OrgID, done: PageFlash? = nil)
     case gradingReviewSubmit(OrgID)
+    /// 工作通知: the org's published notices and the form to publish one.
+    case orgNotices(OrgID, done: PageFlash? = nil)
+    case orgNoticePublish(OrgID)
+    /// One notice: its text, 我已阅读 for a recipient, who has read it for the sender.
+    case notice(String, done: PageFlash? = nil)
+    case noticeRead(String)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -121,6 +127,7 @@ enum PageRoute: Sendable, Equatable {
         case transferApprove, transferReject, transferAssign, transferWithdraw, graduation, graduationMark
         case memberDelay, memberDelayRevoke
         case grading, gradingSubmit, gradingReviews, gradingReviewSubmit
+        case orgNotices, orgNoticePublish, notice, noticeRead
 
         var method: HTTPRequest.Method {
             switch self {
@@ -132,7 +139,7 @@ enum PageRoute: Sendable, Equatable {
                 .adminChangeApprove, .adminChangeReject, .registrationCodesExport, .childrenImport, .memberImport:
                 .post
             case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark,
-                .memberDelay, .memberDelayRevoke, .gradingSubmit, .gradingReviewSubmit:
+                .memberDelay, .memberDelayRevoke, .gradingSubmit, .gradingReviewSubmit, .orgNoticePublish, .noticeRead:
                 .post
             default: .get
             }
@@ -197,6 +204,9 @@ enum PageRoute: Sendable, Equatable {
             case .memberDelayRevoke: "/members/{\(SiteRoute.memberParameter)}/delayed-graduation/revoke"
             case .grading, .gradingSubmit: "/orgs/{\(SiteRoute.orgParameter)}/grading"
             case .gradingReviews, .gradingReviewSubmit: "/orgs/{\(SiteRoute.orgParameter)}/grading/reviews"
+            case .orgNotices, .orgNoticePublish: "/orgs/{\(SiteRoute.orgParameter)}/notices"
+            case .notice: "/notices/{\(SiteRoute.noticeParameter)}"
+            case .noticeRead: "/notices/{\(SiteRoute.noticeParameter)}/read"
             }
         }
     }
@@ -290,6 +300,10 @@ enum PageRoute: Sendable, Equatable {
         case .gradingSubmit: .gradingSubmit
         case .gradingReviews: .gradingReviews
         case .gradingReviewSubmit: .gradingReviewSubmit
+        case .orgNotices: .orgNotices
+        case .orgNoticePublish: .orgNoticePublish
+        case .notice: .notice
+        case .noticeRead: .noticeRead
         }
     }
 
@@ -322,8 +336,10 @@ enum PageRoute: Sendable, Equatable {
             [SiteRoute.orgParameter: id.rawValue]
         case .orgTransfers(let id, _, _), .transferForm(let id, _, _, _), .transferSubmit(let id), .graduation(let id, _), .graduationMark(let id):
             [SiteRoute.orgParameter: id.rawValue]
-        case .grading(let id, _), .gradingSubmit(let id), .gradingReviews(let id, _), .gradingReviewSubmit(let id):
+        case .grading(let id, _), .gradingSubmit(let id), .gradingReviews(let id, _), .gradingReviewSubmit(let id),
+            .orgNotices(let id, _), .orgNoticePublish(let id):
             [SiteRoute.orgParameter: id.rawValue]
+        case .notice(let id, _), .noticeRead(let id): [SiteRoute.noticeParameter: id]
         case .transfer(let id, _), .transferApprove(let id), .transferReject(let id), .transferAssign(let id), .transferWithdraw(let id):
             [SiteRoute.transferParameter: id]
         default: [:]
@@ -364,7 +380,8 @@ enum PageRoute: Sendable, Equatable {
             return items([("direction", direction.rawValue), ("done", done?.rawValue)])
         case .transferForm(_, let kind, let q, let from):
             return items([("kind", kind.rawValue), ("q", q), ("from", from?.rawValue)])
-        case .transfer(_, let done), .graduation(_, let done), .grading(_, let done), .gradingReviews(_, let done):
+        case .transfer(_, let done), .graduation(_, let done), .grading(_, let done), .gradingReviews(_, let done),
+            .orgNotices(_, let done), .notice(_, let done):
             return items([("done", done?.rawValue)])
         default:
             return []
@@ -434,6 +451,8 @@ enum PageFlash: String, CaseIterable, Sendable {
     case delayRevoked = "delay-revoked"
     case gradingSubmitted = "grading-submitted"
     case gradingReviewed = "grading-reviewed"
+    case noticePublished = "notice-published"
+    case noticeRead = "notice-read"
 
     var message: String {
         switch self {
@@ -467,6 +486,8 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .graduationMarked: "毕业标注已保存。标注后不能自行修改，如需更正请联系省级团委。"
         case .gradingSubmitted: "自评结果已提交，上级团委将在操作中心收到复核提示。"
         case .gradingReviewed: "复核结果已保存；12月31日中午12:00前可以修改。"
+        case .noticePublished: "工作通知已发布，下级各组织管理员将在工作台看到。"
+        case .noticeRead: "已标记为已读。"
         }
     }
 

@@ -93,6 +93,10 @@ struct PagesController {
         case .gradingSubmit: gradingSubmit
         case .gradingReviews: gradingReviewsPage
         case .gradingReviewSubmit: gradingReviewSubmit
+        case .orgNotices: orgNoticesPage
+        case .orgNoticePublish: orgNoticePublish
+        case .notice: noticePage
+        case .noticeRead: noticeRead
         case .memberDelay: memberDelay
         case .memberDelayRevoke: memberDelayRevoke
         }

@@ -43,6 +43,7 @@ public enum Migrations {
         m0012CreateGraduation,
         m0013CreateSweepLeases,
         m0014CreateGrading,
+        m0015CreateNotices,
     ]
 }
 

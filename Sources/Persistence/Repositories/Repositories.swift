@@ -22,6 +22,7 @@ public struct Repositories: Sendable {
     public let graduation: any GraduationRepository
     public let sweepLeases: any SweepLeaseRepository
     public let grading: any GradingRepository
+    public let notices: any NoticeRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -43,6 +44,7 @@ public struct Repositories: Sendable {
         graduation = SQLGraduationRepository(sql)
         sweepLeases = SQLSweepLeaseRepository(sql)
         grading = SQLGradingRepository(sql)
+        notices = SQLNoticeRepository(sql)
     }
 }
 
