@@ -52,6 +52,13 @@ struct GradingAPITests {
             #expect(try await client.sendJSON(.put, Self.year("upc-cs-2020-1") + "/self", ["grade": "五星"], token: sibling).status == .forbidden)
 
             let committee = try await client.login(Self.accounts["committee_admin"])
+            // OPC-1: the operation centre counts it under its type.
+            let counts = (try await client.get("/api/v1/inbox/counts", token: committee).json()["items"] as? [[String: Any]]) ?? []
+            #expect(counts.first { $0["type"] as? String == "grading_review" }?["count"] as? Int == 1)
+            #expect(counts.first { $0["type"] as? String == "grading_review" }?["typeName"] as? String == "对标定级复核")
+            #expect(counts.count == 7)
+            let inbox = try await client.get("/api/v1/inbox?type=grading_review", token: committee).json()
+            #expect(((inbox["items"] as? [[String: Any]])?.first?["grading"] as? [String: Any])?["grade"] as? String == "四星")
             var listed = try items(try await client.get(Self.subordinates, token: committee))
             #expect(Set(listed.keys) == ["upc-cs-2020", "upc-cs-2020-1", "upc-cs-2020-2"], "团(总)支部 only, no 团委")
             #expect(listed["upc-cs-2020-1"]?["selfGrade"] as? String == "四星")

@@ -34,6 +34,7 @@ struct PagesGradingTests {
             #expect(inbox.status == .ok)
             #expect(inbox.html.contains("计算机学院2020级1班团支部"))
             #expect(inbox.html.contains("自评：四星"))
+            #expect(inbox.html.contains("对标定级复核（1）"), "OPC-1: the tab counts its items")
             let href = try attribute(inbox.html, "href", startingWith: "/orgs/upc-cs/grading/reviews")
             let reviews = try await client.page(href, committee)
             #expect(reviews.html.contains("value=\"upc-cs-2020-1\""))

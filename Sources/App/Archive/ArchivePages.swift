@@ -168,7 +168,10 @@ extension PagesController {
         let entries = try await services.operations.inbox(visitor.actor, types: types, cursor: cursor, limit: 50)
         let today = services.today
         let page = ListPage(items: entries.items.map { OperationsController.InboxItem($0, today: today) }, nextCursor: entries.nextCursor)
-        let view = InboxPage.make(type: InboxType(rawValue: type), items: page.items, nextCursor: page.nextCursor)
+        let counts = try await services.operations.counts(visitor.actor)
+        let view = InboxPage.make(
+            type: InboxType(rawValue: type), items: page.items, nextCursor: page.nextCursor,
+            counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.type, $0.more ? "\($0.count)+" : String($0.count)) }))
         return renderer.page(.inbox, view, title: "待办事项", visitor: visitor, active: .inbox, flash: PageFlash.of(request))
     }
 

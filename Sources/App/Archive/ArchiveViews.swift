@@ -349,10 +349,16 @@ struct InboxPage {
         let href: String
     }
 
-    static func make(type: InboxType?, items: [OperationsController.InboxItem], nextCursor: String?) -> InboxPage {
+    /// `counts`: OPC-1's figure per type, shown in its tab (none: no figures).
+    static func make(type: InboxType?, items: [OperationsController.InboxItem], nextCursor: String?, counts: [InboxType: String] = [:])
+        -> InboxPage
+    {
         let tabs: [InboxType?] = [nil] + InboxType.onPages.map { $0 }
         return InboxPage(
-            tabs: tabs.map { tab in Tab(href: PageRoute.inbox(type: tab).href, label: tab?.chineseName ?? "全部", active: tab == type) },
+            tabs: tabs.map { tab in
+                let label = tab.map { t in counts[t].map { "\(t.chineseName)（\($0)）" } ?? t.chineseName } ?? "全部"
+                return Tab(href: PageRoute.inbox(type: tab).href, label: label, active: tab == type)
+            },
             items: items.map { item in
                 if let change = item.adminChange {
                     // ADM-4: the appointee in the person columns, the org in the branch column.

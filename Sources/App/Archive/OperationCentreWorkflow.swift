@@ -183,6 +183,17 @@ struct OperationCentreWorkflow: Sendable {
         return ListPage(items: page, nextCursor: next)
     }
 
+    /// OPC-1: how many items of each type wait on the actor, counted up to `cap` (one bounded
+    /// query per source and type); `more` when there are more than that.
+    func counts(_ actor: Actor, cap: Int = 99) async throws -> [(type: InboxType, count: Int, more: Bool)] {
+        var result: [(type: InboxType, count: Int, more: Bool)] = []
+        for type in InboxType.allCases {
+            let page = try await inbox(actor, types: [type], cursor: nil, limit: cap)
+            result.append((type, page.items.count, page.nextCursor != nil))
+        }
+        return result
+    }
+
     /// Members of the org's subtree with their archive state (ARC-7, ARC-8), keyset-paged by
     /// person id; the filter runs in the query, before the limit.
     func memberArchives(

@@ -11,6 +11,7 @@ struct OperationsController {
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.get(SiteRoute.inbox.pattern, use: inbox)
+        group.get(SiteRoute.inboxCounts.pattern, use: inboxCounts)
         group.get(SiteRoute.orgArchives(nil).pattern, use: orgArchives)
         group.get(SiteRoute.archiveSearch.pattern, use: search)
         group.get(SiteRoute.myAlerts.pattern, use: alerts)
@@ -47,6 +48,23 @@ struct OperationsController {
             transfer = entry.transfer.map { TransferResponse($0, steps: nil) }
             grading = entry.grading.map(GradingInboxResponse.init)
         }
+    }
+
+    struct InboxCounts: ResponseEncodable {
+        struct Count: Encodable, Sendable {
+            let type: String
+            let typeName: String
+            let count: Int
+            /// More than `count` wait (counting stops there).
+            let more: Bool
+        }
+        let items: [Count]
+    }
+
+    /// OPC-1: the operation centre's count per type.
+    @Sendable func inboxCounts(request: Request, context: AppRequestContext) async throws -> InboxCounts {
+        let counts = try await operations.counts(try context.requireActor())
+        return InboxCounts(items: counts.map { .init(type: $0.type.rawValue, typeName: $0.type.chineseName, count: $0.count, more: $0.more) })
     }
 
     @Sendable func inbox(request: Request, context: AppRequestContext) async throws -> Page<InboxItem> {

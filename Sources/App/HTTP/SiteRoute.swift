@@ -30,6 +30,7 @@ enum SiteRoute: Sendable {
     case changeRequests(PersonID?)
     case changeRequestDecision(PersonID?, String?, approve: Bool)
     case inbox
+    case inboxCounts
     case orgArchives(OrgID?)
     case archiveSearch
     case orgNewMemberStats(OrgID?)
@@ -118,6 +119,7 @@ enum SiteRoute: Sendable {
         case .changeRequestDecision(let id, let request, let approve):
             return "/api/v1/members/\(member(id))/archive/change-requests/\(request ?? "{\(Self.changeRequestParameter)}")/\(approve ? "approve" : "reject")"
         case .inbox: return "/api/v1/inbox"
+        case .inboxCounts: return "/api/v1/inbox/counts"
         case .orgArchives(let id): return "/api/v1/orgs/\(org(id))/archives"
         case .archiveSearch: return "/api/v1/archives/search"
         case .orgNewMemberStats(let id): return "/api/v1/orgs/\(org(id))/stats/new-members"
@@ -177,7 +179,7 @@ enum SiteRoute: Sendable {
         (.myAlerts, [.get]), (.archiveDecision(nil, .approve), [.post]), (.archiveDecision(nil, .reject), [.post]),
         (.archiveDecision(nil, .withdraw), [.post]), (.changeRequests(nil), [.get, .post]),
         (.changeRequestDecision(nil, nil, approve: true), [.post]), (.changeRequestDecision(nil, nil, approve: false), [.post]),
-        (.inbox, [.get]), (.orgArchives(nil), [.get]), (.archiveSearch, [.get]), (.orgNewMemberStats(nil), [.get]),
+        (.inbox, [.get]), (.inboxCounts, [.get]), (.orgArchives(nil), [.get]), (.archiveSearch, [.get]), (.orgNewMemberStats(nil), [.get]),
         (.orgAudit(nil), [.get]), (.transfers, [.post]), (.transfer(nil), [.get]), (.memberTransfers(nil), [.get]),
         (.orgTransfers(nil), [.get]), (.graduationMarks(nil), [.get, .post]), (.delayedGraduation(nil), [.get, .post, .delete]),
         (.memberRecord(nil), [.get]), (.memberRemoval(nil), [.post]), (.identityCheckRequest(nil), [.get]),
