@@ -22,6 +22,7 @@ public struct AppServices: Sendable {
     let graduation: GraduationWorkflow
     let grading: GradingWorkflow
     let notices: NoticeWorkflow
+    let activities: ActivityWorkflow
     let orgs: OrgWorkflow
     let memberRecords: MemberRecordWorkflow
     let identityChecks: IdentityCheckWorkflow
@@ -50,6 +51,7 @@ public struct AppServices: Sendable {
         graduation = GraduationWorkflow(database: database, clock: clock)
         grading = GradingWorkflow(database: database, clock: clock)
         notices = NoticeWorkflow(database: database, clock: clock)
+        activities = ActivityWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)
         memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
         identityChecks = IdentityCheckWorkflow(database: database, clock: clock)

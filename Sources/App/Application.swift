@@ -115,6 +115,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     GraduationController(graduation: services.graduation).register(on: api)
     GradingController(grading: services.grading).register(on: api)
     NoticeController(notices: services.notices).register(on: api)
+    ActivityController(activities: services.activities).register(on: api)
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)
         .register(on: api)
     admins.register(on: api)

@@ -167,6 +167,9 @@ public enum AccessAction: String, Sendable, CaseIterable {
     case readNotice = "read_notice"
     /// Who has read a notice (target: the publishing org): its admins and every admin above.
     case viewNoticeReaders = "view_notice_readers"
+    /// ACT-1: record, edit or withdraw a branch's organisational life (target: the branch): the
+    /// branch's admin or its direct parent's.
+    case recordActivity = "record_activity"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -329,6 +332,9 @@ private func authorizeBranchYear(_ actor: Actor, _ action: AccessAction, _ targe
         return .deny(.outOfScope)
     case (.viewGrading, .org(let org)), (.viewNoticeReaders, .org(let org)):
         return actor.administers(org.path) ? .allow : .deny(.outOfScope)
+    case (.recordActivity, .org(let org)):
+        guard org.category.holdsMembers else { return .deny(.notApplicable) }
+        return actor.isAdminOfOrParent(org) ? .allow : .deny(.outOfScope)
     case (.publishNotice, .org(let org)):
         return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
     case (.readNotice, .org(let org)):

@@ -140,6 +140,7 @@ enum ErrorCatalogue {
         case let refusal as GraduationRefusal: entry(refusal)
         case let refused as GradingRefused: entry(refused)
         case let problem as NoticeProblem: entry(problem)
+        case let problem as ActivityProblem: entry(problem)
         case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.
         case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
@@ -149,6 +150,8 @@ enum ErrorCatalogue {
         case let change as ConcurrentChange where change.table.hasPrefix("org"): orgChanged
         case let change as ConcurrentChange where change.table == "transfers":
             AppError(.conflict, "transfer_changed", "该转接刚刚已由其他管理员处理，请刷新后查看")
+        case let change as ConcurrentChange where change.table.hasPrefix("activit"):
+            AppError(.conflict, "activity_changed", "该记录刚刚已被修改或撤回，请刷新后查看")
         case let change as ConcurrentChange where change.table == "grading_entries":
             AppError(.conflict, "grading_changed", "对标定级结果刚刚已由其他管理员更新，请刷新后查看")
         case is ConcurrentChange: entry(ServiceRefusal.archiveChanged)
@@ -322,6 +325,16 @@ enum ErrorCatalogue {
         let reasons = entries.map(\.2)
         let first = entries.first ?? (.unprocessableContent, "invalid_graduation_mark", "")
         return AppError(first.0, first.1, reasons.joined(separator: "；"), reasons: reasons)
+    }
+
+    static func entry(_ problem: ActivityProblem) -> AppError {
+        switch problem {
+        case .topicRequired: AppError(.unprocessableContent, "activity_topic_required", "请填写主题")
+        case .invalidText(let problem): AppError(.unprocessableContent, "invalid_text", message(problem))
+        case .heldInFuture: AppError(.unprocessableContent, "activity_in_future", "只能记录已经开展的活动，日期不能晚于今天")
+        case .attendeeNotMember: AppError(.unprocessableContent, "attendee_not_member", "参加人员须为本团支部的团员")
+        case .withdrawn: AppError(.conflict, "activity_withdrawn", "该记录已撤回，不能再修改")
+        }
     }
 
     static func entry(_ problem: NoticeProblem) -> AppError {

@@ -84,6 +84,10 @@ enum SiteRoute: Sendable {
     case notice(String?)
     case noticeRead(String?)
     case noticeReaders(String?)
+    // 三会·两制·一课 and 团日活动 (ACT-1)
+    case orgActivities(OrgID?)
+    case activity(String?)
+    case memberActivities(PersonID?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -92,6 +96,7 @@ enum SiteRoute: Sendable {
     static let transferParameter = "transferId"
     static let yearParameter = "year"
     static let noticeParameter = "noticeId"
+    static let activityParameter = "activityId"
 
     /// The path with ids filled in; `{orgId}`-style placeholders where an id is nil.
     var path: String {
@@ -167,6 +172,9 @@ enum SiteRoute: Sendable {
         case .notice(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")"
         case .noticeRead(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/read"
         case .noticeReaders(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/readers"
+        case .orgActivities(let id): return "/api/v1/orgs/\(org(id))/activities"
+        case .activity(let id): return "/api/v1/activities/\(id ?? "{\(Self.activityParameter)}")"
+        case .memberActivities(let id): return "/api/v1/members/\(member(id))/activities"
         }
     }
 
@@ -194,7 +202,8 @@ enum SiteRoute: Sendable {
         (.orgMembersImport(nil), [.post]), (.orgGrading(nil, nil), [.get]), (.orgGradingSelf(nil, nil), [.put]),
         (.orgGradingReviews(nil, nil), [.post]), (.orgGradingSubordinates(nil, nil), [.get]),
         (.orgNotices(nil), [.get, .post]), (.myNotices, [.get]), (.notice(nil), [.get]), (.noticeRead(nil), [.post]),
-        (.noticeReaders(nil), [.get]),
+        (.noticeReaders(nil), [.get]), (.orgActivities(nil), [.get, .post]), (.activity(nil), [.get, .patch, .delete]),
+        (.memberActivities(nil), [.get]),
     ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
         + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 
@@ -221,6 +230,12 @@ extension AppRequestContext {
     func memberID() throws -> PersonID {
         guard let raw = parameters.get(SiteRoute.memberParameter), let id = PersonID(rawValue: raw) else { throw ServiceRefusal.notFound }
         return id
+    }
+
+    /// An activity's id: a lower-case UUID as `newIdentifier` makes them.
+    func activityID() throws -> String {
+        guard let raw = parameters.get(SiteRoute.activityParameter), let id = ArchiveID(rawValue: raw) else { throw ServiceRefusal.notFound }
+        return id.rawValue
     }
 
     /// A notice's id: a lower-case UUID as `newIdentifier` makes them.

@@ -44,6 +44,7 @@ public enum Migrations {
         m0013CreateSweepLeases,
         m0014CreateGrading,
         m0015CreateNotices,
+        m0016CreateActivities,
     ]
 }
 

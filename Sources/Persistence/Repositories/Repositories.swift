@@ -23,6 +23,7 @@ public struct Repositories: Sendable {
     public let sweepLeases: any SweepLeaseRepository
     public let grading: any GradingRepository
     public let notices: any NoticeRepository
+    public let activities: any ActivityRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -45,6 +46,7 @@ public struct Repositories: Sendable {
         sweepLeases = SQLSweepLeaseRepository(sql)
         grading = SQLGradingRepository(sql)
         notices = SQLNoticeRepository(sql)
+        activities = SQLActivityRepository(sql)
     }
 }
 
