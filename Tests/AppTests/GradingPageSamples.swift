@@ -2,6 +2,20 @@
 
 /// Filled view models of the grading and notice pages, for the template tests (every key present).
 enum GradingPageSamples {
+    static let activities = ActivitiesPage(
+        orgName: "共青团…计算机学院2020级1班团支部", csrf: "token",
+        rows: [
+            .init(
+                date: "2026-11-20", kindName: "支部团员大会", topic: "学习贯彻团的十九大精神", place: "南堂201", attendees: "林子豪、胡雪",
+                attendeeCount: 2, record: "到会团员逐一发言。", revision: 2, editHref: "/activities/x1/edit", withdrawAction: "/activities/x1/withdraw")
+        ],
+        form: .init(
+            action: "/activities/x1/edit", csrf: "token", revision: 2, heading: "修改记录",
+            kinds: [Choice(value: "members_meeting", label: "支部团员大会", selected: true)], date: "2026-11-20", maxDate: "2026-11-25",
+            topic: "学习贯彻团的十九大精神", place: "南堂201", record: "到会团员逐一发言。",
+            attendees: [.init(id: "p-c1-05", name: "林子豪", checked: true)], cancelHref: "/orgs/upc-cs-2020-1/activities"),
+        error: "请填写主题")
+
     static let orgNotices = OrgNoticesPage(
         orgName: "共青团…计算机科学与技术学院委员会",
         form: .init(action: "/orgs/upc-cs/notices", csrf: "token", title: "关于对标定级的通知", text: "请按时完成。"), error: "请填写通知标题",

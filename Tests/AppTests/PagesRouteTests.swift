@@ -93,6 +93,11 @@ struct PagesRouteTests {
         case .orgNoticePublish: .orgNoticePublish(OrgID(rawValue: "upc-cs")!)
         case .notice: .notice("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f", done: .noticePublished)
         case .noticeRead: .noticeRead("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
+        case .activities: .activities(OrgID(rawValue: "upc-cs-2020-1")!, done: .activityRecorded)
+        case .activityCreate: .activityCreate(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .activityEdit: .activityEdit("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
+        case .activitySave: .activitySave("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
+        case .activityWithdraw: .activityWithdraw("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
         }
     }
 

@@ -36,6 +36,7 @@ enum PageSamples {
         case .gradingReviews: GradingPageSamples.reviews
         case .orgNotices: GradingPageSamples.orgNotices
         case .notice: GradingPageSamples.notice
+        case .activities: GradingPageSamples.activities
         default: AdminPageSamples.model(for: template)
         }
     }
@@ -62,7 +63,8 @@ enum PageSamples {
         delay: .init(
             csrf: "token", branchMonth: "2027-06",
             current: .init(month: "2028-06", reason: "休学一年", markedAt: "2026-11-25 10:00", revokeAction: "/members/p-c1-03/delayed-graduation/revoke"),
-            markAction: "/members/p-c1-03/delayed-graduation", month: "2028-06", reason: "休学一年"))
+            markAction: "/members/p-c1-03/delayed-graduation", month: "2028-06", reason: "休学一年"),
+        participation: [.init(date: "2026-11-20", kindName: "团课", topic: "团史学习", branchName: "1班团支部")])
 
     static let cadres = CadresPage(
         orgName: "计算机学院2020级1班团支部", orgOptions: [OrgOption(id: "upc-cs", name: "计算机科学与技术学院团委", indent: "", selected: true)],

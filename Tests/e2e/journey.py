@@ -284,6 +284,7 @@ def journey():
     onboarding()
     transfers()
     grading()
+    activities()
 
     violations = csp_violations()
     expect(not violations, "Content-Security-Policy violations: %r" % violations)
@@ -573,6 +574,31 @@ def grading():
     shot("grading-regraded-highlighted")
     logout()
 
+
+
+
+def activities():
+    # 21. ACT-1: the branch records a 团课 with an attendee; the member sees it on their own page.
+    login("branch_admin")
+    go("/orgs/upc-cs-2020-1/activities")
+    wait(EC.presence_of_element_located((By.ID, "activity-form")), message="no activity form")
+    Select(driver.find_element(By.ID, "activity-kind")).select_by_visible_text("团课")
+    driver.find_element(By.ID, "activity-topic").send_keys("团史学习")
+    driver.find_element(By.ID, "activity-place").send_keys("南堂201")
+    attendee = [l for l in driver.find_elements(By.CSS_SELECTOR, "#activity-attendees label") if "胡雪" in l.text]
+    expect(attendee, "胡雪 is not offered as an attendee")
+    attendee[0].find_element(By.TAG_NAME, "input").click()
+    driver.find_element(By.ID, "activity-submit").click()
+    wait(lambda d: "done=activity-recorded" in d.current_url, message="the activity was not recorded")
+    expect("团史学习" in text_of("#activities-table"), "activities: %r" % text_of("#activities-table"))
+    shot("activity-recorded")
+    logout()
+    login("member_new_2")
+    driver.find_element(By.LINK_TEXT, "个人资料").click()
+    wait(EC.presence_of_element_located((By.ID, "participation")))
+    expect("团史学习" in text_of("#participation"), "participation: %r" % text_of("#participation"))
+    shot("member-participation")
+    logout()
 
 
 if __name__ == "__main__":

@@ -54,6 +54,9 @@ extension PagesController {
         var page = MemberRecordPage.make(
             detail, csrf: visitor.csrf, isSelf: isSelf, error: error.map { $0.reasons == nil ? $0.message : "无法保存，请修改以下内容：" },
             reasons: error?.reasons ?? [])
+        page.participation = try await services.activities.participation(visitor.actor, member: id, limit: 100).map {
+            .init(date: $0.draft.heldOn.iso, kindName: $0.draft.kind.chineseName, topic: $0.draft.topic, branchName: $0.branch.name)
+        }
         if let standing = try await services.graduation.delayStanding(visitor.actor, of: detail.record) {
             page.delay = MemberRecordPage.DelaySection(
                 csrf: visitor.csrf, branchMonth: standing.branchMonth.iso,

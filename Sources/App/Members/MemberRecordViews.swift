@@ -78,6 +78,15 @@ struct MemberRecordPage {
     let checks: [HistoryLine]
     /// GRD-5: 延迟毕业, for admins who may mark it on a member of a branch marked with a month.
     var delay: DelaySection? = nil
+    /// ACT-1: the meetings, lessons and activities the member attended, newest first.
+    var participation: [Participation] = []
+
+    struct Participation {
+        let date: String
+        let kindName: String
+        let topic: String
+        let branchName: String
+    }
 
     struct DelaySection {
         let csrf: String

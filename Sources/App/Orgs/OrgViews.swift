@@ -8,7 +8,7 @@ struct OrgTab {
     let label: String
     let active: Bool
 
-    enum Kind { case subOrgs, profile, progress, childrenImport, memberImport }
+    enum Kind { case subOrgs, profile, progress, childrenImport, memberImport, activities }
 
     static func tabs(org: OrgID, active: Kind, mayHaveSubOrgs: Bool) -> [OrgTab] {
         var tabs: [OrgTab] = []
@@ -19,6 +19,8 @@ struct OrgTab {
             tabs.append(OrgTab(href: PageRoute.childrenImportForm(org).href, label: "批量创建下级组织", active: active == .childrenImport))
         }
         tabs.append(OrgTab(href: PageRoute.memberImportForm(org).href, label: "批量导入团员团干部", active: active == .memberImport))
+        // ACT-1: a branch's organisational life.
+        if !mayHaveSubOrgs { tabs.append(OrgTab(href: PageRoute.activities(org).href, label: "三会两制一课", active: active == .activities)) }
         return tabs
     }
 }

@@ -37,6 +37,7 @@ struct PageRenderer: Sendable {
         case myTransfers, orgTransfers, transferForm, transfer, graduation
         case grading, gradingReviews
         case orgNotices, notice
+        case activities
     }
 
     /// The bundled `Resources` folder.

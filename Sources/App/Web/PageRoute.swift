@@ -111,6 +111,13 @@ enum PageRoute: Sendable, Equatable {
     /// One notice: its text, 我已阅读 for a recipient, who has read it for the sender.
     case notice(String, done: PageFlash? = nil)
     case noticeRead(String)
+    /// 三会·两制·一课 and 团日活动 (ACT-1): the branch's entries and the form to record one.
+    case activities(OrgID, done: PageFlash? = nil)
+    case activityCreate(OrgID)
+    /// The same page with one entry in the form, to correct it.
+    case activityEdit(String)
+    case activitySave(String)
+    case activityWithdraw(String)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -128,6 +135,7 @@ enum PageRoute: Sendable, Equatable {
         case memberDelay, memberDelayRevoke
         case grading, gradingSubmit, gradingReviews, gradingReviewSubmit
         case orgNotices, orgNoticePublish, notice, noticeRead
+        case activities, activityCreate, activityEdit, activitySave, activityWithdraw
 
         var method: HTTPRequest.Method {
             switch self {
@@ -139,7 +147,8 @@ enum PageRoute: Sendable, Equatable {
                 .adminChangeApprove, .adminChangeReject, .registrationCodesExport, .childrenImport, .memberImport:
                 .post
             case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark,
-                .memberDelay, .memberDelayRevoke, .gradingSubmit, .gradingReviewSubmit, .orgNoticePublish, .noticeRead:
+                .memberDelay, .memberDelayRevoke, .gradingSubmit, .gradingReviewSubmit, .orgNoticePublish, .noticeRead,
+                .activityCreate, .activitySave, .activityWithdraw:
                 .post
             default: .get
             }
@@ -207,6 +216,9 @@ enum PageRoute: Sendable, Equatable {
             case .orgNotices, .orgNoticePublish: "/orgs/{\(SiteRoute.orgParameter)}/notices"
             case .notice: "/notices/{\(SiteRoute.noticeParameter)}"
             case .noticeRead: "/notices/{\(SiteRoute.noticeParameter)}/read"
+            case .activities, .activityCreate: "/orgs/{\(SiteRoute.orgParameter)}/activities"
+            case .activityEdit, .activitySave: "/activities/{\(SiteRoute.activityParameter)}/edit"
+            case .activityWithdraw: "/activities/{\(SiteRoute.activityParameter)}/withdraw"
             }
         }
     }
@@ -304,6 +316,11 @@ enum PageRoute: Sendable, Equatable {
         case .orgNoticePublish: .orgNoticePublish
         case .notice: .notice
         case .noticeRead: .noticeRead
+        case .activities: .activities
+        case .activityCreate: .activityCreate
+        case .activityEdit: .activityEdit
+        case .activitySave: .activitySave
+        case .activityWithdraw: .activityWithdraw
         }
     }
 
@@ -340,6 +357,8 @@ enum PageRoute: Sendable, Equatable {
             .orgNotices(let id, _), .orgNoticePublish(let id):
             [SiteRoute.orgParameter: id.rawValue]
         case .notice(let id, _), .noticeRead(let id): [SiteRoute.noticeParameter: id]
+        case .activities(let id, _), .activityCreate(let id): [SiteRoute.orgParameter: id.rawValue]
+        case .activityEdit(let id), .activitySave(let id), .activityWithdraw(let id): [SiteRoute.activityParameter: id]
         case .transfer(let id, _), .transferApprove(let id), .transferReject(let id), .transferAssign(let id), .transferWithdraw(let id):
             [SiteRoute.transferParameter: id]
         default: [:]
@@ -381,7 +400,7 @@ enum PageRoute: Sendable, Equatable {
         case .transferForm(_, let kind, let q, let from):
             return items([("kind", kind.rawValue), ("q", q), ("from", from?.rawValue)])
         case .transfer(_, let done), .graduation(_, let done), .grading(_, let done), .gradingReviews(_, let done),
-            .orgNotices(_, let done), .notice(_, let done):
+            .orgNotices(_, let done), .notice(_, let done), .activities(_, let done):
             return items([("done", done?.rawValue)])
         default:
             return []
@@ -453,6 +472,9 @@ enum PageFlash: String, CaseIterable, Sendable {
     case gradingReviewed = "grading-reviewed"
     case noticePublished = "notice-published"
     case noticeRead = "notice-read"
+    case activityRecorded = "activity-recorded"
+    case activityEdited = "activity-edited"
+    case activityWithdrawn = "activity-withdrawn"
 
     var message: String {
         switch self {
@@ -488,6 +510,9 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .gradingReviewed: "复核结果已保存；12月31日中午12:00前可以修改。"
         case .noticePublished: "工作通知已发布，下级各组织管理员将在工作台看到。"
         case .noticeRead: "已标记为已读。"
+        case .activityRecorded: "已记录。如有误，可点击“修改”更正或“撤回”。"
+        case .activityEdited: "已修改，原记录作为历史版本保留。"
+        case .activityWithdrawn: "已撤回该记录。"
         }
     }
 

@@ -97,6 +97,11 @@ struct PagesController {
         case .orgNoticePublish: orgNoticePublish
         case .notice: noticePage
         case .noticeRead: noticeRead
+        case .activities: activitiesPage
+        case .activityCreate: activityCreate
+        case .activityEdit: activityEditPage
+        case .activitySave: activitySave
+        case .activityWithdraw: activityWithdraw
         case .memberDelay: memberDelay
         case .memberDelayRevoke: memberDelayRevoke
         }
