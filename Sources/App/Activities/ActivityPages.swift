@@ -35,8 +35,7 @@ extension PagesController {
         do {
             _ = try await services.activities.record(visitor.actor, branch: branch, input)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await activitiesView(visitor, branch, typed: input, error: entry.message)
             return renderer.page(.activities, view, title: "三会两制一课", visitor: visitor, active: .orgs, status: entry.status)
         }
@@ -59,8 +58,7 @@ extension PagesController {
         do {
             _ = try await services.activities.edit(visitor.actor, id, expectedRevision: form["revision"].flatMap { Int($0) }, input)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await activitiesView(visitor, activity.branch.id, editing: activity, typed: input, error: entry.message)
             return renderer.page(.activities, view, title: "修改记录", visitor: visitor, active: .orgs, status: entry.status)
         }

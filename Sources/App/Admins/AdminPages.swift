@@ -201,8 +201,7 @@ extension PagesController {
             case .requested: return PageKit.redirect(.orgAdmins(orgID, done: .adminRequested))
             }
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             // The actor may have lost the right with this very change: read afresh.
             let overview = try await services.admins.admins(visitor.actor, org: orgID)
             return renderer.page(
@@ -272,8 +271,7 @@ extension PagesController {
         do {
             try await services.admins.decide(visitor.actor, request: id, approve: approve, reason: form["reason"])
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let (item, canDecide) = try await services.admins.changeRequest(visitor.actor, id: id)
             return renderer.page(
                 .adminChange, adminChangeView(item, canDecide: canDecide, visitor: visitor, error: entry.message), title: "管理员变更",

@@ -123,8 +123,7 @@ extension PagesController {
         do {
             try await action(visitor, memberID)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let history = try await services.archives.history(visitor.actor, member: memberID)
             return memberPage(history, visitor: visitor, error: entry.message, status: entry.status)
         }
@@ -205,8 +204,7 @@ extension PagesController {
         do {
             try await action(visitor, history)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let fresh = try await services.archives.history(visitor.actor, archive: archiveID)
             return try reviewPage(fresh, visitor: visitor, error: entry.message, reason: reason, status: entry.status)
         }

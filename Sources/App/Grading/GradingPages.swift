@@ -30,8 +30,7 @@ extension PagesController {
             let year = services.clock.now().chinaDate.year
             _ = try await services.grading.selfGrade(visitor.actor, org: orgID, year: year, try GradingController.grade(chosen))
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await gradingView(visitor, orgID, chosen: chosen, error: entry.message)
             return renderer.page(.grading, view, title: "对标定级", visitor: visitor, active: .grading, status: entry.status)
         }
@@ -66,8 +65,7 @@ extension PagesController {
             _ = try await services.grading.review(
                 visitor.actor, as: committee, year: year, orgs: ticked.compactMap { OrgID(rawValue: $0) }, try GradingController.grade(chosen))
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await gradingReviewsView(visitor, committee, ticked: Set(ticked), chosen: chosen, error: entry.message)
             return renderer.page(.gradingReviews, view, title: "对标定级—上级复核", visitor: visitor, active: .grading, status: entry.status)
         }

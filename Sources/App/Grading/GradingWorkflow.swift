@@ -63,7 +63,9 @@ struct GradingWorkflow: Sendable {
     /// GRA-4: the upper committee `committee` reviews every org named with `grade`, all or
     /// none; changing a review is reviewing again.
     func review(_ actor: Actor, as committee: OrgID, year: Int, orgs ids: [OrgID], _ grade: Grade) async throws -> [GradingYearRecord] {
-        guard try await repositories.orgs.find(committee) != nil else { throw ServiceRefusal.notFound }
+        guard let reviewer = try await repositories.orgs.find(committee) else { throw ServiceRefusal.notFound }
+        // Before anything of the list is looked at: an outsider learns nothing of what is below.
+        try require(actor, .viewGrading, .org(OrgPlacement(reviewer)))
         var seen = Set<OrgID>()
         let unique = ids.filter { seen.insert($0).inserted }
         guard !unique.isEmpty else { throw ServiceRefusal.badRequest("请选择要复核的团(总)支部") }

@@ -43,8 +43,7 @@ extension PagesController {
             let mark = try GraduationWorkflow.mark(month: month, reason: reason)
             _ = try await services.graduation.mark(visitor.actor, as: orgID, branches: ticked.compactMap { OrgID(rawValue: $0) }, mark)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await graduationView(visitor, orgID, ticked: Set(ticked), month: month, reason: reason, error: entry.message)
             return renderer.page(.graduation, view, title: "毕业生标注", visitor: visitor, active: .transfers, status: entry.status)
         }

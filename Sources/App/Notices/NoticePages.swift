@@ -35,8 +35,7 @@ extension PagesController {
         do {
             notice = try await services.notices.publish(visitor.actor, from: orgID, title: title, text: text)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await orgNoticesView(visitor, orgID, title: title, text: text, error: entry.message)
             return renderer.page(.orgNotices, view, title: "工作通知", visitor: visitor, active: .home, status: entry.status)
         }

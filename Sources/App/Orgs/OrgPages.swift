@@ -53,8 +53,7 @@ extension PagesController {
         do {
             return try await action(visitor, id, form)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let typed = OrgsPage.Typed(
                 shortName: form["shortName"] ?? "", category: form["category"] ?? OrgCategory.branch.rawValue,
                 industry: form["industryCategory"])
@@ -89,8 +88,7 @@ extension PagesController {
         do {
             try await services.subOrgs.delete(visitor.actor, id)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             return try await subOrgsPage(visitor, org: org.parentID, error: entry.message, status: entry.status)
         }
         return PageKit.redirect(.orgs(org: org.parentID, done: .orgDeleted))
@@ -127,8 +125,7 @@ extension PagesController {
         do {
             _ = try await services.orgProfiles.update(visitor.actor, id, edit)
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await services.orgProfiles.profile(visitor.actor, id)
             let page = OrgProfilePage.make(
                 view, csrf: visitor.csrf, typed: typed, error: entry.reasons == nil ? entry.message : "组织信息未保存：",

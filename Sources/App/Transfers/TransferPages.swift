@@ -43,8 +43,7 @@ extension PagesController {
                 visitor.actor,
                 .init(kind: .apply, members: [visitor.actor.personID], destination: destination, reason: form["reason"] ?? ""))
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await myTransfersView(visitor, q: form["q"], chosen: chosen, reason: form["reason"], error: entry.message)
             return renderer.page(.myTransfers, view, title: "组织关系转接", visitor: visitor, active: .transfers, status: entry.status)
         }
@@ -231,8 +230,7 @@ extension PagesController {
             if started.count == 1, let only = started.first { return PageKit.redirect(.transfer(only.id, done: .transferSubmitted)) }
             return PageKit.redirect(.orgTransfers(orgID, direction: .outgoing, done: .transferSubmitted))
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await transferFormView(visitor, org: orgID, kind: kind, draft: draft, error: entry.message)
             return renderer.page(.transferForm, view, title: Self.formName(kind), visitor: visitor, active: .transfers, status: entry.status)
         }
@@ -299,8 +297,7 @@ extension PagesController {
             let decided = try await services.transfers.decide(visitor.actor, transfer: id, decision)
             if verb == .approve, case .completed = decided.transfer.state { done = .transferCompleted }
         } catch {
-            let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
-            if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+            let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await transferView(visitor, id, error: entry.message)
             return renderer.page(.transfer, view, title: "组织关系转接", visitor: visitor, active: .transfers, status: entry.status)
         }

@@ -102,6 +102,15 @@ enum PageKit {
         Response(status: .seeOther, headers: [.location: route.href])
     }
 
+    /// A form's refusal as the page shows it in place (the catalogue's status and message);
+    /// rethrows `error` when it is about access or existence, which the error page answers, so
+    /// a form never re-renders a page the visitor may not see.
+    static func refusalShownInPlace(_ error: any Error, _ context: AppRequestContext) throws -> AppError {
+        let entry = ErrorMiddleware<AppRequestContext>.entry(for: error, logger: context.logger)
+        if [.unauthorized, .forbidden, .notFound].contains(entry.status) { throw error }
+        return entry
+    }
+
     /// The session cookie's value, if the browser sent one.
     static func sessionCookie(_ request: Request) -> String? {
         guard let value = request.cookies[SessionToken.cookieName]?.value, !value.isEmpty else { return nil }
