@@ -317,6 +317,10 @@ public struct IsolatedInspector: Sendable {
             return ("crashed(\(signalName(signal)))", joined(elapsed, tail), .damaged)
         case .exited(let status) where ranOutOfMemory:
             return ("memory", joined("exit \(status)", elapsed, tail), .memoryExhausted)
+        case .exited(InspectorCommand.Status.limits):
+            // The child could not put its limits or its write ban on itself and read nothing:
+            // the host is at fault, not the file.
+            return ("limits", joined(elapsed, tail), .inspectionUnavailable)
         case .exited(let status) where status == 0 || status == 1:
             let output = String(decoding: outcome.stdout.prefix(200), as: UTF8.self)
             return ("bad_output", joined(elapsed, "stdout: \(output)", tail), .damaged)

@@ -115,6 +115,17 @@ struct IsolationTests {
         #expect(!report.accepted)
     }
 
+    @Test("a child that could not apply its limits or its write ban (exit 3) read nothing: the service is unavailable, the file is not called damaged")
+    func limitsNotApplied() async throws {
+        let scratch = try Scratch()
+        let file = try scratch.write(Array("%PDF-1.4\n".utf8), named: "any.pdf")
+        let inspector = try await Self.fakeChild(scratch, "echo 'the write ban could not be applied: Invalid argument' >&2; exit 3")
+        let report = await inspector.inspect(fileAt: file, policy: Self.policy)
+        #expect(report.failure == "limits")
+        #expect(report.refusal == Refusal.inspectionUnavailable)
+        #expect(report.failureDetail?.contains("write ban") == true)
+    }
+
     @Test("ARC-2: a failed child's detail names the time it ran, not 0.0 s")
     func elapsedTimeInFailure() async throws {
         let scratch = try Scratch()
