@@ -25,7 +25,7 @@ struct GradingController {
         let actor = try context.requireActor()
         let (org, year) = (try context.orgID(), try context.year())
         let body = try await request.decode(as: SelfGradeBody.self, context: context)
-        return GradingYearResponse(try await grading.selfGrade(actor, org: org, year: year, try Self.grade(body.grade)))
+        return GradingYearResponse(try await grading.selfGrade(actor, org: org, year: year, try GradingWorkflow.grade(body.grade)))
     }
 
     struct ReviewBody: Decodable {
@@ -37,7 +37,7 @@ struct GradingController {
         let actor = try context.requireActor()
         let (committee, year) = (try context.orgID(), try context.year())
         let body = try await request.decode(as: ReviewBody.self, context: context)
-        let grade = try Self.grade(body.grade)
+        let grade = try GradingWorkflow.grade(body.grade)
         let ids = try body.orgIds.map { raw in
             guard let id = OrgID(rawValue: raw) else { throw ServiceRefusal.targetOrgNotFound }
             return id
@@ -57,12 +57,6 @@ struct GradingController {
             subtree: .init(orgs: subtree.orgs, selfGraded: subtree.selfGraded, reviewed: subtree.reviewed, notGraded: subtree.notGraded))
     }
 
-    static func grade(_ name: String) throws -> Grade {
-        guard let grade = Grade(chineseName: name.trimmingCharacters(in: .whitespaces)) else {
-            throw ServiceRefusal.badRequest("定级结果应为五星、四星、三星、二星、一星或不予定级")
-        }
-        return grade
-    }
 }
 
 /// One org's grading year in a list (the 上级复核 list, the answer to a review).

@@ -28,7 +28,7 @@ extension PagesController {
         let chosen = form["grade"] ?? ""
         do {
             let year = services.clock.now().chinaDate.year
-            _ = try await services.grading.selfGrade(visitor.actor, org: orgID, year: year, try GradingController.grade(chosen))
+            _ = try await services.grading.selfGrade(visitor.actor, org: orgID, year: year, try GradingWorkflow.grade(chosen))
         } catch {
             let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await gradingView(visitor, orgID, chosen: chosen, error: entry.message)
@@ -63,7 +63,7 @@ extension PagesController {
             guard !ticked.isEmpty else { throw ServiceRefusal.badRequest("请勾选要复核的团(总)支部") }
             let year = services.clock.now().chinaDate.year
             _ = try await services.grading.review(
-                visitor.actor, as: committee, year: year, orgs: ticked.compactMap { OrgID(rawValue: $0) }, try GradingController.grade(chosen))
+                visitor.actor, as: committee, year: year, orgs: ticked.compactMap { OrgID(rawValue: $0) }, try GradingWorkflow.grade(chosen))
         } catch {
             let entry = try PageKit.refusalShownInPlace(error, context)
             let view = try await gradingReviewsView(visitor, committee, ticked: Set(ticked), chosen: chosen, error: entry.message)

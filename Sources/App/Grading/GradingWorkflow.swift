@@ -27,6 +27,14 @@ struct GradingWorkflow: Sendable {
 
     var repositories: Repositories { database.repositories }
 
+    /// A grade as people send it: its Chinese name (the API's JSON and the pages' forms alike).
+    static func grade(_ name: String) throws -> Grade {
+        guard let grade = Grade(chineseName: name.trimmingCharacters(in: .whitespaces)) else {
+            throw ServiceRefusal.badRequest("定级结果应为五星、四星、三星、二星、一星或不予定级")
+        }
+        return grade
+    }
+
     func view(_ actor: Actor, org id: OrgID, year: Int) async throws -> GradingYearView {
         guard let record = try await repositories.grading.year(year, of: id) else { throw ServiceRefusal.notFound }
         try require(actor, .viewGrading, .org(OrgPlacement(record.org)))
