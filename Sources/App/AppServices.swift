@@ -23,6 +23,7 @@ public struct AppServices: Sendable {
     let grading: GradingWorkflow
     let notices: NoticeWorkflow
     let activities: ActivityWorkflow
+    let rectification: RectificationWorkflow
     let orgs: OrgWorkflow
     let memberRecords: MemberRecordWorkflow
     let identityChecks: IdentityCheckWorkflow
@@ -52,6 +53,7 @@ public struct AppServices: Sendable {
         grading = GradingWorkflow(database: database, clock: clock)
         notices = NoticeWorkflow(database: database, clock: clock)
         activities = ActivityWorkflow(database: database, clock: clock)
+        rectification = RectificationWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)
         memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
         identityChecks = IdentityCheckWorkflow(database: database, clock: clock)

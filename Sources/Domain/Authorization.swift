@@ -170,6 +170,12 @@ public enum AccessAction: String, Sendable, CaseIterable {
     /// ACT-1: record, edit or withdraw a branch's organisational life (target: the branch): the
     /// branch's admin or its direct parent's.
     case recordActivity = "record_activity"
+    /// RCT-1, RCT-3: submit a branch's self-check form (target: the branch): its own admin, or
+    /// its direct parent's for a branch that has not checked itself.
+    case selfCheck = "self_check"
+    /// RCT-2, RCT-3: decide on a branch's form or mark it bottom 20 % (target: the branch): the
+    /// direct parent's admin, never one further up.
+    case decideRectification = "decide_rectification"
 }
 
 public enum AccessTarget: Sendable, Equatable {
@@ -335,6 +341,13 @@ private func authorizeBranchYear(_ actor: Actor, _ action: AccessAction, _ targe
     case (.recordActivity, .org(let org)):
         guard org.category.holdsMembers else { return .deny(.notApplicable) }
         return actor.isAdminOfOrParent(org) ? .allow : .deny(.outOfScope)
+    case (.selfCheck, .org(let org)):
+        guard org.category.holdsMembers else { return .deny(.notApplicable) }
+        return actor.isAdminOfOrParent(org) ? .allow : .deny(.outOfScope)
+    case (.decideRectification, .org(let org)):
+        guard org.category.holdsMembers else { return .deny(.notApplicable) }
+        if let parent = org.parentID, actor.isAdmin(of: parent) { return .allow }
+        return .deny(.outOfScope)
     case (.publishNotice, .org(let org)):
         return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
     case (.readNotice, .org(let org)):

@@ -141,6 +141,7 @@ enum ErrorCatalogue {
         case let refused as GradingRefused: entry(refused)
         case let problem as NoticeProblem: entry(problem)
         case let problem as ActivityProblem: entry(problem)
+        case let refused as RectificationRefused: entry(refused)
         case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.
         case is HTTPParserError: entry(ServiceRefusal.badRequest("请求格式不正确或未发送完整"))
@@ -150,6 +151,8 @@ enum ErrorCatalogue {
         case let change as ConcurrentChange where change.table.hasPrefix("org"): orgChanged
         case let change as ConcurrentChange where change.table == "transfers":
             AppError(.conflict, "transfer_changed", "该转接刚刚已由其他管理员处理，请刷新后查看")
+        case let change as ConcurrentChange where change.table == "rectification_entries":
+            AppError(.conflict, "rectification_changed", "整顿记录刚刚已由其他管理员更新，请刷新后查看")
         case let change as ConcurrentChange where change.table.hasPrefix("activit"):
             AppError(.conflict, "activity_changed", "该记录刚刚已被修改或撤回，请刷新后查看")
         case let change as ConcurrentChange where change.table == "grading_entries":
@@ -325,6 +328,36 @@ enum ErrorCatalogue {
         let reasons = entries.map(\.2)
         let first = entries.first ?? (.unprocessableContent, "invalid_graduation_mark", "")
         return AppError(first.0, first.1, reasons.joined(separator: "；"), reasons: reasons)
+    }
+
+    static func entry(_ refused: RectificationRefused) -> AppError {
+        let org = refused.orgName.map { "“\($0)”" } ?? "该团支部"
+        switch refused.refusal {
+        case .locked:
+            return AppError(.conflict, "self_check_locked", "\(org)的自检表“较差”项为0且已通过上级审核，不能再修改")
+        case .outsideCampaign:
+            return AppError(.unprocessableContent, "self_check_outside_campaign", "自检表在每年9月至12月提交，提交的为当前月份的数据")
+        case .branchCheckedItself:
+            return AppError(.conflict, "branch_checked_itself", "\(org)已自行提交自检表，上级不能再代为填写")
+        case .nothingToDecide:
+            return AppError(.conflict, "no_self_check_pending", "\(org)没有待审核的自检表")
+        case .tooManyPoor:
+            return AppError(.unprocessableContent, "self_check_too_many_poor", "\(org)的自检表“较差”项为10项及以上，不能审核通过，请点击“不通过”退回整改")
+        case .notMarkable(.qualified(let status)):
+            return AppError(
+                .unprocessableContent, "bottom20_not_markable", "\(org)的整顿状态为\(status.chineseName)，“较差”项已为0，不能勾选为排名后20%团支部")
+        case .notMarkable(.category(let category)):
+            return AppError(
+                .unprocessableContent, "bottom20_not_markable", "\(org)为\(category.chineseName)，暂不列入本次整顿范围，不能勾选为排名后20%团支部")
+        case .notMarkable(.foundedRecently(let date)):
+            return AppError(
+                .unprocessableContent, "bottom20_not_markable",
+                "\(org)成立于\(date.year)年\(date.month)月\(date.day)日，成立未满3个月，不能勾选为排名后20%团支部")
+        case .alreadyKey:
+            return AppError(.conflict, "already_key_rectification", "\(org)已列入重点整顿")
+        case .notCurrentYear:
+            return AppError(.unprocessableContent, "rectification_not_current_year", "只能提交或审核本年度的整顿数据")
+        }
     }
 
     static func entry(_ problem: ActivityProblem) -> AppError {

@@ -84,6 +84,12 @@ enum SiteRoute: Sendable {
     case notice(String?)
     case noticeRead(String?)
     case noticeReaders(String?)
+    // 组织整顿 (RCT-1 … RCT-4), per year
+    case orgRectification(OrgID?, Int?)
+    case orgRectificationSelfCheck(OrgID?, Int?)
+    case orgRectificationDecision(OrgID?, Int?)
+    case orgRectificationBottom20(OrgID?, Int?)
+    case orgRectificationBranches(OrgID?, Int?)
     // 三会·两制·一课 and 团日活动 (ACT-1)
     case orgActivities(OrgID?)
     case activity(String?)
@@ -173,6 +179,11 @@ enum SiteRoute: Sendable {
         case .noticeRead(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/read"
         case .noticeReaders(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/readers"
         case .orgActivities(let id): return "/api/v1/orgs/\(org(id))/activities"
+        case .orgRectification(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))"
+        case .orgRectificationSelfCheck(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/self-check"
+        case .orgRectificationDecision(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/decision"
+        case .orgRectificationBottom20(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/bottom20"
+        case .orgRectificationBranches(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/branches"
         case .activity(let id): return "/api/v1/activities/\(id ?? "{\(Self.activityParameter)}")"
         case .memberActivities(let id): return "/api/v1/members/\(member(id))/activities"
         }
@@ -203,7 +214,9 @@ enum SiteRoute: Sendable {
         (.orgGradingReviews(nil, nil), [.post]), (.orgGradingSubordinates(nil, nil), [.get]),
         (.orgNotices(nil), [.get, .post]), (.myNotices, [.get]), (.notice(nil), [.get]), (.noticeRead(nil), [.post]),
         (.noticeReaders(nil), [.get]), (.orgActivities(nil), [.get, .post]), (.activity(nil), [.get, .patch, .delete]),
-        (.memberActivities(nil), [.get]),
+        (.memberActivities(nil), [.get]), (.orgRectification(nil, nil), [.get]), (.orgRectificationSelfCheck(nil, nil), [.put]),
+        (.orgRectificationDecision(nil, nil), [.post]), (.orgRectificationBottom20(nil, nil), [.post]),
+        (.orgRectificationBranches(nil, nil), [.get]),
     ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
         + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 

@@ -45,6 +45,7 @@ public enum Migrations {
         m0014CreateGrading,
         m0015CreateNotices,
         m0016CreateActivities,
+        m0017CreateRectification,
     ]
 }
 

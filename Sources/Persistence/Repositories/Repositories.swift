@@ -24,6 +24,7 @@ public struct Repositories: Sendable {
     public let grading: any GradingRepository
     public let notices: any NoticeRepository
     public let activities: any ActivityRepository
+    public let rectification: any RectificationRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -47,6 +48,7 @@ public struct Repositories: Sendable {
         grading = SQLGradingRepository(sql)
         notices = SQLNoticeRepository(sql)
         activities = SQLActivityRepository(sql)
+        rectification = SQLRectificationRepository(sql)
     }
 }
 

@@ -1,0 +1,116 @@
+import Domain
+import Foundation
+import Hummingbird
+import Persistence
+
+/// 组织整顿 over JSON (RCT-1 … RCT-4). Ratings and statuses travel as their Chinese names.
+struct RectificationController {
+    let rectification: RectificationWorkflow
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get(SiteRoute.orgRectification(nil, nil).pattern, use: show)
+        group.put(SiteRoute.orgRectificationSelfCheck(nil, nil).pattern, use: selfCheck)
+        group.post(SiteRoute.orgRectificationDecision(nil, nil).pattern, use: decide)
+        group.post(SiteRoute.orgRectificationBottom20(nil, nil).pattern, use: bottom20)
+        group.get(SiteRoute.orgRectificationBranches(nil, nil).pattern, use: branches)
+    }
+
+    @Sendable func show(request: Request, context: AppRequestContext) async throws -> RectificationResponse {
+        let (year, items) = try await rectification.view(try context.requireActor(), org: try context.orgID(), year: try context.year())
+        return RectificationResponse(year, items: items)
+    }
+
+    struct SelfCheckBody: Decodable { let items: [String: String] }
+
+    @Sendable func selfCheck(request: Request, context: AppRequestContext) async throws -> RectificationResponse {
+        let actor = try context.requireActor()
+        let (org, year) = (try context.orgID(), try context.year())
+        let body = try await request.decode(as: SelfCheckBody.self, context: context)
+        let stored = try await rectification.submit(actor, org: org, year: year, ratings: body.items)
+        return RectificationResponse(stored, items: try await rectification.view(actor, org: org, year: year).items)
+    }
+
+    struct DecisionBody: Decodable { let approve: Bool }
+
+    @Sendable func decide(request: Request, context: AppRequestContext) async throws -> RectificationResponse {
+        let actor = try context.requireActor()
+        let (org, year) = (try context.orgID(), try context.year())
+        let body = try await request.decode(as: DecisionBody.self, context: context)
+        let stored = try await rectification.decide(actor, org: org, year: year, approve: body.approve)
+        return RectificationResponse(stored, items: try await rectification.view(actor, org: org, year: year).items)
+    }
+
+    struct Bottom20Body: Decodable { let branchIds: [String] }
+
+    struct BranchList: ResponseEncodable {
+        let orgId: String
+        let year: Int
+        let items: [RectificationResponse]
+    }
+
+    @Sendable func bottom20(request: Request, context: AppRequestContext) async throws -> BranchList {
+        let actor = try context.requireActor()
+        let (parent, year) = (try context.orgID(), try context.year())
+        let body = try await request.decode(as: Bottom20Body.self, context: context)
+        let ids = try body.branchIds.map { raw in
+            guard let id = OrgID(rawValue: raw) else { throw ServiceRefusal.targetOrgNotFound }
+            return id
+        }
+        let marked = try await rectification.markBottom20(actor, parent: parent, year: year, branches: ids)
+        return BranchList(orgId: parent.rawValue, year: year, items: marked.map { RectificationResponse($0, items: nil) })
+    }
+
+    /// The direct sub-branches; `?key=true` only those under key rectification (RCT-4's list).
+    @Sendable func branches(request: Request, context: AppRequestContext) async throws -> BranchList {
+        let (parent, year) = (try context.orgID(), try context.year())
+        let onlyKey = request.uri.queryParameters["key"] == "true"
+        let (org, items) = try await rectification.children(try context.requireActor(), of: parent, year: year)
+        return BranchList(
+            orgId: org.id.rawValue, year: year,
+            items: items.filter { !onlyKey || $0.record.state.underKeyRectification }.map { RectificationResponse($0, items: nil) })
+    }
+}
+
+/// A branch's rectification year.
+struct RectificationResponse: ResponseEncodable {
+    struct Month: Encodable, Sendable {
+        let month: Int
+        /// The 较差 count of the month's last form; absent: no form that month.
+        let poor: Int?
+    }
+
+    struct Item: Encodable, Sendable {
+        let position: Int
+        let text: String
+        let rating: String?
+    }
+
+    let orgId: String
+    let orgName: String
+    let year: Int
+    let status: String?
+    let keyRectification: Bool
+    let pendingPoor: Int?
+    let locked: Bool
+    let selfChecked: Bool
+    let monthly: [Month]
+    let items: [Item]?
+
+    init(_ y: RectificationYearRecord, items texts: [String]?) {
+        let state = y.record.state
+        orgId = y.org.id.rawValue
+        orgName = y.org.name
+        year = y.record.year
+        status = state.status?.chineseName
+        keyRectification = state.underKeyRectification
+        pendingPoor = state.pendingPoor
+        locked = state.locked
+        selfChecked = state.selfChecked
+        monthly = y.record.monthlyPoor.map { Month(month: $0.month, poor: $0.poor) }
+        items = texts.map { texts in
+            texts.enumerated().map { i, text in
+                Item(position: i + 1, text: text, rating: i < y.latestRatings.count ? y.latestRatings[i].chineseName : nil)
+            }
+        }
+    }
+}
