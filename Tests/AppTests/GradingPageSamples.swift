@@ -16,6 +16,22 @@ enum GradingPageSamples {
             attendees: [.init(id: "p-c1-05", name: "林子豪", checked: true)], cancelHref: "/orgs/upc-cs-2020-1/activities"),
         error: "请填写主题")
 
+    static let rectification = RectificationPage(
+        orgName: "共青团…计算机学院2020级1班团支部", year: 2026, status: "基本合格", keyRectification: true, pending: "待上级审核（较差 1 项）",
+        locked: false, months: [.init(label: "11月", poor: "较差 1 项")],
+        items: [.init(position: 1, text: "团支部书记配备齐整", choices: [Choice(value: "较差", label: "较差", selected: true)])], csrf: "token",
+        submitAction: "/orgs/upc-cs-2020-1/rectification", decideAction: "/orgs/upc-cs-2020-1/rectification/decision",
+        note: "自检表在每年9月至12月提交。", error: "第2项未评定")
+
+    static let rectificationBranches = RectificationBranchesPage(
+        orgName: "共青团…计算机学院2020级团总支", year: 2026,
+        rows: [
+            .init(
+                id: "upc-cs-2020-1", name: "计算机学院2020级1班团支部", status: "基本合格", keyRectification: true, pending: "待审核（较差 1 项）",
+                months: ["—", "3", "1", "—"], markable: true, ticked: true, href: "/orgs/upc-cs-2020-1/rectification")
+        ],
+        csrf: "token", markAction: "/orgs/upc-cs-2020/rectification/branches", error: "请选择排名后20%的团支部")
+
     static let orgNotices = OrgNoticesPage(
         orgName: "共青团…计算机科学与技术学院委员会",
         form: .init(action: "/orgs/upc-cs/notices", csrf: "token", title: "关于对标定级的通知", text: "请按时完成。"), error: "请填写通知标题",

@@ -98,6 +98,11 @@ struct PagesRouteTests {
         case .activityEdit: .activityEdit("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
         case .activitySave: .activitySave("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
         case .activityWithdraw: .activityWithdraw("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
+        case .rectification: .rectification(OrgID(rawValue: "upc-cs-2020-1")!, done: .selfCheckSubmitted)
+        case .rectificationSubmit: .rectificationSubmit(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .rectificationDecide: .rectificationDecide(OrgID(rawValue: "upc-cs-2020-1")!)
+        case .rectificationBranches: .rectificationBranches(OrgID(rawValue: "upc-cs-2020")!, done: .bottom20Marked)
+        case .rectificationMark: .rectificationMark(OrgID(rawValue: "upc-cs-2020")!)
         }
     }
 

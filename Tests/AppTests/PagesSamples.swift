@@ -37,6 +37,8 @@ enum PageSamples {
         case .orgNotices: GradingPageSamples.orgNotices
         case .notice: GradingPageSamples.notice
         case .activities: GradingPageSamples.activities
+        case .rectification: GradingPageSamples.rectification
+        case .rectificationBranches: GradingPageSamples.rectificationBranches
         default: AdminPageSamples.model(for: template)
         }
     }

@@ -38,6 +38,7 @@ struct PageRenderer: Sendable {
         case grading, gradingReviews
         case orgNotices, notice
         case activities
+        case rectification, rectificationBranches
     }
 
     /// The bundled `Resources` folder.

@@ -118,6 +118,13 @@ enum PageRoute: Sendable, Equatable {
     case activityEdit(String)
     case activitySave(String)
     case activityWithdraw(String)
+    /// 组织整顿 (RCT-1 … RCT-4): a branch's self-check form and its parent's decision.
+    case rectification(OrgID, done: PageFlash? = nil)
+    case rectificationSubmit(OrgID)
+    case rectificationDecide(OrgID)
+    /// The parent's list of its direct sub-branches, and the bottom-20 % marks.
+    case rectificationBranches(OrgID, done: PageFlash? = nil)
+    case rectificationMark(OrgID)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -136,6 +143,7 @@ enum PageRoute: Sendable, Equatable {
         case grading, gradingSubmit, gradingReviews, gradingReviewSubmit
         case orgNotices, orgNoticePublish, notice, noticeRead
         case activities, activityCreate, activityEdit, activitySave, activityWithdraw
+        case rectification, rectificationSubmit, rectificationDecide, rectificationBranches, rectificationMark
 
         var method: HTTPRequest.Method {
             switch self {
@@ -148,7 +156,7 @@ enum PageRoute: Sendable, Equatable {
                 .post
             case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark,
                 .memberDelay, .memberDelayRevoke, .gradingSubmit, .gradingReviewSubmit, .orgNoticePublish, .noticeRead,
-                .activityCreate, .activitySave, .activityWithdraw:
+                .activityCreate, .activitySave, .activityWithdraw, .rectificationSubmit, .rectificationDecide, .rectificationMark:
                 .post
             default: .get
             }
@@ -219,6 +227,9 @@ enum PageRoute: Sendable, Equatable {
             case .activities, .activityCreate: "/orgs/{\(SiteRoute.orgParameter)}/activities"
             case .activityEdit, .activitySave: "/activities/{\(SiteRoute.activityParameter)}/edit"
             case .activityWithdraw: "/activities/{\(SiteRoute.activityParameter)}/withdraw"
+            case .rectification, .rectificationSubmit: "/orgs/{\(SiteRoute.orgParameter)}/rectification"
+            case .rectificationDecide: "/orgs/{\(SiteRoute.orgParameter)}/rectification/decision"
+            case .rectificationBranches, .rectificationMark: "/orgs/{\(SiteRoute.orgParameter)}/rectification/branches"
             }
         }
     }
@@ -321,6 +332,11 @@ enum PageRoute: Sendable, Equatable {
         case .activityEdit: .activityEdit
         case .activitySave: .activitySave
         case .activityWithdraw: .activityWithdraw
+        case .rectification: .rectification
+        case .rectificationSubmit: .rectificationSubmit
+        case .rectificationDecide: .rectificationDecide
+        case .rectificationBranches: .rectificationBranches
+        case .rectificationMark: .rectificationMark
         }
     }
 
@@ -358,6 +374,9 @@ enum PageRoute: Sendable, Equatable {
             [SiteRoute.orgParameter: id.rawValue]
         case .notice(let id, _), .noticeRead(let id): [SiteRoute.noticeParameter: id]
         case .activities(let id, _), .activityCreate(let id): [SiteRoute.orgParameter: id.rawValue]
+        case .rectification(let id, _), .rectificationSubmit(let id), .rectificationDecide(let id), .rectificationBranches(let id, _),
+            .rectificationMark(let id):
+            [SiteRoute.orgParameter: id.rawValue]
         case .activityEdit(let id), .activitySave(let id), .activityWithdraw(let id): [SiteRoute.activityParameter: id]
         case .transfer(let id, _), .transferApprove(let id), .transferReject(let id), .transferAssign(let id), .transferWithdraw(let id):
             [SiteRoute.transferParameter: id]
@@ -400,7 +419,8 @@ enum PageRoute: Sendable, Equatable {
         case .transferForm(_, let kind, let q, let from):
             return items([("kind", kind.rawValue), ("q", q), ("from", from?.rawValue)])
         case .transfer(_, let done), .graduation(_, let done), .grading(_, let done), .gradingReviews(_, let done),
-            .orgNotices(_, let done), .notice(_, let done), .activities(_, let done):
+            .orgNotices(_, let done), .notice(_, let done), .activities(_, let done), .rectification(_, let done),
+            .rectificationBranches(_, let done):
             return items([("done", done?.rawValue)])
         default:
             return []
@@ -475,6 +495,9 @@ enum PageFlash: String, CaseIterable, Sendable {
     case activityRecorded = "activity-recorded"
     case activityEdited = "activity-edited"
     case activityWithdrawn = "activity-withdrawn"
+    case selfCheckSubmitted = "self-check-submitted"
+    case selfCheckDecided = "self-check-decided"
+    case bottom20Marked = "bottom20-marked"
 
     var message: String {
         switch self {
@@ -513,6 +536,9 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .activityRecorded: "已记录。如有误，可点击“修改”更正或“撤回”。"
         case .activityEdited: "已修改，原记录作为历史版本保留。"
         case .activityWithdrawn: "已撤回该记录。"
+        case .selfCheckSubmitted: "自检表已提交，记为本月数据，等待直属上级审核。"
+        case .selfCheckDecided: "审核结果已保存。"
+        case .bottom20Marked: "已标记为排名后20%团支部，列入重点整顿。"
         }
     }
 

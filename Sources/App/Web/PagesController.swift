@@ -102,6 +102,11 @@ struct PagesController {
         case .activityEdit: activityEditPage
         case .activitySave: activitySave
         case .activityWithdraw: activityWithdraw
+        case .rectification: rectificationPage
+        case .rectificationSubmit: rectificationSubmit
+        case .rectificationDecide: rectificationDecide
+        case .rectificationBranches: rectificationBranchesPage
+        case .rectificationMark: rectificationMark
         case .memberDelay: memberDelay
         case .memberDelayRevoke: memberDelayRevoke
         }
