@@ -24,6 +24,7 @@ public struct AppServices: Sendable {
     let notices: NoticeWorkflow
     let activities: ActivityWorkflow
     let rectification: RectificationWorkflow
+    let statistics: StatisticsWorkflow
     let orgs: OrgWorkflow
     let memberRecords: MemberRecordWorkflow
     let identityChecks: IdentityCheckWorkflow
@@ -54,6 +55,7 @@ public struct AppServices: Sendable {
         notices = NoticeWorkflow(database: database, clock: clock)
         activities = ActivityWorkflow(database: database, clock: clock)
         rectification = RectificationWorkflow(database: database, clock: clock)
+        statistics = StatisticsWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)
         memberRecords = MemberRecordWorkflow(database: database, clock: clock, passwords: PasswordHasher(cost: config.bcryptCost))
         identityChecks = IdentityCheckWorkflow(database: database, clock: clock)

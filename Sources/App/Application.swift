@@ -117,6 +117,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     NoticeController(notices: services.notices).register(on: api)
     ActivityController(activities: services.activities).register(on: api)
     RectificationController(rectification: services.rectification).register(on: api)
+    StatisticsController(statistics: services.statistics).register(on: api)
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)
         .register(on: api)
     admins.register(on: api)

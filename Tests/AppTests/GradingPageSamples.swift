@@ -1,3 +1,4 @@
+import Domain
 @testable import App
 
 /// Filled view models of the grading and notice pages, for the template tests (every key present).
@@ -31,6 +32,11 @@ enum GradingPageSamples {
                 months: ["—", "3", "1", "—"], markable: true, ticked: true, href: "/orgs/upc-cs-2020-1/rectification")
         ],
         csrf: "token", markAction: "/orgs/upc-cs-2020/rectification/branches", error: "请选择排名后20%的团支部")
+
+    static let statistics = StatisticsPage(
+        orgName: "共青团…计算机科学与技术学院委员会",
+        charts: [StatisticsPage.chart("chart-ages", "年龄分布", [StatisticsBar(label: "18—22岁", count: 5), StatisticsBar(label: "23—25岁", count: 2)])],
+        archiveLine: "新团员 3 人", gradingLine: "对标定级：纳入范围的团(总)支部 3 个", keyLine: "列入重点整顿的团支部 0 个")
 
     static let orgNotices = OrgNoticesPage(
         orgName: "共青团…计算机科学与技术学院委员会",

@@ -39,6 +39,7 @@ enum PageSamples {
         case .activities: GradingPageSamples.activities
         case .rectification: GradingPageSamples.rectification
         case .rectificationBranches: GradingPageSamples.rectificationBranches
+        case .statistics: GradingPageSamples.statistics
         default: AdminPageSamples.model(for: template)
         }
     }

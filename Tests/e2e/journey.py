@@ -600,6 +600,14 @@ def activities():
     shot("member-participation")
     logout()
 
+    # 22. STA-1: the branch's statistics as charts, with their numbers beside them.
+    login("branch_admin")
+    go("/orgs/upc-cs-2020-1/stats")
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "#chart-ages svg rect")), message="no age chart")
+    expect("合计" in text_of("#chart-ages"), "age table: %r" % text_of("#chart-ages"))
+    shot("branch-statistics")
+    logout()
+
 
 if __name__ == "__main__":
     sys.exit(main())

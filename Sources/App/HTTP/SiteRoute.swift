@@ -90,6 +90,8 @@ enum SiteRoute: Sendable {
     case orgRectificationDecision(OrgID?, Int?)
     case orgRectificationBottom20(OrgID?, Int?)
     case orgRectificationBranches(OrgID?, Int?)
+    // 团内大数据 (STA-1)
+    case orgStats(OrgID?)
     // 三会·两制·一课 and 团日活动 (ACT-1)
     case orgActivities(OrgID?)
     case activity(String?)
@@ -179,6 +181,7 @@ enum SiteRoute: Sendable {
         case .noticeRead(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/read"
         case .noticeReaders(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/readers"
         case .orgActivities(let id): return "/api/v1/orgs/\(org(id))/activities"
+        case .orgStats(let id): return "/api/v1/orgs/\(org(id))/stats"
         case .orgRectification(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))"
         case .orgRectificationSelfCheck(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/self-check"
         case .orgRectificationDecision(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/decision"
@@ -216,7 +219,7 @@ enum SiteRoute: Sendable {
         (.noticeReaders(nil), [.get]), (.orgActivities(nil), [.get, .post]), (.activity(nil), [.get, .patch, .delete]),
         (.memberActivities(nil), [.get]), (.orgRectification(nil, nil), [.get]), (.orgRectificationSelfCheck(nil, nil), [.put]),
         (.orgRectificationDecision(nil, nil), [.post]), (.orgRectificationBottom20(nil, nil), [.post]),
-        (.orgRectificationBranches(nil, nil), [.get]),
+        (.orgRectificationBranches(nil, nil), [.get]), (.orgStats(nil), [.get]),
     ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
         + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 

@@ -8,7 +8,7 @@ struct OrgTab {
     let label: String
     let active: Bool
 
-    enum Kind { case subOrgs, profile, progress, childrenImport, memberImport, activities, rectification }
+    enum Kind { case subOrgs, profile, progress, childrenImport, memberImport, activities, rectification, statistics }
 
     static func tabs(org: OrgID, active: Kind, mayHaveSubOrgs: Bool) -> [OrgTab] {
         var tabs: [OrgTab] = []
@@ -26,6 +26,7 @@ struct OrgTab {
             OrgTab(
                 href: mayHaveSubOrgs ? PageRoute.rectificationBranches(org).href : PageRoute.rectification(org).href, label: "组织整顿",
                 active: active == .rectification))
+        tabs.append(OrgTab(href: PageRoute.statistics(org).href, label: "团内大数据", active: active == .statistics))
         return tabs
     }
 }

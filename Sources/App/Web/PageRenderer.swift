@@ -39,6 +39,7 @@ struct PageRenderer: Sendable {
         case orgNotices, notice
         case activities
         case rectification, rectificationBranches
+        case statistics
     }
 
     /// The bundled `Resources` folder.

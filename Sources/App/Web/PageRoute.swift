@@ -125,6 +125,8 @@ enum PageRoute: Sendable, Equatable {
     /// The parent's list of its direct sub-branches, and the bottom-20 % marks.
     case rectificationBranches(OrgID, done: PageFlash? = nil)
     case rectificationMark(OrgID)
+    /// 团内大数据 (STA-1): the subtree's figures as charts and tables.
+    case statistics(OrgID)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -144,6 +146,7 @@ enum PageRoute: Sendable, Equatable {
         case orgNotices, orgNoticePublish, notice, noticeRead
         case activities, activityCreate, activityEdit, activitySave, activityWithdraw
         case rectification, rectificationSubmit, rectificationDecide, rectificationBranches, rectificationMark
+        case statistics
 
         var method: HTTPRequest.Method {
             switch self {
@@ -230,6 +233,7 @@ enum PageRoute: Sendable, Equatable {
             case .rectification, .rectificationSubmit: "/orgs/{\(SiteRoute.orgParameter)}/rectification"
             case .rectificationDecide: "/orgs/{\(SiteRoute.orgParameter)}/rectification/decision"
             case .rectificationBranches, .rectificationMark: "/orgs/{\(SiteRoute.orgParameter)}/rectification/branches"
+            case .statistics: "/orgs/{\(SiteRoute.orgParameter)}/stats"
             }
         }
     }
@@ -337,6 +341,7 @@ enum PageRoute: Sendable, Equatable {
         case .rectificationDecide: .rectificationDecide
         case .rectificationBranches: .rectificationBranches
         case .rectificationMark: .rectificationMark
+        case .statistics: .statistics
         }
     }
 
@@ -375,7 +380,7 @@ enum PageRoute: Sendable, Equatable {
         case .notice(let id, _), .noticeRead(let id): [SiteRoute.noticeParameter: id]
         case .activities(let id, _), .activityCreate(let id): [SiteRoute.orgParameter: id.rawValue]
         case .rectification(let id, _), .rectificationSubmit(let id), .rectificationDecide(let id), .rectificationBranches(let id, _),
-            .rectificationMark(let id):
+            .rectificationMark(let id), .statistics(let id):
             [SiteRoute.orgParameter: id.rawValue]
         case .activityEdit(let id), .activitySave(let id), .activityWithdraw(let id): [SiteRoute.activityParameter: id]
         case .transfer(let id, _), .transferApprove(let id), .transferReject(let id), .transferAssign(let id), .transferWithdraw(let id):

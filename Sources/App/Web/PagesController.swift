@@ -107,6 +107,7 @@ struct PagesController {
         case .rectificationDecide: rectificationDecide
         case .rectificationBranches: rectificationBranchesPage
         case .rectificationMark: rectificationMark
+        case .statistics: statisticsPage
         case .memberDelay: memberDelay
         case .memberDelayRevoke: memberDelayRevoke
         }

@@ -25,6 +25,7 @@ public struct Repositories: Sendable {
     public let notices: any NoticeRepository
     public let activities: any ActivityRepository
     public let rectification: any RectificationRepository
+    public let statistics: any StatisticsRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -49,6 +50,7 @@ public struct Repositories: Sendable {
         notices = SQLNoticeRepository(sql)
         activities = SQLActivityRepository(sql)
         rectification = SQLRectificationRepository(sql)
+        statistics = SQLStatisticsRepository(sql)
     }
 }
 

@@ -1,0 +1,64 @@
+import Domain
+import Foundation
+import Hummingbird
+import Persistence
+
+/// `/orgs/{orgId}/stats`: the figures as bar charts drawn on the server in SVG (no script), each
+/// with its numbers in a table beside it.
+extension PagesController {
+    @Sendable func statisticsPage(request: Request, context: AppRequestContext) async throws -> Response {
+        let visitor = try await admin(request, context)
+        let stats = try await services.statistics.statistics(visitor.actor, org: try pathOrg(context))
+        return renderer.page(.statistics, StatisticsPage.make(stats), title: "团内大数据", visitor: visitor, active: .orgs)
+    }
+}
+
+struct StatisticsPage {
+    struct Bar {
+        let label: String
+        let count: Int
+        /// Where the bar sits and how long it is, in the chart's own units.
+        let y: Int
+        let textY: Int
+        let width: Int
+    }
+
+    struct Chart {
+        let id: String
+        let title: String
+        let height: Int
+        let bars: [Bar]
+        let total: Int
+    }
+
+    let orgName: String
+    let charts: [Chart]
+    let archiveLine: String
+    let gradingLine: String
+    let keyLine: String
+
+    /// Bars 20 units apart, the longest 260 units wide.
+    static func chart(_ id: String, _ title: String, _ bars: [StatisticsBar]) -> Chart {
+        let largest = max(bars.map(\.count).max() ?? 0, 1)
+        return Chart(
+            id: id, title: title, height: max(bars.count, 1) * 20 + 4,
+            bars: bars.enumerated().map { i, bar in
+                Bar(label: bar.label, count: bar.count, y: i * 20 + 2, textY: i * 20 + 15, width: bar.count * 260 / largest)
+            },
+            total: bars.map(\.count).reduce(0, +))
+    }
+
+    static func make(_ s: OrgStatistics) -> StatisticsPage {
+        StatisticsPage(
+            orgName: s.org.fullName,
+            charts: [
+                chart("chart-ages", "年龄分布", s.ages), chart("chart-ethnicity", "民族分布", s.ethnicity),
+                chart("chart-education", "学历分布", s.education),
+                chart("chart-new-members", "新发展团员（已认证，按入团年份）", s.newMembersByYear.map { StatisticsBar(label: "\($0.year)年", count: $0.counted) }),
+                chart("chart-rectification", "组织整顿状态（团支部数）", s.rectification),
+            ],
+            archiveLine: "新团员 \(s.archives.newMembers) 人：档案未上传 \(s.archives.withoutArchive) 人，已认证 \(s.archives.verified) 人（统计只计已认证的 \(s.archives.counted) 人）",
+            gradingLine: "对标定级：纳入范围的团(总)支部 \(s.grading.orgs) 个，已自评 \(s.grading.selfGraded) 个，已复核 \(s.grading.reviewed) 个，不予定级 \(s.grading.notGraded) 个",
+            keyLine: "列入重点整顿的团支部 \(s.keyRectification) 个")
+    }
+}
