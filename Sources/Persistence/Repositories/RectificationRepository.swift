@@ -65,26 +65,34 @@ public struct SQLRectificationRepository: RectificationRepository {
                 }
                 current = (org, founded, [], [])
             }
-            guard let kind = try row.decode(column: "kind", as: String?.self) else { continue }
-            switch kind {
-            case "submit":
-                guard let poor = try row.decode(column: "poor_count", as: Int?.self), let month = try row.decode(column: "month", as: Int?.self),
-                    let text = try row.decode(column: "ratings", as: String?.self)
-                else { throw CorruptRow(table: "rectification_entries", key: org.id.rawValue) }
-                let ratings = try text.split(separator: ",").map { raw in
+            guard let entry = try Self.entry(row, key: org.id.rawValue) else { continue }
+            current?.entries.append(entry)
+            if case .submit = entry, let text = try row.decode(column: "ratings", as: String?.self) {
+                current?.ratings = try text.split(separator: ",").map { raw in
                     guard let rating = CheckRating(rawValue: String(raw)) else { throw CorruptRow(table: "rectification_entries", key: org.id.rawValue) }
                     return rating
                 }
-                current?.entries.append(.submit(poor: poor, month: month, byParent: try row.decode(column: "by_parent", as: Bool.self)))
-                current?.ratings = ratings
-            case "approve": current?.entries.append(.approve)
-            case "reject": current?.entries.append(.reject)
-            case "mark_key": current?.entries.append(.markKey)
-            default: throw CorruptRow(table: "rectification_entries", key: org.id.rawValue)
             }
         }
         flush()
         return result
+    }
+
+    /// The entry of a row with `kind`, `month`, `poor_count` and `by_parent`; nil for a row
+    /// without one (an org with no entries, from a LEFT JOIN).
+    static func entry(_ row: some SQLRow, key: String) throws -> RectificationEntry? {
+        switch try row.decode(column: "kind", as: String?.self) {
+        case nil: return nil
+        case "submit"?:
+            guard let poor = try row.decode(column: "poor_count", as: Int?.self), let month = try row.decode(column: "month", as: Int?.self) else {
+                throw CorruptRow(table: "rectification_entries", key: key)
+            }
+            return .submit(poor: poor, month: month, byParent: try row.decode(column: "by_parent", as: Bool.self))
+        case "approve"?: return .approve
+        case "reject"?: return .reject
+        case "mark_key"?: return .markKey
+        default: throw CorruptRow(table: "rectification_entries", key: key)
+        }
     }
 
     public func year(_ year: Int, of org: OrgID) async throws -> RectificationYearRecord? {

@@ -63,17 +63,7 @@ public struct SQLStatisticsRepository: StatisticsRepository {
                 if let c = current { records.append(RectificationRecord(year: year, entries: c.entries)) }
                 current = (id, [])
             }
-            switch try row.decode(column: "kind", as: String?.self) {
-            case "submit"?:
-                current?.entries.append(
-                    .submit(
-                        poor: try row.decode(column: "poor_count", as: Int.self), month: try row.decode(column: "month", as: Int.self),
-                        byParent: try row.decode(column: "by_parent", as: Bool.self)))
-            case "approve"?: current?.entries.append(.approve)
-            case "reject"?: current?.entries.append(.reject)
-            case "mark_key"?: current?.entries.append(.markKey)
-            default: break
-            }
+            if let entry = try SQLRectificationRepository.entry(row, key: id) { current?.entries.append(entry) }
         }
         if let c = current { records.append(RectificationRecord(year: year, entries: c.entries)) }
         return records
