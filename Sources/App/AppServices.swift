@@ -66,7 +66,7 @@ public struct AppServices: Sendable {
         admins = AdminWorkflow(
             database: database, clock: clock, passwords: accounts.passwords, cache: accounts.cache, throttle: CodeThrottle(clock: clock))
         exports = ExportWorkflow(
-            orgs: orgs, subOrgs: subOrgs, cadres: cadres, progress: entryProgress, admins: admins, clock: clock)
+            orgs: orgs, subOrgs: subOrgs, cadres: cadres, progress: entryProgress, admins: admins, statistics: statistics, clock: clock)
     }
 
     /// Today in China Standard Time, for date rules.

@@ -105,6 +105,22 @@ struct ExportTests {
         return items
     }
 
+    @Test("STA-1: stats.xlsx carries every figure of the statistics page, a sheet each, with the same numbers as the JSON")
+    func statistics() async throws {
+        try await withDemoApp { client in
+            let token = try await client.login(Self.accounts["committee_admin"])
+            let json = try await client.get("/api/v1/orgs/upc-cs/stats", token: token).json()
+            let book = try await download(client, "/api/v1/orgs/upc-cs/stats.xlsx", token: token)
+            #expect(book.sheets.map(\.name) == ["概况", "年龄分布", "民族分布", "学历分布", "新发展团员", "组织整顿状态"])
+            let ages = try #require(book.sheet("年龄分布"))
+            #expect(texts(ages.rows[0]) == ["项目", "数量"])
+            let expected = ((json["ages"] as? [[String: Any]]) ?? []).map { "\($0["label"]!)=\($0["count"]!)" }
+            let rows = ages.rows.dropFirst().dropLast().map { "\($0[0].v ?? "")=\($0[1].v ?? "")" }
+            #expect(rows == expected)
+            #expect(ages.rows.last.map(texts)?.first == "合计")
+        }
+    }
+
     @Test("members.xlsx: Chinese headers, one row per listed member, ID numbers as text (format @), whole for the admin (MEM-1)")
     func members() async throws {
         try await withDemoApp { client in

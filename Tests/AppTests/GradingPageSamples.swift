@@ -34,7 +34,7 @@ enum GradingPageSamples {
         csrf: "token", markAction: "/orgs/upc-cs-2020/rectification/branches", error: "请选择排名后20%的团支部")
 
     static let statistics = StatisticsPage(
-        orgName: "共青团…计算机科学与技术学院委员会",
+        orgName: "共青团…计算机科学与技术学院委员会", exportHref: "/orgs/upc-cs/export/stats",
         charts: [StatisticsPage.chart("chart-ages", "年龄分布", [StatisticsBar(label: "18—22岁", count: 5), StatisticsBar(label: "23—25岁", count: 2)])],
         archiveLine: "新团员 3 人", gradingLine: "对标定级：纳入范围的团(总)支部 3 个", keyLine: "列入重点整顿的团支部 0 个")
 

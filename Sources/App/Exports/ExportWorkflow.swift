@@ -10,6 +10,8 @@ enum ExportKind: String, CaseIterable, Sendable {
     case cadres
     case progress
     case registrationCodes = "registration-codes"
+    /// 团内大数据 (STA-1): the statistics page's figures, a sheet each.
+    case stats
 
     /// The file's Chinese name before the org's name: "团员列表-计算机学院团委.xlsx".
     var title: String {
@@ -19,6 +21,7 @@ enum ExportKind: String, CaseIterable, Sendable {
         case .cadres: "团干部列表"
         case .progress: "录入进度"
         case .registrationCodes: "注册码"
+        case .stats: "团内大数据"
         }
     }
 }
@@ -56,6 +59,7 @@ struct ExportWorkflow: Sendable {
     let cadres: CadreWorkflow
     let progress: EntryProgressWorkflow
     let admins: AdminWorkflow
+    let statistics: StatisticsWorkflow
     let clock: any TimeSource
 
     var today: CivilDate { clock.now().chinaDate }
@@ -67,7 +71,28 @@ struct ExportWorkflow: Sendable {
         case .cadres: try await cadreList(actor, org: id)
         case .progress: try await progressReport(actor, org: id)
         case .registrationCodes: try await registrationCodes(actor, org: id)
+        case .stats: try await statisticsReport(actor, org: id)
         }
+    }
+
+    /// STA-1: each figure of the statistics page as a sheet of 项目 and 数量, and an overview.
+    func statisticsReport(_ actor: Actor, org id: OrgID) async throws -> ExportFile {
+        let s = try await statistics.statistics(actor, org: id)
+        let page = StatisticsPage.make(s)
+        let columns = [ColumnSpec("项目", width: 30, format: .text), ColumnSpec("数量", width: 12)]
+        var sheets = [
+            WorksheetContent(
+                name: "概况", columns: [ColumnSpec("项目", width: 90, format: .text)],
+                rows: [[.text(page.archiveLine)], [.text(page.gradingLine)], [.text(page.keyLine)]])
+        ]
+        for chart in page.charts {
+            let name = String(chart.title.prefix { $0 != "（" })
+            sheets.append(
+                WorksheetContent(
+                    name: name, columns: columns,
+                    rows: chart.bars.map { [.text($0.label), .number(Double($0.count))] } + [[.text("合计"), .number(Double(chart.total))]]))
+        }
+        return try file(.stats, s.org, sheets, rows: sheets.map(\.rows.count).reduce(0, +))
     }
 
     // MARK: the lists

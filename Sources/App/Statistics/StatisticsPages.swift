@@ -9,7 +9,9 @@ extension PagesController {
     @Sendable func statisticsPage(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await admin(request, context)
         let stats = try await services.statistics.statistics(visitor.actor, org: try pathOrg(context))
-        return renderer.page(.statistics, StatisticsPage.make(stats), title: "团内大数据", visitor: visitor, active: .orgs)
+        var page = StatisticsPage.make(stats)
+        page.exportHref = PageRoute.orgExport(stats.org.id, .stats).href
+        return renderer.page(.statistics, page, title: "团内大数据", visitor: visitor, active: .orgs)
     }
 }
 
@@ -32,6 +34,8 @@ struct StatisticsPage {
     }
 
     let orgName: String
+    /// 导出Excel: the same figures as a workbook.
+    var exportHref: String? = nil
     let charts: [Chart]
     let archiveLine: String
     let gradingLine: String
