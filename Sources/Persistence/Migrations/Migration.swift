@@ -46,6 +46,7 @@ public enum Migrations {
         m0015CreateNotices,
         m0016CreateActivities,
         m0017CreateRectification,
+        m0018CreateOrgAncestry,
     ]
 }
 

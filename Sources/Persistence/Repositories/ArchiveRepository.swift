@@ -393,9 +393,9 @@ public struct SQLArchiveRepository: ArchiveRepository {
                    CASE WHEN a.verified_version IS NOT NULL THEN 1 ELSE 0 END AS verified,
                    CASE WHEN a.state IS NULL OR a.state = 'not_uploaded' THEN 0 ELSE 1 END AS uploaded,
                    COUNT(*) AS members
-            FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
+            FROM org_ancestry x JOIN members m ON m.branch_id = x.descendant_id JOIN people p ON p.id = m.person_id
             LEFT JOIN archives a ON a.member_id = m.person_id
-            WHERE o.path LIKE \(bind: path.encoded + "%") AND m.joined_on >= \(bind: Member.archiveRequiredFrom.iso)
+            WHERE x.ancestor_id = \(bind: path.leaf.rawValue) AND m.joined_on >= \(bind: Member.archiveRequiredFrom.iso)
               AND m.removed_at IS NULL AND \(SQLMemberRepository.notOverAge(today))
             GROUP BY m.joined_on, 2, 3
             """).all().map { row in

@@ -206,8 +206,8 @@ public struct SQLGradingRepository: GradingRepository {
                    COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM grading_entries e WHERE e.org_id = o.id AND e.year = \(literal: year) AND e.kind = 'review') THEN 1 ELSE 0 END), 0) AS reviewed,
                    COALESCE(SUM(CASE WHEN (SELECT e.grade FROM grading_entries e WHERE e.org_id = o.id AND e.year = \(literal: year) AND e.kind = 'review'
                                            ORDER BY e.seq DESC LIMIT 1) = 'not_graded' THEN 1 ELSE 0 END), 0) AS not_graded
-            FROM orgs o LEFT JOIN org_foundings f ON f.org_id = o.id
-            WHERE o.path LIKE \(bind: path.encoded + "_%") AND o.deleted_at IS NULL
+            FROM org_ancestry x JOIN orgs o ON o.id = x.descendant_id LEFT JOIN org_foundings f ON f.org_id = o.id
+            WHERE x.ancestor_id = \(bind: path.leaf.rawValue) AND o.id <> \(bind: path.leaf.rawValue) AND o.deleted_at IS NULL
               AND o.category IN (\(binds: categories.map(\.rawValue)))
               AND COALESCE(f.founded_on, substr(o.created_at, 1, 10)) <= \(bind: foundedBy.iso)
             """).first()

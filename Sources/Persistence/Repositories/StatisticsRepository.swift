@@ -19,7 +19,14 @@ public struct SQLStatisticsRepository: StatisticsRepository {
     let sql: any SQLDatabase
     public init(_ sql: any SQLDatabase) { self.sql = sql }
 
-    static let scope = "FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id"
+    /// The subtree's members: its orgs from the materialised ancestry (an index range), then each
+    /// branch's members by `members_branch`.
+    static func scope(_ path: OrgPath) -> SQLQueryString {
+        """
+        FROM org_ancestry x JOIN members m ON m.branch_id = x.descendant_id JOIN people p ON p.id = m.person_id
+        WHERE x.ancestor_id = \(bind: path.leaf.rawValue) AND m.removed_at IS NULL
+        """
+    }
 
     public func ages(inSubtreeOf path: OrgPath, bounds: [(label: String, earliest: CivilDate?, latest: CivilDate?)]) async throws -> [StatisticsBar] {
         var cases: [SQLQueryString] = []
@@ -31,8 +38,8 @@ public struct SQLStatisticsRepository: StatisticsRepository {
         let rows = try await sql.raw("""
             SELECT band, COUNT(*) AS n FROM (
                 SELECT CASE \(cases.joined(separator: " ")) ELSE -1 END AS band
-                \(unsafeRaw: Self.scope) WHERE o.path LIKE \(bind: path.encoded + "%") AND m.removed_at IS NULL
-            ) x GROUP BY band
+                \(Self.scope(path))
+            ) b GROUP BY band
             """).all()
         var counts: [Int: Int] = [:]
         for row in rows { counts[try row.decode(column: "band", as: Int.self)] = try row.decode(column: "n", as: Int.self) }
@@ -42,8 +49,9 @@ public struct SQLStatisticsRepository: StatisticsRepository {
     public func distribution(of field: StatisticsField, inSubtreeOf path: OrgPath) async throws -> [StatisticsBar] {
         try await sql.raw("""
             SELECT COALESCE(pp.\(unsafeRaw: field.rawValue), '未填写') AS v, COUNT(*) AS n
-            \(unsafeRaw: Self.scope) LEFT JOIN person_profiles pp ON pp.person_id = m.person_id
-            WHERE o.path LIKE \(bind: path.encoded + "%") AND m.removed_at IS NULL
+            FROM org_ancestry x JOIN members m ON m.branch_id = x.descendant_id
+            LEFT JOIN person_profiles pp ON pp.person_id = m.person_id
+            WHERE x.ancestor_id = \(bind: path.leaf.rawValue) AND m.removed_at IS NULL
             GROUP BY COALESCE(pp.\(unsafeRaw: field.rawValue), '未填写') ORDER BY n DESC, v
             """).all().map { StatisticsBar(label: try $0.decode(column: "v", as: String.self), count: try $0.decode(column: "n", as: Int.self)) }
     }
@@ -51,8 +59,9 @@ public struct SQLStatisticsRepository: StatisticsRepository {
     public func rectificationYears(inSubtreeOf path: OrgPath, year: Int) async throws -> [RectificationRecord] {
         let rows = try await sql.raw("""
             SELECT o.id, e.kind, e.month, e.poor_count, e.by_parent
-            FROM orgs o LEFT JOIN rectification_entries e ON e.org_id = o.id AND e.year = \(literal: year)
-            WHERE o.path LIKE \(bind: path.encoded + "%") AND o.deleted_at IS NULL AND o.holds_members
+            FROM org_ancestry x JOIN orgs o ON o.id = x.descendant_id
+            LEFT JOIN rectification_entries e ON e.org_id = o.id AND e.year = \(literal: year)
+            WHERE x.ancestor_id = \(bind: path.leaf.rawValue) AND o.deleted_at IS NULL AND o.holds_members
             ORDER BY o.id, e.seq
             """).all()
         var records: [RectificationRecord] = []
