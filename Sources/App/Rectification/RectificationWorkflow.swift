@@ -31,7 +31,7 @@ struct RectificationWorkflow: Sendable {
         try require(actor, .selfCheck, .org(placement))
         let items = try await repositories.rectification.items(year: year)
         var ratings: [CheckRating] = []
-        for position in 1...max(items.count, 1) where !items.isEmpty {
+        for position in 1..<(items.count + 1) {
             guard let text = raw[String(position)], let rating = CheckRating(chineseName: text.trimmingCharacters(in: .whitespaces)) else {
                 throw ServiceRefusal.badRequest("第\(position)项未评定：每一项应评为好、较好、一般或较差")
             }
