@@ -88,6 +88,13 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
 
+    /// The same day `months` months earlier, clamped to that month's length (08-31 → 02-28).
+    public func months(before months: Int) -> CivilDate {
+        let index = year * 12 + (month - 1) - months
+        let y = index / 12, m = index % 12 + 1
+        return CivilDate(year: y, month: m, day: min(day, CivilDate.daysIn(month: m, year: y)))!
+    }
+
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let date = CivilDate(iso: raw) else {

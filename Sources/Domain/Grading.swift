@@ -188,14 +188,7 @@ public enum GradingRules {
     }
 
     /// GRA-2: orgs founded after this day are too young on `today`.
-    public static func foundingCutoff(today: CivilDate) -> CivilDate { monthsBefore(today, minimumAgeMonths) }
-
-    /// `date` moved back `months` months, the day clamped to the month's length.
-    static func monthsBefore(_ date: CivilDate, _ months: Int) -> CivilDate {
-        let index = date.year * 12 + (date.month - 1) - months
-        let year = index / 12, month = index % 12 + 1
-        return CivilDate(year: year, month: month, day: min(date.day, CivilDate.daysIn(month: month, year: year)))!
-    }
+    public static func foundingCutoff(today: CivilDate) -> CivilDate { today.months(before: minimumAgeMonths) }
 }
 
 /// GRA-1: one indicator of the year's criteria, as the committee published them (data, not code).

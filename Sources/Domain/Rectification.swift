@@ -210,6 +210,6 @@ public enum RectificationRules {
         default: break
         }
         if !category.holdsMembers { return .category(category) }
-        return foundedOn > GradingRules.monthsBefore(today, minimumAgeMonths) ? .foundedRecently(foundedOn) : nil
+        return foundedOn > today.months(before: minimumAgeMonths) ? .foundedRecently(foundedOn) : nil
     }
 }

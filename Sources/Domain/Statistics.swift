@@ -19,14 +19,12 @@ public enum StatisticsRules {
     ]
 
     /// The birth-date bounds of each band on `today`: a member is in the band when
-    /// `earliest < birthDate <= latest` (nil: unbounded).
-    public static func ageBandBounds(today: CivilDate) -> [(label: String, earliest: CivilDate?, latest: CivilDate?)] {
+    /// `earliest < birthDate <= latest` (`earliest` nil: the open band).
+    public static func ageBandBounds(today: CivilDate) -> [(label: String, earliest: CivilDate?, latest: CivilDate)] {
         ageBands.map { band in
-            // Aged at least `from` today: born on or before today minus `from` years.
-            let latest = yearsBefore(today, band.from)
-            // Aged at most `to`: born after today minus (`to` + 1) years.
-            let earliest = band.to.map { yearsBefore(today, $0 + 1) }
-            return (band.label, earliest, latest)
+            // Aged at least `from` today: born on or before today minus `from` years; at most
+            // `to`: born after today minus (`to` + 1) years.
+            (band.label, band.to.map { today.months(before: 12 * ($0 + 1)) }, today.months(before: 12 * band.from))
         }
     }
 
@@ -40,10 +38,5 @@ public enum StatisticsRules {
             byYear[tally.joinedOn.year] = entry
         }
         return byYear.keys.sorted().map { (year: $0, counted: byYear[$0]!.counted, all: byYear[$0]!.all) }
-    }
-
-    static func yearsBefore(_ date: CivilDate, _ years: Int) -> CivilDate {
-        let year = date.year - years
-        return CivilDate(year: year, month: date.month, day: min(date.day, CivilDate.daysIn(month: date.month, year: year)))!
     }
 }

@@ -20,7 +20,7 @@ struct GradingAPITests {
         return Dictionary(uniqueKeysWithValues: list.map { ($0["orgId"] as! String, $0) })
     }
 
-    @Test("GRA-1, GRA-3, GRA-4, GRA-5: a branch grades itself against the year's criteria and changes it 3 times; the upper committee reviews all or none, 不予定级 lets the branch re-grade (highlighted), and a review locks the self-grade")
+    @Test("GRA-1, GRA-3, GRA-4, GRA-5, OPC-1: a branch grades itself against the year's criteria and changes it 3 times (the committee's operation centre counts it); the upper committee reviews all or none, 不予定级 lets the branch re-grade (highlighted), and a review locks the self-grade")
     func year() async throws {
         try await withDemoApp { client in
             let branch = try await client.login(Self.accounts["branch_admin"])

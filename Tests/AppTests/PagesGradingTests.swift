@@ -11,7 +11,7 @@ import Testing
 struct PagesGradingTests {
     static let accounts = try! DemoAccounts.load()
 
-    @Test("GRA-1, GRA-4, GRA-5: self-grade from the criteria page; review from the operation centre; 不予定级, the branch's notice, the re-grade shown in red")
+    @Test("GRA-1, GRA-4, GRA-5, OPC-1: self-grade from the criteria page; review from the operation centre; 不予定级, the branch's notice, the re-grade shown in red")
     func branchYear() async throws {
         try await withDemoApp { client in
             let (branch, _) = try await client.pageLogin(Self.accounts["branch_admin"])

@@ -8,7 +8,7 @@ struct StatisticsTests {
         let today = CivilDate(year: 2026, month: 11, day: 25)!
         let bounds = StatisticsRules.ageBandBounds(today: today)
         func band(_ born: CivilDate) -> String? {
-            bounds.first { b in (b.latest.map { born <= $0 } ?? true) && (b.earliest.map { born > $0 } ?? true) }?.label
+            bounds.first { b in born <= b.latest && (b.earliest.map { born > $0 } ?? true) }?.label
         }
         #expect(band(CivilDate(year: 2008, month: 11, day: 25)!) == "18—22岁")
         #expect(band(CivilDate(year: 2008, month: 11, day: 26)!) == "14—17岁")

@@ -172,10 +172,11 @@ struct OperationCentreWorkflow: Sendable {
             entries += try await repositories.transfers.waiting(on: reviewerOrgs, steps: steps, after: after, limit: limit + 1)
                 .map(InboxEntry.init(transfer:))
         }
-        let gradingTypes = types.filter { $0 == .gradingReview || $0 == .gradingResult }
-        if !gradingTypes.isEmpty {
-            let rows = try await repositories.grading.inbox(for: reviewerOrgs, year: today.year, after: after, limit: limit + 1)
-            entries += rows.map(InboxEntry.init(grading:)).filter { gradingTypes.contains($0.type) }
+        if types.contains(.gradingReview) || types.contains(.gradingResult) {
+            entries += try await repositories.grading.inbox(
+                for: reviewerOrgs, year: today.year, reviews: types.contains(.gradingReview), results: types.contains(.gradingResult),
+                after: after, limit: limit + 1
+            ).map(InboxEntry.init(grading:))
         }
         entries.sort { ($0.since, $0.key) < ($1.since, $1.key) }
         let page = Array(entries.prefix(limit))

@@ -78,19 +78,19 @@ struct ExportWorkflow: Sendable {
     /// STA-1: each figure of the statistics page as a sheet of 项目 and 数量, and an overview.
     func statisticsReport(_ actor: Actor, org id: OrgID) async throws -> ExportFile {
         let s = try await statistics.statistics(actor, org: id)
-        let page = StatisticsPage.make(s)
+        let summary = s.summary
         let columns = [ColumnSpec("项目", width: 30, format: .text), ColumnSpec("数量", width: 12)]
         var sheets = [
             WorksheetContent(
                 name: "概况", columns: [ColumnSpec("项目", width: 90, format: .text)],
-                rows: [[.text(page.archiveLine)], [.text(page.gradingLine)], [.text(page.keyLine)]])
+                rows: [[.text(summary.archives)], [.text(summary.grading)], [.text(summary.key)]])
         ]
-        for chart in page.charts {
-            let name = String(chart.title.prefix { $0 != "（" })
+        for figure in s.figures {
+            let total = figure.bars.map(\.count).reduce(0, +)
             sheets.append(
                 WorksheetContent(
-                    name: name, columns: columns,
-                    rows: chart.bars.map { [.text($0.label), .number(Double($0.count))] } + [[.text("合计"), .number(Double(chart.total))]]))
+                    name: figure.shortTitle, columns: columns,
+                    rows: figure.bars.map { [.text($0.label), .number(Double($0.count))] } + [[.text("合计"), .number(Double(total))]]))
         }
         return try file(.stats, s.org, sheets, rows: sheets.map(\.rows.count).reduce(0, +))
     }

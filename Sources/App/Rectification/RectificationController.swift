@@ -26,8 +26,8 @@ struct RectificationController {
         let actor = try context.requireActor()
         let (org, year) = (try context.orgID(), try context.year())
         let body = try await request.decode(as: SelfCheckBody.self, context: context)
-        let stored = try await rectification.submit(actor, org: org, year: year, ratings: body.items)
-        return RectificationResponse(stored, items: try await rectification.view(actor, org: org, year: year).items)
+        let (stored, items) = try await rectification.submit(actor, org: org, year: year, ratings: body.items)
+        return RectificationResponse(stored, items: items)
     }
 
     struct DecisionBody: Decodable { let approve: Bool }
@@ -36,8 +36,8 @@ struct RectificationController {
         let actor = try context.requireActor()
         let (org, year) = (try context.orgID(), try context.year())
         let body = try await request.decode(as: DecisionBody.self, context: context)
-        let stored = try await rectification.decide(actor, org: org, year: year, approve: body.approve)
-        return RectificationResponse(stored, items: try await rectification.view(actor, org: org, year: year).items)
+        let (stored, items) = try await rectification.decide(actor, org: org, year: year, approve: body.approve)
+        return RectificationResponse(stored, items: items)
     }
 
     struct Bottom20Body: Decodable { let branchIds: [String] }

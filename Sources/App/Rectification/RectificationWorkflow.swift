@@ -25,7 +25,9 @@ struct RectificationWorkflow: Sendable {
 
     /// RCT-1, RCT-3, RCT-4: every item rated, by the branch (or its parent for a branch that has
     /// not checked itself), for the current month.
-    func submit(_ actor: Actor, org id: OrgID, year: Int, ratings raw: [String: String]) async throws -> RectificationYearRecord {
+    func submit(_ actor: Actor, org id: OrgID, year: Int, ratings raw: [String: String]) async throws
+        -> (year: RectificationYearRecord, items: [String])
+    {
         guard let current = try await repositories.rectification.year(year, of: id) else { throw ServiceRefusal.notFound }
         let placement = OrgPlacement(current.org)
         try require(actor, .selfCheck, .org(placement))
@@ -47,18 +49,18 @@ struct RectificationWorkflow: Sendable {
             try record.submit(poor: ratings.filter { $0 == .poor }.count, byParent: byParent, today: now.chinaDate)
         }
         try await append(current, entry, ratings: ratings, acting: byParent ? (placement.parentID ?? id) : id, actor, now)
-        return try await stored(id, year)
+        return (try await stored(id, year), items)
     }
 
     /// RCT-1, RCT-3: the direct parent approves or rejects the waiting form.
-    func decide(_ actor: Actor, org id: OrgID, year: Int, approve: Bool) async throws -> RectificationYearRecord {
+    func decide(_ actor: Actor, org id: OrgID, year: Int, approve: Bool) async throws -> (year: RectificationYearRecord, items: [String]) {
         guard let current = try await repositories.rectification.year(year, of: id) else { throw ServiceRefusal.notFound }
         let placement = OrgPlacement(current.org)
         try require(actor, .decideRectification, .org(placement))
         var record = current.record
         let entry = try decide(current) { () throws(RectificationRefusal) in try record.decide(approve: approve) }
         try await append(current, entry, ratings: nil, acting: placement.parentID ?? id, actor, clock.now())
-        return try await stored(id, year)
+        return (try await stored(id, year), try await repositories.rectification.items(year: year))
     }
 
     /// RCT-2: the direct parent marks branches bottom 20 %, all or none.

@@ -53,16 +53,9 @@ struct StatisticsPage {
     }
 
     static func make(_ s: OrgStatistics) -> StatisticsPage {
-        StatisticsPage(
-            orgName: s.org.fullName,
-            charts: [
-                chart("chart-ages", "年龄分布", s.ages), chart("chart-ethnicity", "民族分布", s.ethnicity),
-                chart("chart-education", "学历分布", s.education),
-                chart("chart-new-members", "新发展团员（已认证，按入团年份）", s.newMembersByYear.map { StatisticsBar(label: "\($0.year)年", count: $0.counted) }),
-                chart("chart-rectification", "组织整顿状态（团支部数）", s.rectification),
-            ],
-            archiveLine: "新团员 \(s.archives.newMembers) 人：档案未上传 \(s.archives.withoutArchive) 人，已认证 \(s.archives.verified) 人（统计只计已认证的 \(s.archives.counted) 人）",
-            gradingLine: "对标定级：纳入范围的团(总)支部 \(s.grading.orgs) 个，已自评 \(s.grading.selfGraded) 个，已复核 \(s.grading.reviewed) 个，不予定级 \(s.grading.notGraded) 个",
-            keyLine: "列入重点整顿的团支部 \(s.keyRectification) 个")
+        let summary = s.summary
+        return StatisticsPage(
+            orgName: s.org.fullName, charts: s.figures.map { chart($0.id, $0.title, $0.bars) }, archiveLine: summary.archives,
+            gradingLine: summary.grading, keyLine: summary.key)
     }
 }

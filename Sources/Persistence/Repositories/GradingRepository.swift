@@ -59,8 +59,10 @@ public protocol GradingRepository: Sendable {
     func recordFounding(of org: OrgID, on date: CivilDate) async throws
     /// OPC-1: for the admin of `orgs`, the orgs of `year` whose latest entry is a self-grade and
     /// whose upper committee is one of `orgs`, and those of `orgs` whose latest entry is a
-    /// review; oldest first by (recorded_at, entry id) after the keyset, at most `limit`, one query.
-    func inbox(for orgs: [OrgID], year: Int, after: (Timestamp, String)?, limit: Int) async throws -> [GradingInboxRow]
+    /// review (`reviews`, `results`: which of the two), oldest first by (recorded_at, entry id)
+    /// after the keyset, at most `limit`, one query: the kinds are filtered before the limit.
+    func inbox(for orgs: [OrgID], year: Int, reviews: Bool, results: Bool, after: (Timestamp, String)?, limit: Int) async throws
+        -> [GradingInboxRow]
     /// The progress of every in-scope org below `path` (GRA-2: `categories`, founded on or before
     /// `foundedBy`), in one query.
     func progress(below path: OrgPath, year: Int, categories: [OrgCategory], foundedBy: CivilDate) async throws -> GradingProgress
@@ -169,8 +171,10 @@ public struct SQLGradingRepository: GradingRepository {
             .flatMap { Timestamp(text: try $0.decode(column: "locked_at", as: String.self)) }
     }
 
-    public func inbox(for orgs: [OrgID], year: Int, after: (Timestamp, String)?, limit: Int) async throws -> [GradingInboxRow] {
-        if orgs.isEmpty { return [] }
+    public func inbox(for orgs: [OrgID], year: Int, reviews: Bool, results: Bool, after: (Timestamp, String)?, limit: Int) async throws
+        -> [GradingInboxRow]
+    {
+        if orgs.isEmpty || !(reviews || results) { return [] }
         let ids = orgs.map(\.rawValue)
         let (since, key) = after.map { ($0.0.text, $0.1) } ?? ("", "")
         let rows = try await sql.raw("""
@@ -183,7 +187,8 @@ public struct SQLGradingRepository: GradingRepository {
             FROM grading_entries e JOIN orgs o ON o.id = e.org_id
             WHERE e.year = \(literal: year) AND o.deleted_at IS NULL
               AND e.seq = (SELECT MAX(x.seq) FROM grading_entries x WHERE x.org_id = e.org_id AND x.year = e.year)
-              AND ((e.kind = 'self' AND o.upper_committee_id IN (\(binds: ids))) OR (e.kind = 'review' AND o.id IN (\(binds: ids))))
+              AND ((\(unsafeRaw: reviews ? "1 = 1" : "1 = 0") AND e.kind = 'self' AND o.upper_committee_id IN (\(binds: ids)))
+                OR (\(unsafeRaw: results ? "1 = 1" : "1 = 0") AND e.kind = 'review' AND o.id IN (\(binds: ids))))
               AND (e.recorded_at > \(bind: since) OR (e.recorded_at = \(bind: since) AND e.id > \(bind: key)))
             ORDER BY e.recorded_at, e.id LIMIT \(limit: limit)
             """).all()

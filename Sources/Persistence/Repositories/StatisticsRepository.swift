@@ -4,7 +4,7 @@ import SQLKit
 /// 团内大数据 (STA-1): distributions over a subtree's members, one query per figure.
 public protocol StatisticsRepository: Sendable {
     /// Members (not removed) of the subtree per age band (`bounds` from `StatisticsRules`).
-    func ages(inSubtreeOf path: OrgPath, bounds: [(label: String, earliest: CivilDate?, latest: CivilDate?)]) async throws -> [StatisticsBar]
+    func ages(inSubtreeOf path: OrgPath, bounds: [(label: String, earliest: CivilDate?, latest: CivilDate)]) async throws -> [StatisticsBar]
     /// Members per value of a profile field (`ethnicity` or `education`), 未填写 for none, largest first.
     func distribution(of field: StatisticsField, inSubtreeOf path: OrgPath) async throws -> [StatisticsBar]
     /// RCT-1: every branch of the subtree with its rectification entries of `year`, in one query.
@@ -28,10 +28,10 @@ public struct SQLStatisticsRepository: StatisticsRepository {
         """
     }
 
-    public func ages(inSubtreeOf path: OrgPath, bounds: [(label: String, earliest: CivilDate?, latest: CivilDate?)]) async throws -> [StatisticsBar] {
+    public func ages(inSubtreeOf path: OrgPath, bounds: [(label: String, earliest: CivilDate?, latest: CivilDate)]) async throws -> [StatisticsBar] {
         var cases: [SQLQueryString] = []
         for (index, band) in bounds.enumerated() {
-            var condition: SQLQueryString = "p.birth_date <= \(bind: band.latest?.iso ?? "9999-12-31")"
+            var condition: SQLQueryString = "p.birth_date <= \(bind: band.latest.iso)"
             if let earliest = band.earliest { condition = "\(condition) AND p.birth_date > \(bind: earliest.iso)" }
             cases.append("WHEN \(condition) THEN \(literal: index)")
         }
