@@ -244,6 +244,15 @@ struct AuthTests {
             #expect(basic.status == .unauthorized)
 
             let token = try await client.login(accounts["member_new"])
+            // The scheme is case-insensitive and blanks around the token are not part of it.
+            for header in ["Bearer \(token)", "bearer \(token)", "BEARER   \(token) \t"] {
+                let answer = try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: header])
+                #expect(answer.status == .ok, "\(header.prefix(8))")
+            }
+            for header in ["Bearer", "Bearer ", "Bearerx \(token)", "Token \(token)", "Bearer x\(token)"] {
+                let answer = try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: header])
+                #expect(answer.status == .unauthorized, "\(header.prefix(8))")
+            }
             let logout = try await client.postJSON("/api/v1/logout", [:], token: token)
             #expect(logout.status == .noContent)
             #expect(logout.headers[.setCookie]?.contains("Max-Age=0") == true)

@@ -23,7 +23,7 @@ struct PagesRouteTests {
         case .passwordForm: .passwordForm
         case .password: .password
         case .home: .home(org: OrgID(rawValue: "upc-cs")!, done: .password)
-        case .members: .members(org: OrgID(rawValue: "upc-cs")!, status: .unverified, q: "马 &=#+/?", cursor: member)
+        case .members: .members(org: OrgID(rawValue: "upc-cs")!, status: .unverified, q: "马 &=#+/?", cursor: MemberListCursor(branch: OrgID(rawValue: "upc-cs-2020-1")!, person: member))
         case .member: .member(member, done: .uploaded)
         case .memberUpload: .memberUpload(member, csrf: "a+b/c=")
         case .memberWithdraw: .memberWithdraw(member)

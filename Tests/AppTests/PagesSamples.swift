@@ -108,7 +108,7 @@ enum PageSamples {
                 joinedOn: "2020-10-15", branchName: "1班团支部", status: "pending", statusName: "待审批", dueDate: "2021-01-15", overdue: true,
                 overAge: true, identityStatus: "passed", identityStatusName: "认证通过", recordHref: "/members/p-c1-03/record")
         ],
-        next: "/members?cursor=p-c1-03", entryHref: "/orgs/upc-cs-2020-1/members/new", cadresHref: "/orgs/upc-cs/cadres",
+        next: "/members?cursor=upc-cs-2020-1.p-c1-03", entryHref: "/orgs/upc-cs-2020-1/members/new", cadresHref: "/orgs/upc-cs/cadres",
         exportHref: "/orgs/upc-cs/export/members")
 
     static let member = MemberPage(

@@ -27,7 +27,7 @@ struct PagesViewModelTests {
             member: F.record(joinedOn: CivilDate(year: 2018, month: 5, day: 4)!), archiveID: nil, state: .notUploaded)
         let org = F.org(F.school, "计算机科学与技术学院团委")
         let page = MembersPage.make(
-            org: org, orgs: [(org, 0)], status: .notUploaded, q: "", rows: [row, old], next: PersonID(rawValue: "p-c1-09"),
+            org: org, orgs: [(org, 0)], status: .notUploaded, q: "", rows: [row, old], next: MemberListCursor(rawValue: "upc-cs-2020-1.p-c1-09"),
             today: CivilDate(year: 2026, month: 11, day: 25)!)
         #expect(page.rows.map(\.idNumber) == ["370***********1278", "370***********1278"])
         #expect(!page.rows.contains { $0.idNumber.contains(F.fullIDNumber) })
@@ -35,7 +35,7 @@ struct PagesViewModelTests {
         #expect(page.rows[0].overdue)
         #expect(page.rows[1].statusName == "无需上传")
         #expect(page.rows[0].href == "/members/p-c1-03")
-        #expect(page.next == "/members?org=upc-cs&status=not_uploaded&cursor=p-c1-09")
+        #expect(page.next == "/members?org=upc-cs&status=not_uploaded&cursor=upc-cs-2020-1.p-c1-09")
         #expect(page.summary == "计算机科学与技术学院团委：本页 2 名团员")
     }
 

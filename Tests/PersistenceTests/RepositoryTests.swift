@@ -20,40 +20,46 @@ struct RepositoryTests {
         }
     }
 
-    @Test("members of a subtree are listed by keyset pages without gaps or repeats, siblings excluded")
+    @Test("members of a subtree are listed by keyset pages in (branch, person) order, without gaps or repeats, siblings excluded")
     func keysetPaging() async throws {
         try await TestDatabase.withMigrated { database in
             let tree = try await SeededTree(in: database)
+            // Person ids that sort against the branches' order, so that a page ordered by person
+            // alone would interleave the two branches.
             for i in 0..<7 {
-                try await tree.addMember(database, id: "m-a\(i)", seq: String(format: "%03d", 100 + i * 2), branch: tree.class1, number: "20203702000\(10 + i)")
+                try await tree.addMember(database, id: "m-\(i)a", seq: String(format: "%03d", 100 + i * 2), branch: tree.class1, number: "20203702000\(10 + i)")
             }
             for i in 0..<5 {
-                try await tree.addMember(database, id: "m-b\(i)", seq: String(format: "%03d", 200 + i * 2), branch: tree.class2, number: "20203702001\(10 + i)")
+                try await tree.addMember(database, id: "m-\(i)b", seq: String(format: "%03d", 200 + i * 2), branch: tree.class2, number: "20203702001\(10 + i)")
             }
             try await tree.addMember(database, id: "m-c0", seq: "300", branch: tree.otherBranch, number: "2020370200300")
             let members = SQLMemberRepository(database.sql)
 
             var seen: [String] = []
-            var cursor: PersonID?
+            var order: [[String]] = []
+            var cursor: MemberListCursor?
             while true {
                 let result = try await members.page(ofSubtree: tree.zongzhi.id, after: cursor, limit: 5)
                 #expect(result?.org.id == tree.zongzhi.id)
                 let page = result?.members ?? []
                 seen += page.map(\.member.personID.rawValue)
-                guard page.count == 5 else { break }
-                cursor = page.last?.member.personID
+                order += page.map { [$0.member.branchID.rawValue, $0.member.personID.rawValue] }
+                guard page.count == 5, let last = page.last else { break }
+                cursor = MemberListCursor(branch: last.member.branchID, person: last.member.personID)
             }
             #expect(seen.count == 12)
             #expect(Set(seen).count == 12)
-            #expect(seen == seen.sorted())
+            #expect(order == order.sorted { $0.lexicographicallyPrecedes($1) })
+            #expect(order.map(\.[0]) == Array(repeating: tree.class1.id.rawValue, count: 7) + Array(repeating: tree.class2.id.rawValue, count: 5)
+                || order.map(\.[0]) == Array(repeating: tree.class2.id.rawValue, count: 5) + Array(repeating: tree.class1.id.rawValue, count: 7))
             #expect(!seen.contains("m-c0"))
             #expect(try await members.page(ofSubtree: tree.class2.id, after: nil, limit: 100)?.members.count == 5)
             // Past the last member the org still comes back, with no members; an unknown org is nil.
-            let past = try await members.page(ofSubtree: tree.class2.id, after: PersonID(rawValue: "m-b9")!, limit: 100)
+            let past = try await members.page(ofSubtree: tree.class2.id, after: MemberListCursor(branch: tree.class2.id, person: PersonID(rawValue: "m-9b")!), limit: 100)
             #expect(past?.org.id == tree.class2.id && past?.members.isEmpty == true)
             #expect(try await members.page(ofSubtree: OrgID(rawValue: "no-such-org")!, after: nil, limit: 5) == nil)
             #expect(try await members.count(inSubtreeOf: tree.province.path) == 13)
-            let one = try await members.find(PersonID(rawValue: "m-b0")!)
+            let one = try await members.find(PersonID(rawValue: "m-0b")!)
             #expect(one?.branch.id == tree.class2.id)
             #expect(one?.branchName == tree.class2.name)
         }

@@ -52,14 +52,14 @@ extension PagesController {
             throw ServiceRefusal.badRequest("未知的档案状态")
         }
         let q = try FreeText.checked(query["q"].map(String.init) ?? "", as: .search)
-        var cursor: PersonID?
+        var cursor: MemberListCursor?
         if let raw = query["cursor"], !raw.isEmpty {
-            guard let id = PersonID(rawValue: String(raw)) else { throw ServiceRefusal.badRequest("cursor 无效") }
-            cursor = id
+            guard let parsed = MemberListCursor(rawValue: String(raw)) else { throw ServiceRefusal.badRequest("cursor 无效") }
+            cursor = parsed
         }
 
         var rows: [MemberArchiveRow] = []
-        var next: PersonID?
+        var next: MemberListCursor?
         if !q.isEmpty {
             // ARC-11 search within the chosen org's subtree: at most 100 hits, not paged.
             rows = try await services.operations.search(actor, query: q, within: org.id, limit: 100).filter { row in
@@ -75,7 +75,7 @@ extension PagesController {
                 newMembersOnly: status != .all, status: status.archiveStatus, unverifiedOnly: status == .unverified)
             let page = try await services.operations.memberArchives(actor, org: org.id, filter: filter, cursor: cursor, limit: Self.pageSize)
             rows = page.items
-            next = page.nextCursor.flatMap(PersonID.init(rawValue:))
+            next = page.nextCursor.flatMap(MemberListCursor.init(rawValue:))
         }
         let orgs = try await services.operations.orgChoices(actor).map { ($0.org, $0.depth) }
         let page = MembersPage.make(

@@ -134,7 +134,7 @@ struct MembersPage {
     /// `orgs` are the administered subtrees in picker order with their depths; `org` the shown one,
     /// listed first when it is not among them.
     static func make(
-        org: Org, orgs: [(Org, Int)], status: MemberStatusFilter, q: String, rows: [MemberArchiveRow], next: PersonID?, today: CivilDate,
+        org: Org, orgs: [(Org, Int)], status: MemberStatusFilter, q: String, rows: [MemberArchiveRow], next: MemberListCursor?, today: CivilDate,
         mayEnter: Bool = false
     ) -> MembersPage {
         var options: [OrgOption] = []

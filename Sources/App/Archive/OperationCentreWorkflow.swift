@@ -196,14 +196,14 @@ struct OperationCentreWorkflow: Sendable {
     }
 
     /// Members of the org's subtree with their archive state (ARC-7, ARC-8), keyset-paged by
-    /// person id; the filter runs in the query, before the limit.
+    /// branch and person; the filter runs in the query, before the limit.
     func memberArchives(
-        _ actor: Actor, org id: OrgID, filter: MemberArchiveFilter, cursor: PersonID?, limit: Int
+        _ actor: Actor, org id: OrgID, filter: MemberArchiveFilter, cursor: MemberListCursor?, limit: Int
     ) async throws -> ListPage<MemberArchiveRow> {
         let org = try await org(actor, id, .listMembers)
         let rows = try await repositories.archives.memberArchives(inSubtreeOf: org.path, filter: filter, after: cursor, limit: limit + 1)
         let page = Array(rows.prefix(limit))
-        return ListPage(items: page, nextCursor: rows.count > limit ? page.last?.member.member.personID.rawValue : nil)
+        return ListPage(items: page, nextCursor: rows.count > limit ? page.last.map { MemberListCursor($0.member).rawValue } : nil)
     }
 
     /// ARC-11: admins search their orgs' subtrees (or the one org given); a member finds only

@@ -97,7 +97,7 @@ struct OperationsController {
             if raw == "true" || raw == "1" { filter.overdueOn = operations.today }
         }
         let page = try await operations.memberArchives(
-            try context.requireActor(), org: try context.orgID(), filter: filter, cursor: try request.personCursor(),
+            try context.requireActor(), org: try context.orgID(), filter: filter, cursor: try request.memberCursor(),
             limit: try request.limit())
         let today = operations.today
         return Page(items: page.items.map { MemberArchiveItem($0, today: today) }, nextCursor: page.nextCursor)

@@ -1,5 +1,6 @@
 import Foundation
 import Domain
+import Persistence
 
 /// `Domain.authorize`, throwing its denial; every workflow asks through here.
 func require(_ actor: Actor, _ action: AccessAction, _ target: AccessTarget) throws(AccessDenial) {
@@ -15,3 +16,10 @@ struct ListPage<Item: Sendable>: Sendable {
 
 /// New record ids: UUIDs, lower-case (fits the id alphabet).
 func newIdentifier() -> String { UUID().uuidString.lowercased() }
+
+extension MemberListCursor {
+    /// The cursor just after `record`, for the page it ends.
+    init(_ record: MemberRecord) {
+        self.init(branch: record.member.branchID, person: record.member.personID)
+    }
+}

@@ -102,12 +102,12 @@ struct ExportWorkflow: Sendable {
     func members(_ actor: Actor, org id: OrgID) async throws -> ExportFile {
         let org = try await orgs.org(actor, id)
         var records: [MemberRecord] = []
-        var cursor: PersonID? = nil
+        var cursor: MemberListCursor? = nil
         repeat {
             let page = try await orgs.members(actor, of: id, cursor: cursor, limit: Self.pageSize)
             records += page.items
             guard records.count <= Self.rowLimit else { throw ExportRefusal.tooManyRows(limit: Self.rowLimit) }
-            cursor = page.nextCursor.flatMap(PersonID.init(rawValue:))
+            cursor = page.nextCursor.flatMap(MemberListCursor.init(rawValue:))
         } while cursor != nil
         let today = today
         let rows: [[CellValue]] = records.map { record in

@@ -64,9 +64,10 @@ extension Request {
     }
 
     /// `?cursor=` of lists keyset-paged by person id.
-    func personCursor() throws -> PersonID? {
+    /// The `cursor` of a member list: a previous page's `nextCursor`.
+    func memberCursor() throws -> MemberListCursor? {
         guard let raw = uri.queryParameters["cursor"] else { return nil }
-        guard let id = PersonID(rawValue: String(raw)) else { throw ServiceRefusal.badRequest("cursor 无效") }
-        return id
+        guard let cursor = MemberListCursor(rawValue: String(raw)) else { throw ServiceRefusal.badRequest("cursor 无效") }
+        return cursor
     }
 }

@@ -55,7 +55,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     let counter: ConnectionCounter
     private var address: String?
     private var started = false
-    private var timer: Scheduled<Void>?
+    /// The armed limit: when it runs out and why. Nil when nothing is timed.
+    private var deadline: (at: NIODeadline, reason: Reason)?
+    /// The one scheduled check, and when it fires. Re-arming only moves `deadline`; the check
+    /// finds a later deadline and sleeps again. Scheduling and cancelling an event-loop task
+    /// on every request head, end and answer was a measurable share of a small request.
+    private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
     /// A request head arrived and its end has not.
     private var requestOpen = false
     /// The answer to the current request has begun.
@@ -97,7 +102,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             arm(context, after: limits.bodyIdleSeconds, reason: .bodyStalled)
         case .end:
             requestOpen = false
-            cancelTimer()
+            disarm()
         }
         context.fireChannelRead(data)
     }
@@ -135,30 +140,55 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func stop() {
-        cancelTimer()
+        stopTimer()
         if let address {
             counter.close(address)
             self.address = nil
         }
     }
 
-    private func cancelTimer() {
-        timer?.cancel()
+    /// Disarms; a pending check then finds nothing to do.
+    private func disarm() {
+        deadline = nil
+    }
+
+    private func stopTimer() {
+        deadline = nil
+        timer?.task.cancel()
         timer = nil
     }
 
     private func arm(_ context: ChannelHandlerContext, after seconds: Double, reason: Reason) {
-        cancelTimer()
         guard !closed else { return }
+        let at = NIODeadline.now() + .nanoseconds(Int64(seconds * 1_000_000_000))
+        deadline = (at, reason)
+        // A check due no later than the new deadline will see it and sleep on.
+        if let timer, timer.firesAt <= at { return }
+        schedule(context, at: at)
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, at: NIODeadline) {
+        timer?.task.cancel()
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) {
+        let task = context.eventLoop.scheduleTask(deadline: at) {
             let (handler, context) = loopBound.value
-            handler.expire(context, reason: reason)
+            handler.check(context)
         }
+        timer = (task, at)
+    }
+
+    private func check(_ context: ChannelHandlerContext) {
+        timer = nil
+        guard let deadline else { return }
+        if deadline.at > .now() {
+            schedule(context, at: deadline.at)
+            return
+        }
+        self.deadline = nil
+        expire(context, reason: deadline.reason)
     }
 
     private func expire(_ context: ChannelHandlerContext, reason: Reason) {
-        timer = nil
         guard !closed, context.channel.isActive else { return }
         closed = true
         let answer: Bool

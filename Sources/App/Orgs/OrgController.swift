@@ -28,7 +28,7 @@ struct OrgController {
     @Sendable func members(request: Request, context: AppRequestContext) async throws -> Page<MemberResponse> {
         let actor = try context.requireActor()
         let id = try context.orgID()
-        let page = try await orgs.members(actor, of: id, cursor: try request.personCursor(), limit: try request.limit())
+        let page = try await orgs.members(actor, of: id, cursor: try request.memberCursor(), limit: try request.limit())
         return Page(items: page.items.map { MemberResponse($0, showFullIDNumber: false, today: today()) }, nextCursor: page.nextCursor)
     }
 }

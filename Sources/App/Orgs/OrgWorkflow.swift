@@ -17,14 +17,14 @@ struct OrgWorkflow: Sendable {
         try await repositories.orgs.children(of: try await org(actor, id).id)
     }
 
-    /// Members of the org's subtree (for a branch: its own members), keyset-paged by id.
-    func members(_ actor: Actor, of id: OrgID, cursor: PersonID?, limit: Int) async throws -> ListPage<MemberRecord> {
+    /// Members of the org's subtree (for a branch: its own members), keyset-paged by branch and person.
+    func members(_ actor: Actor, of id: OrgID, cursor: MemberListCursor?, limit: Int) async throws -> ListPage<MemberRecord> {
         // One query for the org and the page; nothing of it leaves here unless authorised.
         guard let (org, rows) = try await repositories.members.page(ofSubtree: id, after: cursor, limit: limit + 1)
         else { throw ServiceRefusal.notFound }
         try require(actor, .listMembers, .org(OrgPlacement(org)))
         let page = Array(rows.prefix(limit))
-        return ListPage(items: page, nextCursor: rows.count > limit ? page.last?.member.personID.rawValue : nil)
+        return ListPage(items: page, nextCursor: rows.count > limit ? page.last.map { MemberListCursor($0).rawValue } : nil)
     }
 
     /// A member, and whether the actor may see the full ID number.

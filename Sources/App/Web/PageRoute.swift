@@ -15,7 +15,7 @@ enum PageRoute: Sendable, Equatable {
     case passwordForm
     case password
     case home(org: OrgID? = nil, done: PageFlash? = nil)
-    case members(org: OrgID? = nil, status: MemberStatusFilter = .all, q: String? = nil, cursor: PersonID? = nil)
+    case members(org: OrgID? = nil, status: MemberStatusFilter = .all, q: String? = nil, cursor: MemberListCursor? = nil)
     case member(PersonID, done: PageFlash? = nil)
     /// The no-JS upload form; its CSRF token travels in the query because the body is multipart.
     case memberUpload(PersonID, csrf: String? = nil)

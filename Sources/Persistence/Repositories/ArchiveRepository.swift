@@ -144,7 +144,7 @@ public protocol ArchiveRepository: Sendable {
     /// Members of the subtree with their archive state, ordered by person id, in one query;
     /// every condition of `filter` is applied before the limit, so a page is never short.
     func memberArchives(
-        inSubtreeOf path: OrgPath, filter: MemberArchiveFilter, after cursor: PersonID?, limit: Int
+        inSubtreeOf path: OrgPath, filter: MemberArchiveFilter, after cursor: MemberListCursor?, limit: Int
     ) async throws -> [MemberArchiveRow]
     /// The subtree's new members grouped by joining day, verification and upload, in one
     /// query; `NewMemberCounts` turns the groups into figures by the domain's rules.
@@ -323,15 +323,20 @@ public struct SQLArchiveRepository: ArchiveRepository {
         }
     }
 
-    static let memberArchiveSelect = """
+    static let memberArchiveSelect = memberArchiveSelect(from: "members m")
+
+    /// `members`: the FROM clause's start, which must bind `members m`.
+    static func memberArchiveSelect(from members: String) -> String {
+        """
         SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
                o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
                o.upper_committee_id AS branch_upper_committee_id,
                a.id AS archive_id, a.state AS archive_state, a.latest_version, a.verified_version, a.resumes,
                \(SQLMemberRepository.recordColumns)
-        FROM members m JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
+        FROM \(members) JOIN people p ON p.id = m.person_id JOIN orgs o ON o.id = m.branch_id
         LEFT JOIN archives a ON a.member_id = m.person_id
         """
+    }
 
     /// The archive columns of `memberArchiveSelect`; the member columns decode as
     /// `SQLMemberRepository.Row` from the same row.
@@ -364,10 +369,11 @@ public struct SQLArchiveRepository: ArchiveRepository {
     }
 
     public func memberArchives(
-        inSubtreeOf path: OrgPath, filter: MemberArchiveFilter, after cursor: PersonID?, limit: Int
+        inSubtreeOf path: OrgPath, filter: MemberArchiveFilter, after cursor: MemberListCursor?, limit: Int
     ) async throws -> [MemberArchiveRow] {
+        // The branches from the ancestry, in (branch, person) order: see `SQLMemberRepository.page`.
         var conditions = SQLQueryString(
-            "o.path LIKE \(bind: path.encoded + "%") AND m.person_id > \(bind: cursor?.rawValue ?? "") AND m.removed_at IS NULL")
+            "x.ancestor_id = \(bind: path.leaf.rawValue) AND \(SQLMemberRepository.after(cursor, ancestry: "x")) AND m.removed_at IS NULL")
         if filter.newMembersOnly || filter.status != nil || filter.unverifiedOnly || filter.overdueOn != nil {
             conditions.appendInterpolation(unsafeRaw: " AND m.joined_on >= ")
             conditions.appendInterpolation(bind: Member.archiveRequiredFrom.iso)
@@ -381,9 +387,9 @@ public struct SQLArchiveRepository: ArchiveRepository {
             conditions.appendInterpolation(unsafeRaw: " AND (" + Self.statusCondition(.notUploaded) + " OR " + Self.statusCondition(.rejected) + ")")
         }
         return try await sql.raw("""
-            \(unsafeRaw: Self.memberArchiveSelect)
+            \(unsafeRaw: Self.memberArchiveSelect(from: "org_ancestry x JOIN members m ON m.branch_id = x.descendant_id"))
             WHERE \(conditions)
-            ORDER BY m.person_id LIMIT \(limit: limit)
+            ORDER BY x.descendant_id, m.person_id LIMIT \(limit: limit)
             """).all().map(Self.memberArchiveRow)
     }
 

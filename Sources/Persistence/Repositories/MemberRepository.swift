@@ -60,7 +60,7 @@ public protocol MemberRepository: Sendable {
     /// person id, starting after `cursor` (keyset paging: stable under inserts, no OFFSET
     /// scans). One query, because the member list is the hottest read and every query is a
     /// round trip to the database's threads. Nil when no such org exists.
-    func page(ofSubtree id: OrgID, after cursor: PersonID?, limit: Int) async throws -> (org: Org, members: [MemberRecord])?
+    func page(ofSubtree id: OrgID, after cursor: MemberListCursor?, limit: Int) async throws -> (org: Org, members: [MemberRecord])?
     func count(inSubtreeOf path: OrgPath) async throws -> Int
     /// MEM-6, MEM-7: members not removed and not over age on `today`.
     func count(inSubtreeOf path: OrgPath, today: CivilDate) async throws -> Int
@@ -122,6 +122,22 @@ public struct SQLMemberRepository: MemberRepository {
         p.identity_status, m.removed_at,
         CASE WHEN EXISTS (SELECT 1 FROM cadre_posts c WHERE c.person_id = p.id) THEN 1 ELSE 0 END AS holds_post
         """
+
+    /// After `cursor` in (branch, person) order, for a select that joins `org_ancestry` (as
+    /// `ancestry`) and `members m`; the branch side is on the ancestry's `descendant_id`, so that
+    /// its index range starts there.
+    static func after(_ cursor: MemberListCursor?, ancestry: String = "a") -> SQLQueryString {
+        let branch = cursor?.branch.rawValue ?? "", person = cursor?.person.rawValue ?? ""
+        var condition = SQLQueryString("(")
+        condition.appendInterpolation(unsafeRaw: ancestry + ".descendant_id > ")
+        condition.appendInterpolation(bind: branch)
+        condition.appendInterpolation(unsafeRaw: " OR (" + ancestry + ".descendant_id = ")
+        condition.appendInterpolation(bind: branch)
+        condition.appendInterpolation(unsafeRaw: " AND m.person_id > ")
+        condition.appendInterpolation(bind: person)
+        condition.appendInterpolation(unsafeRaw: "))")
+        return condition
+    }
 
     /// MEM-7 in SQL: born on or before the cutoff and holding no post.
     static func notOverAge(_ today: CivilDate) -> SQLQueryString {
@@ -209,11 +225,14 @@ public struct SQLMemberRepository: MemberRepository {
             .first().map { try Row(row: $0).record() }
     }
 
-    public func page(ofSubtree id: OrgID, after cursor: PersonID?, limit: Int) async throws -> (org: Org, members: [MemberRecord])? {
+    public func page(ofSubtree id: OrgID, after cursor: MemberListCursor?, limit: Int) async throws -> (org: Org, members: [MemberRecord])? {
         // The page is cut inside (only the subtree's members are joined, sorted and limited),
         // and only its rows get the post lookup; the LEFT JOIN keeps the org's row when the
         // subtree has no (more) members. Joining a view of every member, as this did before,
-        // made SQLite materialise the whole members table for each page.
+        // made SQLite materialise the whole members table for each page. The branches come from
+        // the ancestry (0018) in id order and each branch's members from `members_branch` in
+        // person order, so the page is read in index order and nothing is sorted
+        // (`MemberListCursor` says why the order is by branch first).
         let rows = try await sql.raw("""
             SELECT t.id AS t_id, t.parent_id AS t_parent_id, t.name AS t_name, t.full_name AS t_full_name,
                    t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id, s.*,
@@ -222,13 +241,13 @@ public struct SQLMemberRepository: MemberRepository {
                 SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
                        o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
                        o.upper_committee_id AS branch_upper_committee_id, p.identity_status, m.removed_at
-                FROM orgs r JOIN orgs o ON o.path LIKE r.path || '%'
-                     JOIN members m ON m.branch_id = o.id JOIN people p ON p.id = m.person_id
-                WHERE r.id = \(bind: id.rawValue) AND m.person_id > \(bind: cursor?.rawValue ?? "") AND m.removed_at IS NULL
-                ORDER BY m.person_id LIMIT \(limit: limit)
+                FROM org_ancestry a JOIN members m ON m.branch_id = a.descendant_id
+                     JOIN orgs o ON o.id = m.branch_id JOIN people p ON p.id = m.person_id
+                WHERE a.ancestor_id = \(bind: id.rawValue) AND \(Self.after(cursor)) AND m.removed_at IS NULL
+                ORDER BY a.descendant_id, m.person_id LIMIT \(limit: limit)
             ) s ON TRUE
             WHERE t.id = \(bind: id.rawValue)
-            ORDER BY s.person_id
+            ORDER BY s.branch_id, s.person_id
             """).all()
         guard let first = rows.first else { return nil }
         let org = try SQLOrgRepository.Row(row: first, prefix: "t_").org()
