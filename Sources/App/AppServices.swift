@@ -23,6 +23,7 @@ public struct AppServices: Sendable {
     let grading: GradingWorkflow
     let notices: NoticeWorkflow
     let activities: ActivityWorkflow
+    let registrations: RegistrationWorkflow
     let rectification: RectificationWorkflow
     let statistics: StatisticsWorkflow
     let orgs: OrgWorkflow
@@ -54,6 +55,7 @@ public struct AppServices: Sendable {
         grading = GradingWorkflow(database: database, clock: clock)
         notices = NoticeWorkflow(database: database, clock: clock)
         activities = ActivityWorkflow(database: database, clock: clock)
+        registrations = RegistrationWorkflow(database: database, clock: clock)
         rectification = RectificationWorkflow(database: database, clock: clock)
         statistics = StatisticsWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)

@@ -116,6 +116,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     GradingController(grading: services.grading).register(on: api)
     NoticeController(notices: services.notices).register(on: api)
     ActivityController(activities: services.activities).register(on: api)
+    RegistrationController(registrations: services.registrations).register(on: api)
     RectificationController(rectification: services.rectification).register(on: api)
     StatisticsController(statistics: services.statistics).register(on: api)
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)

@@ -170,6 +170,11 @@ public enum AccessAction: String, Sendable, CaseIterable {
     /// ACT-1: record, edit or withdraw a branch's organisational life (target: the branch): the
     /// branch's admin or its direct parent's.
     case recordActivity = "record_activity"
+    /// ACT-1 年度团籍注册: a member reports their own year (target: the member).
+    case submitRegistration = "submit_registration"
+    /// ACT-1 年度团籍注册审批: approve or send back a member's registration (target: the
+    /// branch): its admin, or its direct parent's for a branch without one.
+    case decideRegistration = "decide_registration"
     /// RCT-1, RCT-3: submit a branch's self-check form (target: the branch): its own admin, or
     /// its direct parent's for a branch that has not checked itself.
     case selfCheck = "self_check"
@@ -338,9 +343,11 @@ private func authorizeBranchYear(_ actor: Actor, _ action: AccessAction, _ targe
         return .deny(.outOfScope)
     case (.viewGrading, .org(let org)), (.viewNoticeReaders, .org(let org)):
         return actor.administers(org.path) ? .allow : .deny(.outOfScope)
-    case (.recordActivity, .org(let org)):
+    case (.recordActivity, .org(let org)), (.decideRegistration, .org(let org)):
         guard org.category.holdsMembers else { return .deny(.notApplicable) }
         return actor.isAdminOfOrParent(org) ? .allow : .deny(.outOfScope)
+    case (.submitRegistration, .member(let person, _)):
+        return actor.personID == person ? .allow : .deny(.outOfScope)
     case (.selfCheck, .org(let org)):
         guard org.category.holdsMembers else { return .deny(.notApplicable) }
         return actor.isAdminOfOrParent(org) ? .allow : .deny(.outOfScope)

@@ -21,6 +21,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return CivilDate(daysSinceEpoch: Int((shifted - (shifted % 86_400_000 + 86_400_000) % 86_400_000) / 86_400_000))
     }
 
+    /// 00:00 China Standard Time of `date`: the first moment of that China day.
+    public static func chinaMidnight(of date: CivilDate) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: Int64(date.daysSinceEpoch) * 86_400_000 - 8 * 3_600_000)
+    }
+
     /// The moment on China Standard Time's wall clock, to the minute (GRA-4's 12-31 12:00).
     public var chinaMoment: ChinaMoment {
         let shifted = millisecondsSinceEpoch + 8 * 3_600_000

@@ -3,6 +3,21 @@ import Domain
 
 /// Filled view models of the grading and notice pages, for the template tests (every key present).
 enum GradingPageSamples {
+    static let registrations = RegistrationsPage(
+        orgName: "共青团…计算机学院2020级1班团支部", action: "/orgs/upc-cs-2020-1/registrations", csrf: "token", name: "林",
+        statuses: [Choice(value: "pending", label: "待审批", selected: true)], from: "2026-11-01", to: "2026-11-30",
+        rows: [
+            .init(
+                memberName: "林子豪", year: 2026, revision: 2, summary: "按时参加组织生活。", submittedAt: "2026-11-20 10:00",
+                statusName: "未通过", pending: false, reason: "请补充", decidedAt: "2026-11-21 09:00", decideAction: "/registrations/x1/decision")
+        ],
+        next: "/orgs/upc-cs-2020-1/registrations?cursor=x", error: "结束日期不能早于开始日期")
+
+    static let myRegistrations = MyRegistrationsPage(
+        action: "/me/registrations", csrf: "token", years: [Choice(value: "2026", label: "2026年度", selected: true)], summary: "总结",
+        rows: [.init(year: 2026, revision: 1, summary: "总结", submittedAt: "2026-11-20 10:00", statusName: "未通过", reason: "请补充")],
+        error: "请填写年度个人总结")
+
     static let activities = ActivitiesPage(
         orgName: "共青团…计算机学院2020级1班团支部", csrf: "token",
         rows: [

@@ -104,6 +104,13 @@ struct PagesRouteTests {
         case .rectificationBranches: .rectificationBranches(OrgID(rawValue: "upc-cs-2020")!, done: .bottom20Marked)
         case .rectificationMark: .rectificationMark(OrgID(rawValue: "upc-cs-2020")!)
         case .statistics: .statistics(OrgID(rawValue: "upc-cs")!)
+        case .registrations:
+            .registrations(
+                OrgID(rawValue: "upc-cs-2020-1")!, filter: .init(name: "林 &=#+/?", status: "pending", from: "2026-11-01", to: "2026-11-30"),
+                cursor: "2026-11-20T02:00:00.000Z~5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f", done: .registrationApproved)
+        case .registrationDecide: .registrationDecide("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
+        case .myRegistrations: .myRegistrations(done: .registrationSubmitted)
+        case .myRegistrationSubmit: .myRegistrationSubmit
         }
     }
 

@@ -40,6 +40,8 @@ enum PageSamples {
         case .rectification: GradingPageSamples.rectification
         case .rectificationBranches: GradingPageSamples.rectificationBranches
         case .statistics: GradingPageSamples.statistics
+        case .registrations: GradingPageSamples.registrations
+        case .myRegistrations: GradingPageSamples.myRegistrations
         default: AdminPageSamples.model(for: template)
         }
     }

@@ -608,6 +608,32 @@ def activities():
     shot("branch-statistics")
     logout()
 
+    # 23. ACT-1 年度团籍注册: the member reports the year; the branch admin finds it in the
+    # operation centre and approves it from the 年度团籍注册审批 list.
+    login("member_new_2")
+    driver.find_element(By.LINK_TEXT, "年度团籍注册").click()
+    wait(EC.presence_of_element_located((By.ID, "registration-form")), message="no registration form")
+    driver.find_element(By.ID, "registration-summary").send_keys("按时参加组织生活，参加社区志愿服务。")
+    driver.find_element(By.ID, "registration-submit").click()
+    wait(lambda d: "done=registration-submitted" in d.current_url, message="the registration was not submitted")
+    expect("待审批" in text_of("#my-registrations-table"), "registrations: %r" % text_of("#my-registrations-table"))
+    shot("registration-submitted")
+    logout()
+    login("branch_admin")
+    go("/inbox?type=registration_approval")
+    wait(EC.presence_of_element_located((By.ID, "inbox-table")))
+    rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#inbox-table tbody tr") if "胡雪" in r.text]
+    expect(rows, "the registration of 胡雪 is not in the operation centre")
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    wait(EC.presence_of_element_located((By.ID, "registrations-table")), message="no registration list")
+    row = [r for r in driver.find_elements(By.CSS_SELECTOR, "#registrations-table tbody tr") if "胡雪" in r.text]
+    expect(row, "胡雪 is not in the pending list: %r" % text_of("#registrations-table"))
+    row[0].find_element(By.XPATH, ".//button[text()='通过']").click()
+    wait(lambda d: "done=registration-approved" in d.current_url, message="the approval did not complete")
+    expect("已通过" in text_of("#registrations-table"), "after approval: %r" % text_of("#registrations-table"))
+    shot("registration-approved")
+    logout()
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -378,6 +378,13 @@ struct InboxPage {
                         typeName: item.typeName, name: grading.orgName, idNumber: "—", developmentNumber: "—", branchName: what,
                         since: PageKit.chinaTime(text: item.since), href: href)
                 }
+                if let registration = item.registration, let branch = OrgID(rawValue: registration.branchId) {
+                    // ACT-1: the member, and the year reported in the branch column.
+                    return Item(
+                        typeName: item.typeName, name: registration.memberName, idNumber: "—", developmentNumber: "—",
+                        branchName: "\(registration.year)年度团籍注册", since: PageKit.chinaTime(text: item.since),
+                        href: PageRoute.registrations(branch, filter: .init(status: RegistrationStatus.pending.rawValue)).href)
+                }
                 if let transfer = item.transfer {
                     // TRF-1 … TRF-3: the member, and in the branch column the two ends.
                     return Item(

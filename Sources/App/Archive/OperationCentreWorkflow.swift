@@ -16,6 +16,8 @@ enum InboxType: String, CaseIterable, Sendable {
     case gradingReview = "grading_review"
     /// GRA-4: the upper committee reviewed the org's self-grade (the branch's notice of its result).
     case gradingResult = "grading_result"
+    /// ACT-1: a member's 年度团籍注册 waits on the branch admin.
+    case registrationApproval = "registration_approval"
 
     var chineseName: String {
         switch self {
@@ -26,6 +28,7 @@ enum InboxType: String, CaseIterable, Sendable {
         case .branchAssignment: "分配团支部"
         case .gradingReview: "对标定级复核"
         case .gradingResult: "对标定级复核结果"
+        case .registrationApproval: "年度团籍注册审批"
         }
     }
 
@@ -34,7 +37,7 @@ enum InboxType: String, CaseIterable, Sendable {
         switch self {
         case .archiveApproval: "pending"
         case .archiveChangeRequest: "change_requested"
-        case .adminChange, .transferApproval, .branchAssignment, .gradingReview, .gradingResult: nil
+        case .adminChange, .transferApproval, .branchAssignment, .gradingReview, .gradingResult, .registrationApproval: nil
         }
     }
 
@@ -46,7 +49,7 @@ enum InboxType: String, CaseIterable, Sendable {
         switch self {
         case .transferApproval: [.sourceApproval, .destinationApproval, .destinationCommitteeApproval, .provincialApproval]
         case .branchAssignment: [.branchAssignment]
-        case .archiveApproval, .archiveChangeRequest, .adminChange, .gradingReview, .gradingResult: []
+        case .archiveApproval, .archiveChangeRequest, .adminChange, .gradingReview, .gradingResult, .registrationApproval: []
         }
     }
 }
@@ -59,6 +62,7 @@ struct InboxEntry: Sendable {
     let adminChange: AdminChangeItem?
     let transfer: TransferRecord?
     var grading: GradingInboxRow? = nil
+    var registration: RegistrationRecord? = nil
 
     init(type: InboxType, waiting: WaitingArchive) {
         self.type = type
@@ -89,12 +93,22 @@ struct InboxEntry: Sendable {
         self.grading = grading
     }
 
+    init(registration: RegistrationRecord) {
+        type = .registrationApproval
+        waiting = nil
+        adminChange = nil
+        transfer = nil
+        self.registration = registration
+    }
+
     /// The keyset the merged list is ordered and paged by: since when it waits, then its id.
     var since: Timestamp {
         waiting?.since ?? adminChange?.request.requestedAt ?? transfer?.createdAt ?? grading?.recordedAt
-            ?? Timestamp(millisecondsSinceEpoch: 0)
+            ?? registration?.submittedAt ?? Timestamp(millisecondsSinceEpoch: 0)
     }
-    var key: String { waiting?.archive.id.rawValue ?? adminChange?.request.id ?? transfer?.id ?? grading?.entryID ?? "" }
+    var key: String {
+        waiting?.archive.id.rawValue ?? adminChange?.request.id ?? transfer?.id ?? grading?.entryID ?? registration?.id ?? ""
+    }
 }
 
 /// ARC-12: what an admin is told about one of their orgs on login.
@@ -177,6 +191,10 @@ struct OperationCentreWorkflow: Sendable {
                 for: reviewerOrgs, year: today.year, reviews: types.contains(.gradingReview), results: types.contains(.gradingResult),
                 after: after, limit: limit + 1
             ).map(InboxEntry.init(grading:))
+        }
+        if types.contains(.registrationApproval) {
+            entries += try await repositories.registrations.pending(in: reviewerOrgs, after: after, limit: limit + 1)
+                .map(InboxEntry.init(registration:))
         }
         entries.sort { ($0.since, $0.key) < ($1.since, $1.key) }
         let page = Array(entries.prefix(limit))

@@ -34,6 +34,8 @@ struct OperationsController {
         let transfer: TransferResponse?
         /// GRA-4: set for `grading_review` and `grading_result`.
         let grading: GradingInboxResponse?
+        /// ACT-1: set for `registration_approval`.
+        let registration: RegistrationResponse?
 
         init(_ entry: InboxEntry, today: CivilDate) {
             type = entry.type.rawValue
@@ -47,6 +49,7 @@ struct OperationsController {
             adminChange = entry.adminChange.map(AdminChangeResponse.init)
             transfer = entry.transfer.map { TransferResponse($0, steps: nil) }
             grading = entry.grading.map(GradingInboxResponse.init)
+            registration = entry.registration.map(RegistrationResponse.init)
         }
     }
 

@@ -141,6 +141,7 @@ enum ErrorCatalogue {
         case let refused as GradingRefused: entry(refused)
         case let problem as NoticeProblem: entry(problem)
         case let problem as ActivityProblem: entry(problem)
+        case let problem as RegistrationProblem: entry(problem)
         case let refused as RectificationRefused: entry(refused)
         case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.
@@ -155,6 +156,8 @@ enum ErrorCatalogue {
             AppError(.conflict, "rectification_changed", "整顿记录刚刚已由其他管理员更新，请刷新后查看")
         case let change as ConcurrentChange where change.table.hasPrefix("activit"):
             AppError(.conflict, "activity_changed", "该记录刚刚已被修改或撤回，请刷新后查看")
+        case let change as ConcurrentChange where change.table == "registrations":
+            AppError(.conflict, "registration_changed", "该年度团籍注册刚刚已被提交或审批，请刷新后查看")
         case let change as ConcurrentChange where change.table == "grading_entries":
             AppError(.conflict, "grading_changed", "对标定级结果刚刚已由其他管理员更新，请刷新后查看")
         case is ConcurrentChange: entry(ServiceRefusal.archiveChanged)
@@ -367,6 +370,20 @@ enum ErrorCatalogue {
         case .heldInFuture: AppError(.unprocessableContent, "activity_in_future", "只能记录已经开展的活动，日期不能晚于今天")
         case .attendeeNotMember: AppError(.unprocessableContent, "attendee_not_member", "参加人员须为本团支部的团员")
         case .withdrawn: AppError(.conflict, "activity_withdrawn", "该记录已撤回，不能再修改")
+        }
+    }
+
+    static func entry(_ problem: RegistrationProblem) -> AppError {
+        switch problem {
+        case .summaryRequired: AppError(.unprocessableContent, "registration_summary_required", "请填写年度个人总结")
+        case .reasonRequired: AppError(.unprocessableContent, "reason_required", "退回年度团籍注册须填写原因")
+        case .invalidText(let problem): AppError(.unprocessableContent, "invalid_text", message(problem))
+        case .yearClosed(let year, let open):
+            AppError(.unprocessableContent, "registration_year_closed", "\(year)年度不在注册期内，只能注册\(open.lowerBound)年度或\(open.upperBound)年度")
+        case .alreadyPending: AppError(.conflict, "registration_pending", "该年度的团籍注册已提交，正在等待团支部审批")
+        case .alreadyApproved: AppError(.conflict, "registration_approved", "该年度的团籍注册已审批通过，不能再修改")
+        case .notPending: AppError(.conflict, "registration_not_pending", "该年度团籍注册不在待审批状态")
+        case .notAMember: AppError(.conflict, "registration_not_member", "该团员已不在团员名册中，不能注册")
         }
     }
 

@@ -96,6 +96,10 @@ enum SiteRoute: Sendable {
     case orgActivities(OrgID?)
     case activity(String?)
     case memberActivities(PersonID?)
+    // 年度团籍注册 and its approval (ACT-1)
+    case memberRegistrations(PersonID?)
+    case orgRegistrations(OrgID?)
+    case registrationDecision(String?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -105,6 +109,7 @@ enum SiteRoute: Sendable {
     static let yearParameter = "year"
     static let noticeParameter = "noticeId"
     static let activityParameter = "activityId"
+    static let registrationParameter = "registrationId"
 
     /// The path with ids filled in; `{orgId}`-style placeholders where an id is nil.
     var path: String {
@@ -189,6 +194,9 @@ enum SiteRoute: Sendable {
         case .orgRectificationBranches(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/branches"
         case .activity(let id): return "/api/v1/activities/\(id ?? "{\(Self.activityParameter)}")"
         case .memberActivities(let id): return "/api/v1/members/\(member(id))/activities"
+        case .memberRegistrations(let id): return "/api/v1/members/\(member(id))/registrations"
+        case .orgRegistrations(let id): return "/api/v1/orgs/\(org(id))/registrations"
+        case .registrationDecision(let id): return "/api/v1/registrations/\(id ?? "{\(Self.registrationParameter)}")/decision"
         }
     }
 
@@ -220,6 +228,7 @@ enum SiteRoute: Sendable {
         (.memberActivities(nil), [.get]), (.orgRectification(nil, nil), [.get]), (.orgRectificationSelfCheck(nil, nil), [.put]),
         (.orgRectificationDecision(nil, nil), [.post]), (.orgRectificationBottom20(nil, nil), [.post]),
         (.orgRectificationBranches(nil, nil), [.get]), (.orgStats(nil), [.get]),
+        (.memberRegistrations(nil), [.get, .post]), (.orgRegistrations(nil), [.get]), (.registrationDecision(nil), [.post]),
     ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
         + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 
@@ -251,6 +260,14 @@ extension AppRequestContext {
     /// An activity's id: a lower-case UUID as `newIdentifier` makes them.
     func activityID() throws -> String {
         guard let raw = parameters.get(SiteRoute.activityParameter), let id = ArchiveID(rawValue: raw) else { throw ServiceRefusal.notFound }
+        return id.rawValue
+    }
+
+    /// A registration's id: a lower-case UUID as `newIdentifier` makes them.
+    func registrationID() throws -> String {
+        guard let raw = parameters.get(SiteRoute.registrationParameter), let id = ArchiveID(rawValue: raw) else {
+            throw ServiceRefusal.notFound
+        }
         return id.rawValue
     }
 

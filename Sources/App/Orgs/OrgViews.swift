@@ -8,7 +8,7 @@ struct OrgTab {
     let label: String
     let active: Bool
 
-    enum Kind { case subOrgs, profile, progress, childrenImport, memberImport, activities, rectification, statistics }
+    enum Kind { case subOrgs, profile, progress, childrenImport, memberImport, activities, registrations, rectification, statistics }
 
     static func tabs(org: OrgID, active: Kind, mayHaveSubOrgs: Bool) -> [OrgTab] {
         var tabs: [OrgTab] = []
@@ -21,6 +21,9 @@ struct OrgTab {
         tabs.append(OrgTab(href: PageRoute.memberImportForm(org).href, label: "批量导入团员团干部", active: active == .memberImport))
         // ACT-1: a branch's organisational life.
         if !mayHaveSubOrgs { tabs.append(OrgTab(href: PageRoute.activities(org).href, label: "三会两制一课", active: active == .activities)) }
+        if !mayHaveSubOrgs {
+            tabs.append(OrgTab(href: PageRoute.registrations(org).href, label: "年度团籍注册审批", active: active == .registrations))
+        }
         // RCT-1 … RCT-4: a branch's self-check; its sub-branches' list for an org above them.
         tabs.append(
             OrgTab(

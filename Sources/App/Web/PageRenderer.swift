@@ -40,6 +40,7 @@ struct PageRenderer: Sendable {
         case activities
         case rectification, rectificationBranches
         case statistics
+        case registrations, myRegistrations
     }
 
     /// The bundled `Resources` folder.

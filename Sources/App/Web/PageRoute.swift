@@ -127,6 +127,12 @@ enum PageRoute: Sendable, Equatable {
     case rectificationMark(OrgID)
     /// 团内大数据 (STA-1): the subtree's figures as charts and tables.
     case statistics(OrgID)
+    /// 年度团籍注册审批 (ACT-1): a branch's registrations, filtered by name, status and period.
+    case registrations(OrgID, filter: RegistrationListFilter = .init(), cursor: String? = nil, done: PageFlash? = nil)
+    case registrationDecide(String)
+    /// 年度团籍注册: the member's own registrations and the form to report a year.
+    case myRegistrations(done: PageFlash? = nil)
+    case myRegistrationSubmit
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -147,6 +153,7 @@ enum PageRoute: Sendable, Equatable {
         case activities, activityCreate, activityEdit, activitySave, activityWithdraw
         case rectification, rectificationSubmit, rectificationDecide, rectificationBranches, rectificationMark
         case statistics
+        case registrations, registrationDecide, myRegistrations, myRegistrationSubmit
 
         var method: HTTPRequest.Method {
             switch self {
@@ -159,7 +166,8 @@ enum PageRoute: Sendable, Equatable {
                 .post
             case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark,
                 .memberDelay, .memberDelayRevoke, .gradingSubmit, .gradingReviewSubmit, .orgNoticePublish, .noticeRead,
-                .activityCreate, .activitySave, .activityWithdraw, .rectificationSubmit, .rectificationDecide, .rectificationMark:
+                .activityCreate, .activitySave, .activityWithdraw, .rectificationSubmit, .rectificationDecide, .rectificationMark,
+                .registrationDecide, .myRegistrationSubmit:
                 .post
             default: .get
             }
@@ -234,6 +242,9 @@ enum PageRoute: Sendable, Equatable {
             case .rectificationDecide: "/orgs/{\(SiteRoute.orgParameter)}/rectification/decision"
             case .rectificationBranches, .rectificationMark: "/orgs/{\(SiteRoute.orgParameter)}/rectification/branches"
             case .statistics: "/orgs/{\(SiteRoute.orgParameter)}/stats"
+            case .registrations: "/orgs/{\(SiteRoute.orgParameter)}/registrations"
+            case .registrationDecide: "/registrations/{\(SiteRoute.registrationParameter)}/decision"
+            case .myRegistrations, .myRegistrationSubmit: "/me/registrations"
             }
         }
     }
@@ -342,6 +353,10 @@ enum PageRoute: Sendable, Equatable {
         case .rectificationBranches: .rectificationBranches
         case .rectificationMark: .rectificationMark
         case .statistics: .statistics
+        case .registrations: .registrations
+        case .registrationDecide: .registrationDecide
+        case .myRegistrations: .myRegistrations
+        case .myRegistrationSubmit: .myRegistrationSubmit
         }
     }
 
@@ -383,6 +398,8 @@ enum PageRoute: Sendable, Equatable {
             .rectificationMark(let id), .statistics(let id):
             [SiteRoute.orgParameter: id.rawValue]
         case .activityEdit(let id), .activitySave(let id), .activityWithdraw(let id): [SiteRoute.activityParameter: id]
+        case .registrations(let id, _, _, _): [SiteRoute.orgParameter: id.rawValue]
+        case .registrationDecide(let id): [SiteRoute.registrationParameter: id]
         case .transfer(let id, _), .transferApprove(let id), .transferReject(let id), .transferAssign(let id), .transferWithdraw(let id):
             [SiteRoute.transferParameter: id]
         default: [:]
@@ -425,8 +442,13 @@ enum PageRoute: Sendable, Equatable {
             return items([("kind", kind.rawValue), ("q", q), ("from", from?.rawValue)])
         case .transfer(_, let done), .graduation(_, let done), .grading(_, let done), .gradingReviews(_, let done),
             .orgNotices(_, let done), .notice(_, let done), .activities(_, let done), .rectification(_, let done),
-            .rectificationBranches(_, let done):
+            .rectificationBranches(_, let done), .myRegistrations(let done):
             return items([("done", done?.rawValue)])
+        case .registrations(_, let filter, let cursor, let done):
+            return items([
+                ("name", filter.name), ("status", filter.status), ("from", filter.from), ("to", filter.to), ("cursor", cursor),
+                ("done", done?.rawValue),
+            ])
         default:
             return []
         }
@@ -503,6 +525,9 @@ enum PageFlash: String, CaseIterable, Sendable {
     case selfCheckSubmitted = "self-check-submitted"
     case selfCheckDecided = "self-check-decided"
     case bottom20Marked = "bottom20-marked"
+    case registrationSubmitted = "registration-submitted"
+    case registrationApproved = "registration-approved"
+    case registrationRejected = "registration-rejected"
 
     var message: String {
         switch self {
@@ -537,6 +562,9 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .gradingSubmitted: "自评结果已提交，上级团委将在操作中心收到复核提示。"
         case .gradingReviewed: "复核结果已保存；12月31日中午12:00前可以修改。"
         case .noticePublished: "工作通知已发布，下级各组织管理员将在工作台看到。"
+        case .registrationSubmitted: "年度团籍注册已提交，等待团支部审批。"
+        case .registrationApproved: "已审批通过该团员的年度团籍注册。"
+        case .registrationRejected: "已退回，团员将看到退回原因并可重新提交。"
         case .noticeRead: "已标记为已读。"
         case .activityRecorded: "已记录。如有误，可点击“修改”更正或“撤回”。"
         case .activityEdited: "已修改，原记录作为历史版本保留。"
@@ -594,4 +622,12 @@ enum TransferDirection: String, CaseIterable, Sendable {
         case .incoming: "转入"
         }
     }
+}
+
+/// The 年度团籍注册审批 filter as the link carries it (typed text, checked by the workflow).
+struct RegistrationListFilter: Hashable, Sendable {
+    var name: String?
+    var status: String?
+    var from: String?
+    var to: String?
 }

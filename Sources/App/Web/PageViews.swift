@@ -45,6 +45,7 @@ enum NavSection: Sendable {
     case admins
     case transfers
     case grading
+    case registration
 }
 
 extension Layout {
@@ -77,6 +78,7 @@ extension Layout {
                 if visitor.isMember { item(.mine(), "我的档案", .mine) }
                 if visitor.isMember { item(.memberRecord(visitor.actor.personID), "个人资料", .profile) }
                 if visitor.isMember && !visitor.isAdmin { item(.myTransfers(), "组织关系转接", .transfers) }
+                if visitor.isMember { item(.myRegistrations(), "年度团籍注册", .registration) }
             }
             bar = VisitorBar(
                 name: visitor.name, csrf: visitor.csrf, nav: nav, passwordHref: PageRoute.passwordForm.href,

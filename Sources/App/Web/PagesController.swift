@@ -102,6 +102,10 @@ struct PagesController {
         case .activityEdit: activityEditPage
         case .activitySave: activitySave
         case .activityWithdraw: activityWithdraw
+        case .registrations: registrationsPage
+        case .registrationDecide: registrationDecide
+        case .myRegistrations: myRegistrationsPage
+        case .myRegistrationSubmit: myRegistrationSubmit
         case .rectification: rectificationPage
         case .rectificationSubmit: rectificationSubmit
         case .rectificationDecide: rectificationDecide

@@ -47,6 +47,7 @@ public enum Migrations {
         m0016CreateActivities,
         m0017CreateRectification,
         m0018CreateOrgAncestry,
+        m0019CreateAnnualRegistrations,
     ]
 }
 

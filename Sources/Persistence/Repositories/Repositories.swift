@@ -26,6 +26,7 @@ public struct Repositories: Sendable {
     public let activities: any ActivityRepository
     public let rectification: any RectificationRepository
     public let statistics: any StatisticsRepository
+    public let registrations: any RegistrationRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -51,6 +52,7 @@ public struct Repositories: Sendable {
         activities = SQLActivityRepository(sql)
         rectification = SQLRectificationRepository(sql)
         statistics = SQLStatisticsRepository(sql)
+        registrations = SQLRegistrationRepository(sql)
     }
 }
 
