@@ -8,7 +8,7 @@ enum GradingPageSamples {
         statuses: [Choice(value: "pending", label: "待审批", selected: true)], from: "2026-11-01", to: "2026-11-30",
         rows: [
             .init(
-                memberName: "林子豪", year: 2026, revision: 2, summary: "按时参加组织生活。", submittedAt: "2026-11-20 10:00",
+                memberName: "林子豪", year: 2026, revisionNote: "第2次提交", summary: "按时参加组织生活。", submittedAt: "2026-11-20 10:00",
                 statusName: "未通过", pending: false, reason: "请补充", decidedAt: "2026-11-21 09:00", decideAction: "/registrations/x1/decision")
         ],
         next: "/orgs/upc-cs-2020-1/registrations?cursor=x", error: "结束日期不能早于开始日期")

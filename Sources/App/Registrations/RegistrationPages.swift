@@ -96,7 +96,8 @@ struct RegistrationsPage {
     struct Row {
         let memberName: String
         let year: Int
-        let revision: Int
+        /// "第2次提交" from the second report of a year on; nil for the first.
+        let revisionNote: String?
         let summary: String
         let submittedAt: String
         let statusName: String
@@ -127,7 +128,7 @@ struct RegistrationsPage {
             from: filter.from ?? "", to: filter.to ?? "",
             rows: items.map { r in
                 Row(
-                    memberName: r.memberName, year: r.year, revision: r.revision, summary: r.summary,
+                    memberName: r.memberName, year: r.year, revisionNote: r.revision > 1 ? "第\(r.revision)次提交" : nil, summary: r.summary,
                     submittedAt: PageKit.chinaTime(r.submittedAt), statusName: r.status.chineseName, pending: r.status == .pending,
                     reason: r.decision?.reason, decidedAt: r.decision.map { PageKit.chinaTime($0.decidedAt) },
                     decideAction: mayDecide && r.status == .pending ? PageRoute.registrationDecide(r.id).href : nil)
