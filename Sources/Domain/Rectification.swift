@@ -192,6 +192,80 @@ public struct RectificationRecord: Sendable, Equatable {
     }
 }
 
+/// RCT-4, for the key-rectification list: what became of a campaign month's last form.
+public enum RectificationMonthOutcome: Sendable, Equatable {
+    case notSubmitted
+    case pending(poor: Int)
+    case approved(poor: Int)
+    case rejected(poor: Int)
+}
+
+extension RectificationRecord {
+    /// RCT-4: per campaign month, its last form and the parent's decision on it; each month on
+    /// its own, never added up. A parent's own first form with no 较差 item counts as approved,
+    /// as the state does (合格 at once).
+    public var monthlyProgress: [(month: Int, outcome: RectificationMonthOutcome)] {
+        var outcomes: [Int: RectificationMonthOutcome] = [:]
+        var pendingMonth: Int?
+        var prefix = RectificationRecord(year: year)
+        for entry in entries {
+            prefix.entries.append(entry)
+            switch entry {
+            case .submit(let poor, let month, _):
+                let acceptedAtOnce = prefix.state.pendingPoor == nil
+                outcomes[month] = acceptedAtOnce ? .approved(poor: poor) : .pending(poor: poor)
+                pendingMonth = acceptedAtOnce ? nil : month
+            case .approve, .reject:
+                guard let month = pendingMonth, case .pending(let poor)? = outcomes[month] else { continue }
+                outcomes[month] = entry == .approve ? .approved(poor: poor) : .rejected(poor: poor)
+                pendingMonth = nil
+            case .markKey:
+                break
+            }
+        }
+        return RectificationRules.campaignMonths.map { ($0, outcomes[$0] ?? .notSubmitted) }
+    }
+
+    /// Whether any self-check form was submitted this year (by the branch or for it).
+    public var hasForm: Bool {
+        entries.contains { if case .submit = $0 { true } else { false } }
+    }
+}
+
+/// The committee's rectification figures over a set of branches (one industry category, or
+/// all): how many are in each state.
+public struct RectificationTally: Sendable, Equatable {
+    public var branches = 0
+    /// Each branch in exactly one of these: no form this year; its first form waiting; its forms
+    /// so far rejected; or its status.
+    public var notSubmitted = 0
+    public var awaitingFirstDecision = 0
+    public var notPassed = 0
+    public var byStatus: [RectificationStatus: Int] = [:]
+    /// Branches with a form waiting on the parent now, whatever their status.
+    public var formsWaiting = 0
+    /// RCT-2: marked bottom 20 %.
+    public var keyRectification = 0
+
+    public init() {}
+
+    public mutating func add(_ record: RectificationRecord) {
+        let state = record.state
+        branches += 1
+        if state.underKeyRectification { keyRectification += 1 }
+        if state.pendingPoor != nil { formsWaiting += 1 }
+        if let status = state.status {
+            byStatus[status, default: 0] += 1
+        } else if state.pendingPoor != nil {
+            awaitingFirstDecision += 1
+        } else if record.hasForm {
+            notPassed += 1
+        } else {
+            notSubmitted += 1
+        }
+    }
+}
+
 public enum RectificationRules {
     /// RCT-4: the campaign's months.
     public static let campaignMonths = 9...12

@@ -46,7 +46,13 @@ enum GradingPageSamples {
                 id: "upc-cs-2020-1", name: "计算机学院2020级1班团支部", status: "基本合格", keyRectification: true, pending: "待审核（较差 1 项）",
                 months: ["—", "3", "1", "—"], markable: true, ticked: true, href: "/orgs/upc-cs-2020-1/rectification")
         ],
-        csrf: "token", markAction: "/orgs/upc-cs-2020/rectification/branches", error: "请选择排名后20%的团支部")
+        csrf: "token", markAction: "/orgs/upc-cs-2020/rectification/branches", statisticsHref: "/orgs/upc-cs-2020/rectification/statistics",
+        error: "请选择排名后20%的团支部")
+
+    static let rectificationStatistics = RectificationStatisticsPage(
+        orgName: "共青团…计算机学院2020级团总支", year: 2026, columns: ["团支部数", "未提交"],
+        rows: [.init(label: "普通高等学校", cells: [2, 1])], total: .init(label: "合计", cells: [2, 1]), monthColumns: ["9月", "10月"],
+        keyRows: [.init(name: "计算机学院2020级1班团支部", status: "已摘牌", months: ["未提交", "已通过（较差1项）"], href: "/orgs/upc-cs-2020-1/rectification")])
 
     static let statistics = StatisticsPage(
         orgName: "共青团…计算机科学与技术学院委员会", exportHref: "/orgs/upc-cs/export/stats",

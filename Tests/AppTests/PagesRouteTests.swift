@@ -103,6 +103,7 @@ struct PagesRouteTests {
         case .rectificationDecide: .rectificationDecide(OrgID(rawValue: "upc-cs-2020-1")!)
         case .rectificationBranches: .rectificationBranches(OrgID(rawValue: "upc-cs-2020")!, done: .bottom20Marked)
         case .rectificationMark: .rectificationMark(OrgID(rawValue: "upc-cs-2020")!)
+        case .rectificationStatistics: .rectificationStatistics(OrgID(rawValue: "upc-cs")!)
         case .statistics: .statistics(OrgID(rawValue: "upc-cs")!)
         case .registrations:
             .registrations(

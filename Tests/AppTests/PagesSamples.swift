@@ -39,6 +39,7 @@ enum PageSamples {
         case .activities: GradingPageSamples.activities
         case .rectification: GradingPageSamples.rectification
         case .rectificationBranches: GradingPageSamples.rectificationBranches
+        case .rectificationStatistics: GradingPageSamples.rectificationStatistics
         case .statistics: GradingPageSamples.statistics
         case .registrations: GradingPageSamples.registrations
         case .myRegistrations: GradingPageSamples.myRegistrations

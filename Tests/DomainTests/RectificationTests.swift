@@ -106,4 +106,33 @@ struct RectificationTests {
         #expect(record.monthlyPoor.map(\.poor) == [nil, 3, 1, nil])
         #expect(record.entries.compactMap { if case .submit(_, let m, _) = $0 { m } else { nil } } == [10, 10, 11], "always the month submitted in")
     }
+
+    @Test("RCT-4: the key list's months: each month's last form and what the parent made of it, not added up")
+    func monthlyProgress() {
+        let record = RectificationRecord(year: 2026, entries: [
+            .submit(poor: 3, month: 9, byParent: false), .approve, .markKey,
+            .submit(poor: 2, month: 10, byParent: false), .reject,
+            .submit(poor: 1, month: 10, byParent: false),
+            .submit(poor: 0, month: 11, byParent: false), .approve,
+        ])
+        #expect(record.monthlyProgress.map(\.outcome) == [.approved(poor: 3), .pending(poor: 1), .approved(poor: 0), .notSubmitted])
+        // The parent's own first form with no 较差 item is 合格 at once: approved, nothing waits.
+        let atOnce = RectificationRecord(year: 2026, entries: [.submit(poor: 0, month: 11, byParent: true)])
+        #expect(atOnce.monthlyProgress.map(\.outcome) == [.notSubmitted, .notSubmitted, .approved(poor: 0), .notSubmitted])
+    }
+
+    @Test("RCT-1: the committee's tally puts each branch in one state, and counts waiting forms and key rectification beside it")
+    func tally() {
+        var tally = RectificationTally()
+        tally.add(RectificationRecord(year: 2026))
+        tally.add(RectificationRecord(year: 2026, entries: [.submit(poor: 3, month: 11, byParent: false)]))
+        tally.add(RectificationRecord(year: 2026, entries: [.submit(poor: 3, month: 11, byParent: false), .reject]))
+        tally.add(RectificationRecord(year: 2026, entries: [.submit(poor: 3, month: 10, byParent: false), .approve, .submit(poor: 1, month: 11, byParent: false)]))
+        tally.add(RectificationRecord(year: 2026, entries: [.submit(poor: 2, month: 10, byParent: false), .approve, .markKey]))
+        #expect(tally.branches == 5)
+        #expect(tally.notSubmitted == 1 && tally.awaitingFirstDecision == 1 && tally.notPassed == 1)
+        #expect(tally.byStatus == [.basicallyQualified: 2])
+        #expect(tally.formsWaiting == 2)
+        #expect(tally.keyRectification == 1)
+    }
 }

@@ -90,6 +90,7 @@ enum SiteRoute: Sendable {
     case orgRectificationDecision(OrgID?, Int?)
     case orgRectificationBottom20(OrgID?, Int?)
     case orgRectificationBranches(OrgID?, Int?)
+    case orgRectificationStatistics(OrgID?, Int?)
     // 团内大数据 (STA-1)
     case orgStats(OrgID?)
     // 三会·两制·一课 and 团日活动 (ACT-1)
@@ -192,6 +193,7 @@ enum SiteRoute: Sendable {
         case .orgRectificationDecision(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/decision"
         case .orgRectificationBottom20(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/bottom20"
         case .orgRectificationBranches(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/branches"
+        case .orgRectificationStatistics(let id, let y): return "/api/v1/orgs/\(org(id))/rectification/\(year(y))/statistics"
         case .activity(let id): return "/api/v1/activities/\(id ?? "{\(Self.activityParameter)}")"
         case .memberActivities(let id): return "/api/v1/members/\(member(id))/activities"
         case .memberRegistrations(let id): return "/api/v1/members/\(member(id))/registrations"
@@ -227,7 +229,7 @@ enum SiteRoute: Sendable {
         (.noticeReaders(nil), [.get]), (.orgActivities(nil), [.get, .post]), (.activity(nil), [.get, .patch, .delete]),
         (.memberActivities(nil), [.get]), (.orgRectification(nil, nil), [.get]), (.orgRectificationSelfCheck(nil, nil), [.put]),
         (.orgRectificationDecision(nil, nil), [.post]), (.orgRectificationBottom20(nil, nil), [.post]),
-        (.orgRectificationBranches(nil, nil), [.get]), (.orgStats(nil), [.get]),
+        (.orgRectificationBranches(nil, nil), [.get]), (.orgRectificationStatistics(nil, nil), [.get]), (.orgStats(nil), [.get]),
         (.memberRegistrations(nil), [.get, .post]), (.orgRegistrations(nil), [.get]), (.registrationDecision(nil), [.post]),
     ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
         + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }

@@ -13,6 +13,7 @@ struct RectificationController {
         group.post(SiteRoute.orgRectificationDecision(nil, nil).pattern, use: decide)
         group.post(SiteRoute.orgRectificationBottom20(nil, nil).pattern, use: bottom20)
         group.get(SiteRoute.orgRectificationBranches(nil, nil).pattern, use: branches)
+        group.get(SiteRoute.orgRectificationStatistics(nil, nil).pattern, use: statistics)
     }
 
     @Sendable func show(request: Request, context: AppRequestContext) async throws -> RectificationResponse {
@@ -68,6 +69,97 @@ struct RectificationController {
         return BranchList(
             orgId: org.id.rawValue, year: year,
             items: items.filter { !onlyKey || $0.record.state.underKeyRectification }.map { RectificationResponse($0, items: nil) })
+    }
+}
+
+extension RectificationController {
+    /// The subtree's branches by state, per industry category and in total, and the
+    /// key-rectification list with each campaign month's outcome.
+    @Sendable func statistics(request: Request, context: AppRequestContext) async throws -> RectificationStatisticsResponse {
+        RectificationStatisticsResponse(
+            try await rectification.statistics(try context.requireActor(), of: try context.orgID(), year: try context.year()))
+    }
+}
+
+struct RectificationStatisticsResponse: ResponseEncodable {
+    struct Tally: Encodable, Sendable {
+        /// The industry's Chinese name; "未填写" for branches whose profile leaves it empty; absent in `total`.
+        let industry: String?
+        let branches: Int
+        let notSubmitted: Int
+        let awaitingFirstDecision: Int
+        let notPassed: Int
+        /// Keyed by the status's Chinese name (合格, 基本合格, 整改后合格, 重点整改后合格, 已摘牌), every one present.
+        let statuses: [String: Int]
+        let formsWaiting: Int
+        let keyRectification: Int
+
+        init(_ t: RectificationTally, industry: String?) {
+            self.industry = industry
+            branches = t.branches
+            notSubmitted = t.notSubmitted
+            awaitingFirstDecision = t.awaitingFirstDecision
+            notPassed = t.notPassed
+            statuses = Dictionary(uniqueKeysWithValues: RectificationStatus.allCases.map { ($0.chineseName, t.byStatus[$0] ?? 0) })
+            formsWaiting = t.formsWaiting
+            keyRectification = t.keyRectification
+        }
+    }
+
+    struct KeyBranch: Encodable, Sendable {
+        struct Month: Encodable, Sendable {
+            let month: Int
+            /// not_submitted, pending, approved or rejected.
+            let outcome: String
+            let outcomeName: String
+            let poor: Int?
+        }
+        let orgId: String
+        let orgName: String
+        let status: String?
+        let months: [Month]
+    }
+
+    let orgId: String
+    let year: Int
+    let total: Tally
+    let byIndustry: [Tally]
+    let keyBranches: [KeyBranch]
+
+    init(_ s: RectificationStatistics) {
+        orgId = s.org.id.rawValue
+        year = s.year
+        total = Tally(s.total, industry: nil)
+        byIndustry = s.byIndustry.map { Tally($0.tally, industry: $0.industry?.chineseName ?? "未填写") }
+        keyBranches = s.keyBranches.map { branch in
+            KeyBranch(
+                orgId: branch.org.id.rawValue, orgName: branch.org.name, status: branch.record.state.status?.chineseName,
+                months: branch.record.monthlyProgress.map { month, outcome in
+                    let (code, poor) = RectificationMonthText.code(outcome)
+                    return .init(month: month, outcome: code, outcomeName: RectificationMonthText.name(outcome), poor: poor)
+                })
+        }
+    }
+}
+
+/// How a campaign month's outcome is written, for the API and the page alike.
+enum RectificationMonthText {
+    static func code(_ outcome: RectificationMonthOutcome) -> (String, Int?) {
+        switch outcome {
+        case .notSubmitted: ("not_submitted", nil)
+        case .pending(let poor): ("pending", poor)
+        case .approved(let poor): ("approved", poor)
+        case .rejected(let poor): ("rejected", poor)
+        }
+    }
+
+    static func name(_ outcome: RectificationMonthOutcome) -> String {
+        switch outcome {
+        case .notSubmitted: "未提交"
+        case .pending(let poor): "待审核（较差\(poor)项）"
+        case .approved(let poor): "已通过（较差\(poor)项）"
+        case .rejected(let poor): "未通过（较差\(poor)项）"
+        }
     }
 }
 

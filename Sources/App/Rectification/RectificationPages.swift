@@ -157,6 +157,7 @@ struct RectificationBranchesPage {
     let rows: [Row]
     let csrf: String
     let markAction: String?
+    let statisticsHref: String
     let error: String?
 
     static func make(
@@ -175,6 +176,60 @@ struct RectificationBranchesPage {
                     months: y.record.monthlyPoor.map { $0.poor.map(String.init) ?? "—" }, markable: markable,
                     ticked: ticked.contains(y.org.id.rawValue), href: PageRoute.rectification(y.org.id).href)
             },
-            csrf: csrf, markAction: mayMark ? PageRoute.rectificationMark(parent.id).href : nil, error: error)
+            csrf: csrf, markAction: mayMark ? PageRoute.rectificationMark(parent.id).href : nil,
+            statisticsHref: PageRoute.rectificationStatistics(parent.id).href, error: error)
+    }
+}
+
+extension PagesController {
+    @Sendable func rectificationStatisticsPage(request: Request, context: AppRequestContext) async throws -> Response {
+        let visitor = try await admin(request, context)
+        let figures = try await services.rectification.statistics(visitor.actor, of: try pathOrg(context), year: services.today.year)
+        return renderer.page(.rectificationStatistics, RectificationStatisticsPage.make(figures), title: "组织整顿统计", visitor: visitor, active: .orgs)
+    }
+}
+
+/// `/orgs/{orgId}/rectification/statistics`: the subtree's branches by state per 单位所属行业类别,
+/// and the key-rectification branches with each campaign month's outcome.
+struct RectificationStatisticsPage {
+    struct Row {
+        let label: String
+        let cells: [Int]
+    }
+
+    struct KeyRow {
+        let name: String
+        let status: String
+        let months: [String]
+        let href: String
+    }
+
+    let orgName: String
+    let year: Int
+    let columns: [String]
+    let rows: [Row]
+    let total: Row
+    let monthColumns: [String]
+    let keyRows: [KeyRow]
+
+    static let columnNames = ["团支部数", "未提交", "首次待审核", "未通过"] + RectificationStatus.allCases.map(\.chineseName) + ["有待审核表单", "重点整顿"]
+
+    static func cells(_ t: RectificationTally) -> [Int] {
+        [t.branches, t.notSubmitted, t.awaitingFirstDecision, t.notPassed] + RectificationStatus.allCases.map { t.byStatus[$0] ?? 0 }
+            + [t.formsWaiting, t.keyRectification]
+    }
+
+    static func make(_ s: RectificationStatistics) -> RectificationStatisticsPage {
+        RectificationStatisticsPage(
+            orgName: s.org.fullName, year: s.year, columns: columnNames,
+            rows: s.byIndustry.map { Row(label: $0.industry?.chineseName ?? "未填写", cells: cells($0.tally)) },
+            total: Row(label: "合计", cells: cells(s.total)),
+            monthColumns: RectificationRules.campaignMonths.map { "\($0)月" },
+            keyRows: s.keyBranches.map { branch in
+                KeyRow(
+                    name: branch.org.name, status: branch.record.state.status?.chineseName ?? "未评定",
+                    months: branch.record.monthlyProgress.map { RectificationMonthText.name($0.outcome) },
+                    href: PageRoute.rectification(branch.org.id).href)
+            })
     }
 }

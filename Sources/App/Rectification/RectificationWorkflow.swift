@@ -8,6 +8,16 @@ struct RectificationRefused: Error, Equatable {
     var orgName: String?
 }
 
+/// A committee's rectification figures for a year.
+struct RectificationStatistics: Sendable {
+    let org: Org
+    let year: Int
+    let total: RectificationTally
+    /// In `IndustryCategory.allCases` order, unfilled last; categories without branches left out.
+    let byIndustry: [(industry: IndustryCategory?, tally: RectificationTally)]
+    let keyBranches: [RectificationYearRecord]
+}
+
 /// 组织整顿 (issue 11 item 2, RCT-1 … RCT-4): the branch's monthly self-check forms, its direct
 /// parent's decisions and bottom-20 % marks, and the list of key-rectification branches with
 /// their monthly progress. Authorised with `Domain.authorize`, decided by `RectificationRecord`.
@@ -98,6 +108,26 @@ struct RectificationWorkflow: Sendable {
         guard let org = try await repositories.orgs.find(parent) else { throw ServiceRefusal.notFound }
         try require(actor, .viewOrg, .org(OrgPlacement(org)))
         return (org, try await repositories.rectification.children(of: parent, year: year))
+    }
+
+    /// The committee's figures (issue 11 item 2): its subtree's branches counted by state, per
+    /// 单位所属行业类别 and in total, and the branches under key rectification with their monthly
+    /// progress; from one query, folded by `RectificationRecord`.
+    func statistics(_ actor: Actor, of id: OrgID, year: Int) async throws -> RectificationStatistics {
+        guard let org = try await repositories.orgs.find(id) else { throw ServiceRefusal.notFound }
+        try require(actor, .viewOrg, .org(OrgPlacement(org)))
+        let records = try await repositories.rectification.subtree(of: id, year: year)
+        var total = RectificationTally()
+        var byIndustry: [IndustryCategory?: RectificationTally] = [:]
+        for record in records {
+            total.add(record.record)
+            byIndustry[record.industry, default: RectificationTally()].add(record.record)
+        }
+        let order: [IndustryCategory?] = IndustryCategory.allCases.map { $0 } + [nil]
+        return RectificationStatistics(
+            org: org, year: year, total: total,
+            byIndustry: order.compactMap { industry in byIndustry[industry].map { (industry, $0) } },
+            keyBranches: records.filter { $0.record.state.underKeyRectification })
     }
 
     private func append(

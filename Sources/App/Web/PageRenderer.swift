@@ -38,7 +38,7 @@ struct PageRenderer: Sendable {
         case grading, gradingReviews
         case orgNotices, notice
         case activities
-        case rectification, rectificationBranches
+        case rectification, rectificationBranches, rectificationStatistics
         case statistics
         case registrations, myRegistrations
     }

@@ -125,6 +125,8 @@ enum PageRoute: Sendable, Equatable {
     /// The parent's list of its direct sub-branches, and the bottom-20 % marks.
     case rectificationBranches(OrgID, done: PageFlash? = nil)
     case rectificationMark(OrgID)
+    /// The subtree's figures per industry category and the key-rectification list by month.
+    case rectificationStatistics(OrgID)
     /// 团内大数据 (STA-1): the subtree's figures as charts and tables.
     case statistics(OrgID)
     /// 年度团籍注册审批 (ACT-1): a branch's registrations, filtered by name, status and period.
@@ -151,7 +153,7 @@ enum PageRoute: Sendable, Equatable {
         case grading, gradingSubmit, gradingReviews, gradingReviewSubmit
         case orgNotices, orgNoticePublish, notice, noticeRead
         case activities, activityCreate, activityEdit, activitySave, activityWithdraw
-        case rectification, rectificationSubmit, rectificationDecide, rectificationBranches, rectificationMark
+        case rectification, rectificationSubmit, rectificationDecide, rectificationBranches, rectificationMark, rectificationStatistics
         case statistics
         case registrations, registrationDecide, myRegistrations, myRegistrationSubmit
 
@@ -241,6 +243,7 @@ enum PageRoute: Sendable, Equatable {
             case .rectification, .rectificationSubmit: "/orgs/{\(SiteRoute.orgParameter)}/rectification"
             case .rectificationDecide: "/orgs/{\(SiteRoute.orgParameter)}/rectification/decision"
             case .rectificationBranches, .rectificationMark: "/orgs/{\(SiteRoute.orgParameter)}/rectification/branches"
+            case .rectificationStatistics: "/orgs/{\(SiteRoute.orgParameter)}/rectification/statistics"
             case .statistics: "/orgs/{\(SiteRoute.orgParameter)}/stats"
             case .registrations: "/orgs/{\(SiteRoute.orgParameter)}/registrations"
             case .registrationDecide: "/registrations/{\(SiteRoute.registrationParameter)}/decision"
@@ -352,6 +355,7 @@ enum PageRoute: Sendable, Equatable {
         case .rectificationDecide: .rectificationDecide
         case .rectificationBranches: .rectificationBranches
         case .rectificationMark: .rectificationMark
+        case .rectificationStatistics: .rectificationStatistics
         case .statistics: .statistics
         case .registrations: .registrations
         case .registrationDecide: .registrationDecide
@@ -395,7 +399,7 @@ enum PageRoute: Sendable, Equatable {
         case .notice(let id, _), .noticeRead(let id): [SiteRoute.noticeParameter: id]
         case .activities(let id, _), .activityCreate(let id): [SiteRoute.orgParameter: id.rawValue]
         case .rectification(let id, _), .rectificationSubmit(let id), .rectificationDecide(let id), .rectificationBranches(let id, _),
-            .rectificationMark(let id), .statistics(let id):
+            .rectificationMark(let id), .statistics(let id), .rectificationStatistics(let id):
             [SiteRoute.orgParameter: id.rawValue]
         case .activityEdit(let id), .activitySave(let id), .activityWithdraw(let id): [SiteRoute.activityParameter: id]
         case .registrations(let id, _, _, _): [SiteRoute.orgParameter: id.rawValue]

@@ -103,6 +103,7 @@ struct PagesController {
         case .activitySave: activitySave
         case .activityWithdraw: activityWithdraw
         case .registrations: registrationsPage
+        case .rectificationStatistics: rectificationStatisticsPage
         case .registrationDecide: registrationDecide
         case .myRegistrations: myRegistrationsPage
         case .myRegistrationSubmit: myRegistrationSubmit

@@ -9,6 +9,8 @@ public struct RectificationYearRecord: Sendable, Equatable {
     public let record: RectificationRecord
     /// The latest form's ratings, in item order; empty before the first.
     public let latestRatings: [CheckRating]
+    /// 单位所属行业类别, nil while the org's profile leaves it unfilled.
+    public var industry: IndustryCategory? = nil
 }
 
 /// 组织整顿: the year's self-check items and each branch's entries (RCT-1 … RCT-4).
@@ -17,6 +19,9 @@ public protocol RectificationRepository: Sendable {
     func year(_ year: Int, of org: OrgID) async throws -> RectificationYearRecord?
     /// The live direct sub-orgs of `parent` holding members, with their years, in one query.
     func children(of parent: OrgID, year: Int) async throws -> [RectificationYearRecord]
+    /// Every live org holding members below `ancestor`, with its year, in one query (the
+    /// committee's statistics and key-rectification list).
+    func subtree(of ancestor: OrgID, year: Int) async throws -> [RectificationYearRecord]
     /// Appends the entry numbered `seq`; `ConcurrentChange` when another writer took it.
     func append(
         _ id: String, org: OrgID, year: Int, seq: Int, entry: RectificationEntry, ratings: [CheckRating]?, actingOrg: OrgID,
@@ -40,7 +45,7 @@ public struct SQLRectificationRepository: RectificationRepository {
         SELECT o.id AS o_id, o.parent_id AS o_parent_id, o.name AS o_name, o.full_name AS o_full_name,
                o.category AS o_category, o.path AS o_path, o.upper_committee_id AS o_upper_committee_id,
                COALESCE(f.founded_on, substr(o.created_at, 1, 10)) AS founded_on,
-               e.seq, e.kind, e.month, e.poor_count, e.by_parent, e.ratings
+               o.industry_category, e.seq, e.kind, e.month, e.poor_count, e.by_parent, e.ratings
         FROM orgs o
         LEFT JOIN org_foundings f ON f.org_id = o.id
         LEFT JOIN rectification_entries e ON e.org_id = o.id AND e.year = \(literal: year)
@@ -51,10 +56,13 @@ public struct SQLRectificationRepository: RectificationRepository {
 
     private static func records(_ rows: [any SQLRow], year: Int) throws -> [RectificationYearRecord] {
         var result: [RectificationYearRecord] = []
-        var current: (org: Org, founded: CivilDate, entries: [RectificationEntry], ratings: [CheckRating])?
+        var current: (org: Org, founded: CivilDate, industry: IndustryCategory?, entries: [RectificationEntry], ratings: [CheckRating])?
         func flush() {
             guard let c = current else { return }
-            result.append(RectificationYearRecord(org: c.org, foundedOn: c.founded, record: RectificationRecord(year: year, entries: c.entries), latestRatings: c.ratings))
+            result.append(
+                RectificationYearRecord(
+                    org: c.org, foundedOn: c.founded, record: RectificationRecord(year: year, entries: c.entries), latestRatings: c.ratings,
+                    industry: c.industry))
         }
         for row in rows {
             let org = try SQLOrgRepository.Row(row: row, prefix: "o_").org()
@@ -63,7 +71,8 @@ public struct SQLRectificationRepository: RectificationRepository {
                 guard let founded = CivilDate(iso: try row.decode(column: "founded_on", as: String.self)) else {
                     throw CorruptRow(table: "org_foundings", key: org.id.rawValue)
                 }
-                current = (org, founded, [], [])
+                let industry = try row.decode(column: "industry_category", as: String?.self).flatMap(IndustryCategory.init(rawValue:))
+                current = (org, founded, industry, [], [])
             }
             guard let entry = try Self.entry(row, key: org.id.rawValue) else { continue }
             current?.entries.append(entry)
@@ -101,6 +110,13 @@ public struct SQLRectificationRepository: RectificationRepository {
 
     public func children(of parent: OrgID, year: Int) async throws -> [RectificationYearRecord] {
         try Self.records(try await sql.raw(Self.select(year, where: "o.parent_id = \(bind: parent.rawValue) AND o.holds_members")).all(), year: year)
+    }
+
+    public func subtree(of ancestor: OrgID, year: Int) async throws -> [RectificationYearRecord] {
+        try Self.records(
+            try await sql.raw(Self.select(year, where: """
+                o.holds_members AND o.id IN (SELECT descendant_id FROM org_ancestry WHERE ancestor_id = \(bind: ancestor.rawValue))
+                """)).all(), year: year)
     }
 
     public func append(
