@@ -40,6 +40,9 @@ public struct InspectionReport: Codable, Sendable, Equatable {
     public var images: [PageImage]
     /// Images placed but not measured because a page had more than the per-page maximum.
     public var imagesNotMeasured: Int
+    /// For an image accepted as an attachment: its pixels.
+    public var imageWidth: Int? = nil
+    public var imageHeight: Int? = nil
     /// Set when the inspection itself could not finish, not when the file was merely refused:
     /// `timeout`, `cpu`, `memory`, `crashed(SIGSEGV)`, `exit(3)`, `bad_output`,
     /// `output_too_large`, `spawn_failed`, `poll_failed`, `cancelled`, `magic_unavailable`, `io`. The refusal is
@@ -75,7 +78,7 @@ public struct InspectionReport: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case accepted, refusal, detectedType, bytes, sha256, pdfVersion, headerOffset, pages, encrypted, repaired
-        case warnings, repairReason, pageSizes, images, imagesNotMeasured, failure, failureDetail
+        case warnings, repairReason, pageSizes, images, imagesNotMeasured, failure, failureDetail, imageWidth, imageHeight
     }
 
     /// Writes absent values as `null` rather than leaving keys out, so every report has the same
@@ -99,6 +102,8 @@ public struct InspectionReport: Codable, Sendable, Equatable {
         try container.encode(imagesNotMeasured, forKey: .imagesNotMeasured)
         try container.encode(failure, forKey: .failure)
         try container.encode(failureDetail, forKey: .failureDetail)
+        try container.encode(imageWidth, forKey: .imageWidth)
+        try container.encode(imageHeight, forKey: .imageHeight)
     }
 
     /// The lowest effective resolution of any measured image (the ARC-2 legibility hint), nil
@@ -148,6 +153,14 @@ public struct Refusal: Codable, Sendable, Equatable {
 
     /// Not a PDF by content.
     public static let notPDF = Refusal(code: .notPDF, message: "文件不是PDF格式，请上传PDF文件")
+
+    /// An attachment that is neither a PDF nor a PNG or JPEG image, by content.
+    public static let notPDFOrImage = Refusal(code: .notPDF, message: "附件须为PDF文件或PNG、JPEG图片")
+
+    /// An image with more pixels than an attachment may have.
+    public static func imageTooLarge(width: Int, height: Int) -> Refusal {
+        Refusal(code: .damaged, message: "图片尺寸过大（\(width)×\(height)像素），请缩小后重新上传")
+    }
 
     /// Encrypted in any way.
     public static let encrypted = Refusal(

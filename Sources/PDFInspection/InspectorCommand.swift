@@ -25,6 +25,10 @@ public struct InspectorCommand: Sendable, Equatable {
     public var maximumBytes = InspectionPolicy().maximumBytes
     public var minimumPages = InspectionPolicy().pageRange.lowerBound
     public var maximumPages = InspectionPolicy().pageRange.upperBound
+    /// Accept PNG and JPEG images too (attachments).
+    public var acceptsImages = false
+    /// With `acceptsImages`: the most pixels an image may have.
+    public var maximumImagePixels = InspectionPolicy().maximumImagePixels
     /// CPU seconds before the kernel stops the process; 0: no limit.
     public var cpuSeconds = IsolatedInspector.Limits().cpuSeconds
     /// Address-space bytes the process may use; 0: no limit.
@@ -75,6 +79,8 @@ public struct InspectorCommand: Sendable, Equatable {
           --max-bytes N         refuse files larger than N bytes (default 20971520)
           --min-pages N         the fewest pages accepted (default 12)
           --max-pages N         the most pages accepted (default 12)
+          --images              accept a PNG or JPEG image too (attachments), its structure checked
+          --max-image-pixels N  with --images: the most pixels an image may have (default 100000000)
           --limit-cpu S         CPU seconds before the kernel stops this process (default \(IsolatedInspector.Limits().cpuSeconds); 0: none)
           --limit-memory BYTES  address space this process may use (default 1073741824; 0: none)
           --sha256 HEX          the file's SHA-256 as the caller computed it: reported, not recomputed
@@ -110,6 +116,8 @@ public struct InspectorCommand: Sendable, Equatable {
             case "--max-bytes": command.maximumBytes = try number(of: argument)
             case "--min-pages": command.minimumPages = try number(of: argument)
             case "--max-pages": command.maximumPages = try number(of: argument)
+            case "--images": command.acceptsImages = true
+            case "--max-image-pixels": command.maximumImagePixels = try number(of: argument)
             case "--limit-cpu": command.cpuSeconds = try number(of: argument)
             case "--limit-memory": command.memoryBytes = try number(of: argument)
             case "--sha256": command.sha256 = try value(of: argument)
@@ -139,6 +147,7 @@ public struct InspectorCommand: Sendable, Equatable {
         guard minimumPages >= 0, minimumPages <= maximumPages else {
             throw UsageError("--min-pages must be at most --max-pages")
         }
+        guard maximumImagePixels > 0 else { throw UsageError("--max-image-pixels must be positive") }
         guard cpuSeconds >= 0, memoryBytes >= 0 else { throw UsageError("limits must not be negative") }
         if let sha256, !PDFInspector.isSHA256Hex(sha256) {
             throw UsageError("--sha256 must be 64 hexadecimal digits")
@@ -181,7 +190,9 @@ public struct InspectorCommand: Sendable, Equatable {
         if let renderPage {
             return render(page: renderPage, to: outputDescriptor, program: program)
         }
-        let policy = InspectionPolicy(maximumBytes: maximumBytes, pageRange: minimumPages...maximumPages)
+        let policy = InspectionPolicy(
+            maximumBytes: maximumBytes, pageRange: minimumPages...maximumPages, acceptsImages: acceptsImages,
+            maximumImagePixels: maximumImagePixels)
         let report = PDFInspector.inspect(fileAt: file, policy: policy, sha256: sha256?.lowercased())
         let encoder = JSONEncoder()
         encoder.outputFormatting = compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -142,6 +142,7 @@ public struct IsolatedInspector: Sendable {
             "--min-pages", String(policy.pageRange.lowerBound),
             "--max-pages", String(policy.pageRange.upperBound),
         ]
+        if policy.acceptsImages { arguments += ["--images", "--max-image-pixels", String(policy.maximumImagePixels)] }
         if let sha256, PDFInspector.isSHA256Hex(sha256) { arguments += ["--sha256", sha256.lowercased()] }
         return arguments + limitArguments + ["--", path]
     }

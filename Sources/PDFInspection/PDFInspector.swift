@@ -128,12 +128,27 @@ public enum PDFInspector {
         }
         report.detectedType = detectedType
 
+        if policy.acceptsImages, detectedType == "image/png" || detectedType == "image/jpeg" {
+            switch ImageInspection.check(bytes, type: detectedType, maximumPixels: policy.maximumImagePixels) {
+            case .success(let size):
+                report.imageWidth = size.width
+                report.imageHeight = size.height
+                report.accepted = true
+                return report
+            case .failure(.tooManyPixels(let width, let height)):
+                return refuse(.imageTooLarge(width: width, height: height))
+            case .failure(.malformed(let why)):
+                report.failureDetail = why
+                return refuse(.damaged)
+            }
+        }
+
         let header = findHeader(bytes)
         report.headerOffset = header?.offset
         report.pdfVersion = header?.version
         guard detectedType == "application/pdf" || hasTolerableJunk(bytes, detectedType: detectedType, headerOffset: header?.offset)
         else {
-            return refuse(.notPDF)
+            return refuse(policy.acceptsImages ? .notPDFOrImage : .notPDF)
         }
 
         let qpdf = QPDFDocument(bytes: bytes)

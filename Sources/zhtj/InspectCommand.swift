@@ -44,6 +44,12 @@ struct Inspect: ParsableCommand {
     @Option(name: .customLong("max-pages"), help: "The most pages accepted.")
     var maximumPages = InspectionPolicy().pageRange.upperBound
 
+    @Flag(name: .customLong("images"), help: "Accept a PNG or JPEG image too (attachments), its structure checked.")
+    var acceptsImages = false
+
+    @Option(name: .customLong("max-image-pixels"), help: "With --images: the most pixels an image may have.")
+    var maximumImagePixels = InspectionPolicy().maximumImagePixels
+
     @Option(name: .customLong("limit-cpu"), help: "CPU seconds before the kernel stops this process (0: no limit).")
     var cpuSeconds = IsolatedInspector.Limits().cpuSeconds
 
@@ -77,6 +83,8 @@ struct Inspect: ParsableCommand {
         command.maximumBytes = maximumBytes
         command.minimumPages = minimumPages
         command.maximumPages = maximumPages
+        command.acceptsImages = acceptsImages
+        command.maximumImagePixels = maximumImagePixels
         command.cpuSeconds = cpuSeconds
         command.memoryBytes = memoryBytes
         command.sha256 = sha256
