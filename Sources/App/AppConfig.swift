@@ -20,6 +20,9 @@ public struct AppConfig: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// ARC-2: size limit and the form's page count (ZHTJ_ARCHIVE_PAGES: `12` or `10-14`).
     public var archivePolicy: InspectionPolicy
+    /// The size limit of one attachment of a meeting record or work notice
+    /// (ZHTJ_ATTACHMENT_MAX_BYTES; default 10 MiB: a few scanned pages or photos).
+    public var attachmentMaximumBytes = 10 * 1024 * 1024
     /// The binary that parses uploads in a child process: `zhtj-inspect`, or a `zhtj` (whose
     /// `inspect` subcommand takes the same arguments). Defaults to the `zhtj-inspect` beside the
     /// running executable.
@@ -202,6 +205,12 @@ public struct AppConfig: Sendable, Equatable {
                 throw Invalid(variable: "ZHTJ_ARCHIVE_PAGES", value: raw, reason: "expected a page count like 12 or a range like 10-14")
             }
             config.archivePolicy.pageRange = low...high
+        }
+        if let raw = environment["ZHTJ_ATTACHMENT_MAX_BYTES"], !raw.isEmpty {
+            guard let bytes = Int(raw), (1...(100 * 1024 * 1024)).contains(bytes) else {
+                throw Invalid(variable: "ZHTJ_ATTACHMENT_MAX_BYTES", value: raw, reason: "expected bytes from 1 to 104857600")
+            }
+            config.attachmentMaximumBytes = bytes
         }
         if let raw = environment["ZHTJ_INSPECTOR"], !raw.isEmpty {
             config.inspectorExecutable = raw

@@ -24,6 +24,7 @@ public struct AppServices: Sendable {
     let notices: NoticeWorkflow
     let activities: ActivityWorkflow
     let registrations: RegistrationWorkflow
+    let attachments: AttachmentWorkflow
     let rectification: RectificationWorkflow
     let statistics: StatisticsWorkflow
     let orgs: OrgWorkflow
@@ -56,6 +57,8 @@ public struct AppServices: Sendable {
         notices = NoticeWorkflow(database: database, clock: clock)
         activities = ActivityWorkflow(database: database, clock: clock)
         registrations = RegistrationWorkflow(database: database, clock: clock)
+        attachments = AttachmentWorkflow(
+            database: database, clock: clock, blobs: blobs, inspector: inspector, maximumBytes: config.attachmentMaximumBytes)
         rectification = RectificationWorkflow(database: database, clock: clock)
         statistics = StatisticsWorkflow(database: database, clock: clock)
         orgs = OrgWorkflow(database: database)

@@ -117,6 +117,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     NoticeController(notices: services.notices).register(on: api)
     ActivityController(activities: services.activities).register(on: api)
     RegistrationController(registrations: services.registrations).register(on: api)
+    AttachmentController(attachments: services.attachments).register(on: api, uploads: uploads)
     RectificationController(rectification: services.rectification).register(on: api)
     StatisticsController(statistics: services.statistics).register(on: api)
     OrgAdministrationController(subOrgs: services.subOrgs, profiles: services.orgProfiles, progress: services.entryProgress)

@@ -70,6 +70,15 @@ struct IntegrityCheck: Sendable {
             let who = "\(memberOfArchive[version.archiveID] ?? "?") (archive \(version.archiveID), version \(version.version))"
             references[version.sha256, default: []].append(who)
         }
+        // Attachments' files are referenced too, withdrawn ones included (the record keeps them).
+        for attachment in try await database.repositories.attachments.all() {
+            let owner: String
+            switch attachment.owner {
+            case .activity(let id): owner = "activity \(id)"
+            case .notice(let id): owner = "notice \(id)"
+            }
+            references[attachment.sha256, default: []].append("attachment \(attachment.id) of \(owner)")
+        }
         var problems: [Problem] = []
         var orphans: [Problem] = []
         for (sha, concerns) in references.sorted(by: { $0.key < $1.key }) {
@@ -83,7 +92,7 @@ struct IntegrityCheck: Sendable {
         }
         let stored = try await blobs.allBlobs()
         for sha in stored where references[sha] == nil {
-            orphans.append(Problem(kind: .orphaned, sha256: sha, concerns: [], detail: "no archive version refers to it"))
+            orphans.append(Problem(kind: .orphaned, sha256: sha, concerns: [], detail: "no archive version or attachment refers to it"))
         }
         let entries = try await database.repositories.audit.all()
         for broken in AuditChain.verify(entries) {

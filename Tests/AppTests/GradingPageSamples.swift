@@ -23,7 +23,8 @@ enum GradingPageSamples {
         rows: [
             .init(
                 date: "2026-11-20", kindName: "支部团员大会", topic: "学习贯彻团的十九大精神", place: "南堂201", attendees: "林子豪、胡雪",
-                attendeeCount: 2, record: "到会团员逐一发言。", revision: 2, editHref: "/activities/x1/edit", withdrawAction: "/activities/x1/withdraw")
+                attendeeCount: 2, record: "到会团员逐一发言。", revision: 2, editHref: "/activities/x1/edit", withdrawAction: "/activities/x1/withdraw",
+                attachments: [link], attachAction: "/activities/x1/attachments?csrf=token")
         ],
         form: .init(
             action: "/activities/x1/edit", csrf: "token", revision: 2, heading: "修改记录",
@@ -67,7 +68,10 @@ enum GradingPageSamples {
     static let notice = NoticePage(
         title: "关于对标定级的通知", orgName: "共青团…计算机科学与技术学院委员会", publishedAt: "2026-11-25 10:00", text: "各团支部：\n请按时完成。",
         readAction: "/notices/n-1/read", csrf: "token", readAt: "2026-11-25 11:00",
-        readers: .init(summary: "下级组织管理员 3 人，已读 1 人，未读 2 人", rows: [.init(name: "陈静", orgName: "计算机学院2020级团总支", readAt: "未读")]))
+        readers: .init(summary: "下级组织管理员 3 人，已读 1 人，未读 2 人", rows: [.init(name: "陈静", orgName: "计算机学院2020级团总支", readAt: "未读")]),
+        attachments: [link], attachAction: "/notices/n-1/attachments?csrf=token", error: "附件未上传：文件已损坏，无法读取")
+
+    static let link = AttachmentLink(name: "会议纪要.pdf", size: "1.2 MB", href: "/api/v1/attachments/x2", withdrawAction: "/attachments/x2/withdraw")
 
     static let grades = [Choice(value: "", label: "请选择", selected: false), Choice(value: "四星", label: "四星", selected: true)]
 

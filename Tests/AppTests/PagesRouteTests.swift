@@ -112,6 +112,9 @@ struct PagesRouteTests {
         case .registrationDecide: .registrationDecide("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
         case .myRegistrations: .myRegistrations(done: .registrationSubmitted)
         case .myRegistrationSubmit: .myRegistrationSubmit
+        case .activityAttach: .activityAttach("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f", csrf: "a+b/c=")
+        case .noticeAttach: .noticeAttach("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f", csrf: "a+b/c=")
+        case .attachmentWithdraw: .attachmentWithdraw("5b3d7f0e-1c2a-4e8b-9f6d-0a1b2c3d4e5f")
         }
     }
 

@@ -34,24 +34,26 @@ struct ActivityController {
     @Sendable func create(request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decode(as: Body.self, context: context)
         let created = try await activities.record(try context.requireActor(), branch: try context.orgID(), body.input)
-        return try ActivityResponse(created).response(from: request, context: context).withStatus(.created)
+        return try ActivityResponse(created, attachments: []).response(from: request, context: context).withStatus(.created)
     }
 
     struct List: ResponseEncodable { let orgId: String; let items: [ActivityResponse] }
 
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> List {
         let (org, items, _) = try await activities.list(try context.requireActor(), branch: try context.orgID(), limit: try request.limit())
-        return List(orgId: org.id.rawValue, items: items.map(ActivityResponse.init))
+        let attached = try await activities.attachments(of: items)
+        return List(orgId: org.id.rawValue, items: items.map { ActivityResponse($0, attachments: attached[$0.id] ?? []) })
     }
 
     @Sendable func show(request: Request, context: AppRequestContext) async throws -> ActivityResponse {
-        ActivityResponse(try await activities.find(try context.requireActor(), try context.activityID()))
+        let activity = try await activities.find(try context.requireActor(), try context.activityID())
+        return ActivityResponse(activity, attachments: try await activities.attachments(of: [activity])[activity.id] ?? [])
     }
 
     @Sendable func edit(request: Request, context: AppRequestContext) async throws -> ActivityResponse {
         let body = try await request.decode(as: Body.self, context: context)
-        return ActivityResponse(
-            try await activities.edit(try context.requireActor(), try context.activityID(), expectedRevision: body.revision, body.input))
+        let edited = try await activities.edit(try context.requireActor(), try context.activityID(), expectedRevision: body.revision, body.input)
+        return ActivityResponse(edited, attachments: try await activities.attachments(of: [edited])[edited.id] ?? [])
     }
 
     @Sendable func withdraw(request: Request, context: AppRequestContext) async throws -> Response {
@@ -64,7 +66,8 @@ struct ActivityController {
     @Sendable func participation(request: Request, context: AppRequestContext) async throws -> Participation {
         let member = try context.memberID()
         let items = try await activities.participation(try context.requireActor(), member: member, limit: try request.limit())
-        return Participation(memberId: member.rawValue, items: items.map(ActivityResponse.init))
+        let attached = try await activities.attachments(of: items)
+        return Participation(memberId: member.rawValue, items: items.map { ActivityResponse($0, attachments: attached[$0.id] ?? []) })
     }
 }
 
@@ -85,8 +88,9 @@ struct ActivityResponse: ResponseEncodable {
     let createdAt: String
     let editedAt: String
     let withdrawn: Bool
+    let attachments: [AttachmentResponse]
 
-    init(_ a: ActivityRecord) {
+    init(_ a: ActivityRecord, attachments: [AttachmentRecord] = []) {
         id = a.id
         branchId = a.branch.id.rawValue
         branchName = a.branch.name
@@ -101,5 +105,6 @@ struct ActivityResponse: ResponseEncodable {
         createdAt = a.createdAt.text
         editedAt = a.editedAt.text
         withdrawn = a.withdrawnAt != nil
+        self.attachments = attachments.map(AttachmentResponse.init)
     }
 }

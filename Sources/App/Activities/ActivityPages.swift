@@ -13,7 +13,7 @@ extension PagesController {
         let members = mayRecord ? try await services.activities.branch(visitor.actor, branch).members : []
         return ActivitiesPage.make(
             org: org, items: items, members: members, csrf: visitor.csrf, mayRecord: mayRecord, editing: editing, typed: typed,
-            today: services.today, error: error)
+            today: services.today, error: error, attachments: try await services.activities.attachments(of: items))
     }
 
     static func activityInput(_ form: PageForm) -> ActivityInput {
@@ -88,6 +88,9 @@ struct ActivitiesPage {
         let revision: Int
         let editHref: String?
         let withdrawAction: String?
+        let attachments: [AttachmentLink]
+        /// The upload form's action (multipart, the token in the query).
+        let attachAction: String?
     }
 
     struct Attendee {
@@ -120,7 +123,7 @@ struct ActivitiesPage {
 
     static func make(
         org: Org, items: [ActivityRecord], members: [MemberRecord], csrf: String, mayRecord: Bool, editing: ActivityRecord?,
-        typed: ActivityInput?, today: CivilDate, error: String?
+        typed: ActivityInput?, today: CivilDate, error: String?, attachments: [String: [AttachmentRecord]] = [:]
     ) -> ActivitiesPage {
         let source: ActivityInput? =
             typed
@@ -148,7 +151,9 @@ struct ActivitiesPage {
                     date: a.draft.heldOn.iso, kindName: a.draft.kind.chineseName, topic: a.draft.topic, place: a.draft.place.isEmpty ? "—" : a.draft.place,
                     attendees: a.attendeeNames.joined(separator: "、"), attendeeCount: a.attendeeNames.count, record: a.draft.record,
                     revision: a.revision, editHref: mayRecord ? PageRoute.activityEdit(a.id).href : nil,
-                    withdrawAction: mayRecord ? PageRoute.activityWithdraw(a.id).href : nil)
+                    withdrawAction: mayRecord ? PageRoute.activityWithdraw(a.id).href : nil,
+                    attachments: (attachments[a.id] ?? []).map { AttachmentLink($0, mayWithdraw: mayRecord) },
+                    attachAction: mayRecord ? PageRoute.activityAttach(a.id, csrf: csrf).href : nil)
             },
             form: form, error: error)
     }

@@ -80,6 +80,14 @@ struct ActivityWorkflow: Sendable {
         try await database.write { w in try await w.activities.withdraw(id, by: actor.personID, at: now) }
     }
 
+    /// The live attachments of entries the caller has read (and so may see), in one query.
+    func attachments(of entries: [ActivityRecord]) async throws -> [String: [AttachmentRecord]] {
+        let found = try await repositories.attachments.live(of: entries.map { .activity($0.id) })
+        var byEntry: [String: [AttachmentRecord]] = [:]
+        for (owner, records) in found { if case .activity(let id) = owner { byEntry[id] = records } }
+        return byEntry
+    }
+
     /// ACT-1: what the member attended, for the member and the admins over their branch.
     func participation(_ actor: Actor, member id: PersonID, limit: Int) async throws -> [ActivityRecord] {
         guard let record = try await repositories.members.find(id) else { throw ServiceRefusal.notFound }

@@ -12,6 +12,8 @@ struct PDFDownload {
     let filename: String
     /// For clients that ignore `filename*`.
     let asciiFilename: String
+    /// An attachment may be an image (its type as the inspector read it from the content).
+    var contentType = "application/pdf"
 
     var etag: String { "\"\(sha256)\"" }
 
@@ -47,7 +49,7 @@ struct PDFDownload {
 
     func response(for request: Request, context: some RequestContext) async throws -> Response {
         var headers: HTTPFields = [
-            .contentType: "application/pdf",
+            .contentType: contentType,
             .eTag: etag,
             .contentDisposition: contentDisposition,
             .acceptRanges: "bytes",

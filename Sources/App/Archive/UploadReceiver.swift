@@ -10,6 +10,8 @@ import NIOCore
 /// is refused with 400 `duplicate_file`).
 struct UploadReceiver {
     let maximumBytes: Int
+    /// Attachments: a raw `image/png` or `image/jpeg` body is taken too (the content decides).
+    var acceptsImages = false
 
     /// Multipart framing around the file: boundaries and part headers.
     static let multipartAllowance = 64 * 1024
@@ -24,6 +26,9 @@ struct UploadReceiver {
         let kind: Kind
         switch mediaType {
         case "application/pdf", "application/octet-stream":
+            kind = .raw
+            limit = maximumBytes
+        case "image/png", "image/jpeg" where acceptsImages:
             kind = .raw
             limit = maximumBytes
         case "multipart/form-data":
@@ -50,8 +55,10 @@ struct UploadReceiver {
         return nil
     }
 
-    /// Reads the body into `upload`. Throws 413 the moment the file passes the limit.
-    func receive(_ request: Request, kind: Kind, into upload: BlobUpload) async throws {
+    /// Reads the body into `upload`. Throws 413 the moment the file passes the limit. Returns
+    /// the file name a multipart part gave (as typed; callers clean it), nil for a raw body.
+    @discardableResult
+    func receive(_ request: Request, kind: Kind, into upload: BlobUpload) async throws -> String? {
         switch kind {
         case .raw:
             var total = 0
@@ -79,7 +86,9 @@ struct UploadReceiver {
             }
             if let error = sink.error { throw error }
             guard sink.sawFile else { throw ServiceRefusal.missingFileField }
+            return sink.fileName
         }
+        return nil
     }
 }
 
@@ -91,6 +100,8 @@ final class MultipartFileSink: @unchecked Sendable {
     private var inFilePart = false
     private var currentIsFile = false
     private(set) var sawFile = false
+    /// The `filename` of the file part's Content-Disposition.
+    private(set) var fileName: String?
     private(set) var error: ServiceRefusal?
     private var written = 0
 
@@ -106,6 +117,7 @@ final class MultipartFileSink: @unchecked Sendable {
         if fieldName == "file", sawFile || currentIsFile, error == nil { error = .duplicateFileField }
         currentIsFile = fieldName == "file" && !sawFile
         inFilePart = currentIsFile
+        if currentIsFile { fileName = UploadReceiver.parameter("filename", in: value) }
     }
 
     func body(_ buffer: inout ByteBuffer) {

@@ -142,6 +142,8 @@ enum ErrorCatalogue {
         case let problem as NoticeProblem: entry(problem)
         case let problem as ActivityProblem: entry(problem)
         case let problem as RegistrationProblem: entry(problem)
+        case AttachmentProblem.tooMany(let limit): AppError(.conflict, "too_many_attachments", "每条记录最多\(limit)个附件，请先撤回不需要的附件")
+        case AttachmentProblem.withdrawn: AppError(.conflict, "attachment_withdrawn", "该附件已撤回")
         case let refused as RectificationRefused: entry(refused)
         case let refused as MemberRemoval.Refused: entry(refused)
         // The body stream ends in a parse error when a client stops sending mid-body.

@@ -101,6 +101,10 @@ enum SiteRoute: Sendable {
     case memberRegistrations(PersonID?)
     case orgRegistrations(OrgID?)
     case registrationDecision(String?)
+    // Attachments of meeting records and work notices
+    case activityAttachments(String?)
+    case noticeAttachments(String?)
+    case attachment(String?)
 
     static let orgParameter = "orgId"
     static let memberParameter = "memberId"
@@ -111,6 +115,7 @@ enum SiteRoute: Sendable {
     static let noticeParameter = "noticeId"
     static let activityParameter = "activityId"
     static let registrationParameter = "registrationId"
+    static let attachmentParameter = "attachmentId"
 
     /// The path with ids filled in; `{orgId}`-style placeholders where an id is nil.
     var path: String {
@@ -199,6 +204,9 @@ enum SiteRoute: Sendable {
         case .memberRegistrations(let id): return "/api/v1/members/\(member(id))/registrations"
         case .orgRegistrations(let id): return "/api/v1/orgs/\(org(id))/registrations"
         case .registrationDecision(let id): return "/api/v1/registrations/\(id ?? "{\(Self.registrationParameter)}")/decision"
+        case .activityAttachments(let id): return "/api/v1/activities/\(id ?? "{\(Self.activityParameter)}")/attachments"
+        case .noticeAttachments(let id): return "/api/v1/notices/\(id ?? "{\(Self.noticeParameter)}")/attachments"
+        case .attachment(let id): return "/api/v1/attachments/\(id ?? "{\(Self.attachmentParameter)}")"
         }
     }
 
@@ -231,6 +239,7 @@ enum SiteRoute: Sendable {
         (.orgRectificationDecision(nil, nil), [.post]), (.orgRectificationBottom20(nil, nil), [.post]),
         (.orgRectificationBranches(nil, nil), [.get]), (.orgRectificationStatistics(nil, nil), [.get]), (.orgStats(nil), [.get]),
         (.memberRegistrations(nil), [.get, .post]), (.orgRegistrations(nil), [.get]), (.registrationDecision(nil), [.post]),
+        (.activityAttachments(nil), [.post]), (.noticeAttachments(nil), [.post]), (.attachment(nil), [.get, .delete]),
     ] + TransferVerb.allCases.map { (route: SiteRoute.transferDecision(nil, $0), methods: [.post]) }
         + ExportKind.allCases.map { (route: SiteRoute.orgExport(nil, $0), methods: $0 == .registrationCodes ? [.get, .post] : [.get]) }
 
@@ -262,6 +271,14 @@ extension AppRequestContext {
     /// An activity's id: a lower-case UUID as `newIdentifier` makes them.
     func activityID() throws -> String {
         guard let raw = parameters.get(SiteRoute.activityParameter), let id = ArchiveID(rawValue: raw) else { throw ServiceRefusal.notFound }
+        return id.rawValue
+    }
+
+    /// An attachment's id: a lower-case UUID as `newIdentifier` makes them.
+    func attachmentID() throws -> String {
+        guard let raw = parameters.get(SiteRoute.attachmentParameter), let id = ArchiveID(rawValue: raw) else {
+            throw ServiceRefusal.notFound
+        }
         return id.rawValue
     }
 

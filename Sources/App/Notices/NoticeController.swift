@@ -55,7 +55,7 @@ struct NoticeController {
 
     @Sendable func show(request: Request, context: AppRequestContext) async throws -> NoticeResponse {
         let view = try await notices.view(try context.requireActor(), try context.noticeID())
-        return NoticeResponse(view.notice, readAt: view.readAt)
+        return NoticeResponse(view.notice, readAt: view.readAt, attachments: view.attachments)
     }
 
     @Sendable func read(request: Request, context: AppRequestContext) async throws -> Response {
@@ -96,8 +96,10 @@ struct NoticeResponse: ResponseEncodable {
     let publishedAt: String
     let read: Bool
     let readAt: String?
+    /// Set on the single notice (`GET /api/v1/notices/{id}`); absent in lists.
+    let attachments: [AttachmentResponse]?
 
-    init(_ n: NoticeRecord, readAt: Timestamp?) {
+    init(_ n: NoticeRecord, readAt: Timestamp?, attachments: [AttachmentRecord]? = nil) {
         id = n.id
         orgId = n.org.id.rawValue
         orgName = n.org.fullName
@@ -106,5 +108,6 @@ struct NoticeResponse: ResponseEncodable {
         publishedAt = n.publishedAt.text
         read = readAt != nil
         self.readAt = readAt?.text
+        self.attachments = attachments?.map(AttachmentResponse.init)
     }
 }

@@ -101,8 +101,12 @@ struct NoticePage {
     let csrf: String
     let readAt: String?
     let readers: Readers?
+    let attachments: [AttachmentLink]
+    /// The upload form's action (multipart, the token in the query), for the publisher's admins.
+    let attachAction: String?
+    let error: String?
 
-    static func make(_ view: NoticeView, csrf: String) -> NoticePage {
+    static func make(_ view: NoticeView, csrf: String, error: String? = nil) -> NoticePage {
         NoticePage(
             title: view.notice.title, orgName: view.notice.org.fullName, publishedAt: PageKit.chinaTime(view.notice.publishedAt),
             text: view.notice.text,
@@ -112,6 +116,8 @@ struct NoticePage {
                 Readers(
                     summary: "下级组织管理员 \(r.total) 人，已读 \(r.read) 人，未读 \(r.total - r.read) 人",
                     rows: r.list.map { Reader(name: $0.name, orgName: $0.orgName, readAt: $0.readAt.map(PageKit.chinaTime) ?? "未读") })
-            })
+            },
+            attachments: view.attachments.map { AttachmentLink($0, mayWithdraw: view.mayAttach) },
+            attachAction: view.mayAttach ? PageRoute.noticeAttach(view.notice.id, csrf: csrf).href : nil, error: error)
     }
 }

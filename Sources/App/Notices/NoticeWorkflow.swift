@@ -11,6 +11,10 @@ struct NoticeView: Sendable {
     let isRecipient: Bool
     /// For the publisher's admins (and above): who of the admins below has read it.
     let readers: (list: [NoticeReader], total: Int, read: Int)?
+    /// The notice's live attachments, in upload order.
+    var attachments: [AttachmentRecord] = []
+    /// The visitor may attach files (and withdraw them): an admin of the publishing org.
+    var mayAttach = false
 }
 
 /// 工作通知 (issue 11 item 4): an org's admin publishes a notice to every org below; each admin
@@ -51,7 +55,10 @@ struct NoticeWorkflow: Sendable {
         let readers =
             Domain.authorize(actor, .viewNoticeReaders, .org(placement)).isAllowed
             ? try await repositories.notices.readers(of: id, below: notice.org.path, limit: Self.readersShown) : nil
-        return NoticeView(notice: notice, readAt: readAt, isRecipient: recipient, readers: readers.map { ($0.readers, $0.total, $0.read) })
+        let attachments = try await repositories.attachments.live(of: [.notice(id)])[.notice(id)] ?? []
+        return NoticeView(
+            notice: notice, readAt: readAt, isRecipient: recipient, readers: readers.map { ($0.readers, $0.total, $0.read) },
+            attachments: attachments, mayAttach: Domain.authorize(actor, .publishNotice, .org(placement)).isAllowed)
     }
 
     /// Marks the notice read by the actor (a recipient); reading it twice records nothing more.

@@ -135,6 +135,11 @@ enum PageRoute: Sendable, Equatable {
     /// 年度团籍注册: the member's own registrations and the form to report a year.
     case myRegistrations(done: PageFlash? = nil)
     case myRegistrationSubmit
+    /// Attachments: a file for a meeting record or a notice (multipart, the token in the query),
+    /// and the withdrawal of one.
+    case activityAttach(String, csrf: String? = nil)
+    case noticeAttach(String, csrf: String? = nil)
+    case attachmentWithdraw(String)
 
     /// What the router registers: one method and pattern per kind of link.
     enum Endpoint: String, CaseIterable, Sendable {
@@ -156,6 +161,7 @@ enum PageRoute: Sendable, Equatable {
         case rectification, rectificationSubmit, rectificationDecide, rectificationBranches, rectificationMark, rectificationStatistics
         case statistics
         case registrations, registrationDecide, myRegistrations, myRegistrationSubmit
+        case activityAttach, noticeAttach, attachmentWithdraw
 
         var method: HTTPRequest.Method {
             switch self {
@@ -169,7 +175,7 @@ enum PageRoute: Sendable, Equatable {
             case .myTransferApply, .transferSubmit, .transferApprove, .transferReject, .transferAssign, .transferWithdraw, .graduationMark,
                 .memberDelay, .memberDelayRevoke, .gradingSubmit, .gradingReviewSubmit, .orgNoticePublish, .noticeRead,
                 .activityCreate, .activitySave, .activityWithdraw, .rectificationSubmit, .rectificationDecide, .rectificationMark,
-                .registrationDecide, .myRegistrationSubmit:
+                .registrationDecide, .myRegistrationSubmit, .activityAttach, .noticeAttach, .attachmentWithdraw:
                 .post
             default: .get
             }
@@ -248,6 +254,9 @@ enum PageRoute: Sendable, Equatable {
             case .registrations: "/orgs/{\(SiteRoute.orgParameter)}/registrations"
             case .registrationDecide: "/registrations/{\(SiteRoute.registrationParameter)}/decision"
             case .myRegistrations, .myRegistrationSubmit: "/me/registrations"
+            case .activityAttach: "/activities/{\(SiteRoute.activityParameter)}/attachments"
+            case .noticeAttach: "/notices/{\(SiteRoute.noticeParameter)}/attachments"
+            case .attachmentWithdraw: "/attachments/{\(SiteRoute.attachmentParameter)}/withdraw"
             }
         }
     }
@@ -361,6 +370,9 @@ enum PageRoute: Sendable, Equatable {
         case .registrationDecide: .registrationDecide
         case .myRegistrations: .myRegistrations
         case .myRegistrationSubmit: .myRegistrationSubmit
+        case .activityAttach: .activityAttach
+        case .noticeAttach: .noticeAttach
+        case .attachmentWithdraw: .attachmentWithdraw
         }
     }
 
@@ -404,6 +416,9 @@ enum PageRoute: Sendable, Equatable {
         case .activityEdit(let id), .activitySave(let id), .activityWithdraw(let id): [SiteRoute.activityParameter: id]
         case .registrations(let id, _, _, _): [SiteRoute.orgParameter: id.rawValue]
         case .registrationDecide(let id): [SiteRoute.registrationParameter: id]
+        case .activityAttach(let id, _): [SiteRoute.activityParameter: id]
+        case .noticeAttach(let id, _): [SiteRoute.noticeParameter: id]
+        case .attachmentWithdraw(let id): [SiteRoute.attachmentParameter: id]
         case .transfer(let id, _), .transferApprove(let id), .transferReject(let id), .transferAssign(let id), .transferWithdraw(let id):
             [SiteRoute.transferParameter: id]
         default: [:]
@@ -422,7 +437,8 @@ enum PageRoute: Sendable, Equatable {
             return items([("org", org?.rawValue), ("status", status.rawValue), ("q", q), ("cursor", cursor?.rawValue)])
         case .member(_, let done), .mine(let done), .memberRecord(_, let done), .cadres(_, let done):
             return items([("done", done?.rawValue)])
-        case .memberUpload(_, let csrf), .childrenImport(_, let csrf), .memberImport(_, let csrf):
+        case .memberUpload(_, let csrf), .childrenImport(_, let csrf), .memberImport(_, let csrf), .activityAttach(_, let csrf),
+            .noticeAttach(_, let csrf):
             return items([("csrf", csrf)])
         case .inbox(let type, let cursor, let done):
             return items([("type", type?.rawValue), ("cursor", cursor), ("done", done?.rawValue)])
@@ -532,6 +548,8 @@ enum PageFlash: String, CaseIterable, Sendable {
     case registrationSubmitted = "registration-submitted"
     case registrationApproved = "registration-approved"
     case registrationRejected = "registration-rejected"
+    case attachmentAdded = "attachment-added"
+    case attachmentWithdrawn = "attachment-withdrawn"
 
     var message: String {
         switch self {
@@ -567,6 +585,8 @@ enum PageFlash: String, CaseIterable, Sendable {
         case .gradingReviewed: "复核结果已保存；12月31日中午12:00前可以修改。"
         case .noticePublished: "工作通知已发布，下级各组织管理员将在工作台看到。"
         case .registrationSubmitted: "年度团籍注册已提交，等待团支部审批。"
+        case .attachmentAdded: "附件已上传。"
+        case .attachmentWithdrawn: "附件已撤回，原文件作为历史保留。"
         case .registrationApproved: "已审批通过该团员的年度团籍注册。"
         case .registrationRejected: "已退回，团员将看到退回原因并可重新提交。"
         case .noticeRead: "已标记为已读。"

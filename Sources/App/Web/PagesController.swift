@@ -103,6 +103,9 @@ struct PagesController {
         case .activitySave: activitySave
         case .activityWithdraw: activityWithdraw
         case .registrations: registrationsPage
+        case .activityAttach: activityAttach
+        case .noticeAttach: noticeAttach
+        case .attachmentWithdraw: attachmentWithdraw
         case .rectificationStatistics: rectificationStatisticsPage
         case .registrationDecide: registrationDecide
         case .myRegistrations: myRegistrationsPage

@@ -48,6 +48,7 @@ public enum Migrations {
         m0017CreateRectification,
         m0018CreateOrgAncestry,
         m0019CreateAnnualRegistrations,
+        m0020CreateAttachments,
     ]
 }
 

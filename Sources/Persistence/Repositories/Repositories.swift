@@ -27,6 +27,7 @@ public struct Repositories: Sendable {
     public let rectification: any RectificationRepository
     public let statistics: any StatisticsRepository
     public let registrations: any RegistrationRepository
+    public let attachments: any AttachmentRepository
 
     init(_ sql: any SQLDatabase) {
         orgs = SQLOrgRepository(sql)
@@ -53,6 +54,7 @@ public struct Repositories: Sendable {
         rectification = SQLRectificationRepository(sql)
         statistics = SQLStatisticsRepository(sql)
         registrations = SQLRegistrationRepository(sql)
+        attachments = SQLAttachmentRepository(sql)
     }
 }
 
