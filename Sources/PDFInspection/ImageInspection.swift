@@ -24,8 +24,10 @@ enum ImageInspection {
         case "image/jpeg": measured = jpeg(bytes)
         default: return .failure(.malformed("not an image type this checks: \(type)"))
         }
-        if case .success(let size) = measured, size.width * size.height > maximumPixels {
-            return .failure(.tooManyPixels(width: size.width, height: size.height))
+        if case .success(let size) = measured {
+            // PNG sizes reach 2^32 - 1 each: their product can pass Int's range.
+            let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+            if overflow || pixels > maximumPixels { return .failure(.tooManyPixels(width: size.width, height: size.height)) }
         }
         return measured
     }
@@ -88,9 +90,10 @@ enum ImageInspection {
             }
             if marker == 0xDA {
                 guard let size else { return .failure(.malformed("scan before the frame header")) }
-                // The entropy-coded data runs to EOI; a file cut short has none at its end
-                // (a few bytes of padding after it are tolerated).
-                let tail = max(at + 2 + length, b.count - 16)
+                // The entropy-coded data runs to EOI, and never holds FF D9 before it (an FF
+                // there is followed by 00 or a restart marker), so an FF D9 near the end is EOI:
+                // a file cut short has none. Cameras append up to some kilobytes after it.
+                let tail = max(at + 2 + length, b.count - 1024 * 1024)
                 var end = b.count - 2
                 while end >= tail {
                     if b[end] == 0xFF && b[end + 1] == 0xD9 { return .success(size) }

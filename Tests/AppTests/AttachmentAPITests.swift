@@ -1,4 +1,4 @@
-import App
+@testable import App
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -112,5 +112,19 @@ struct AttachmentAPITests {
             let other = try await client.login(Self.accounts["other_school_admin"])
             #expect(try await client.get(href, token: other).status == .forbidden)
         }
+    }
+}
+
+@Suite("Attachment names")
+struct AttachmentNameTests {
+    @Test("a file's name keeps its last part only, without control or direction-changing characters; none gives a name for its type")
+    func names() {
+        #expect(AttachmentWorkflow.cleanName("C:\\Users\\照片\\合影.png", mediaType: "image/png") == "合影.png")
+        #expect(AttachmentWorkflow.cleanName("../../etc/passwd", mediaType: "application/pdf") == "passwd")
+        #expect(AttachmentWorkflow.cleanName("invoice\u{202E}gnp.exe", mediaType: "image/png") == "invoicegnp.exe")
+        #expect(AttachmentWorkflow.cleanName("a\u{0}b\nc\"d", mediaType: "application/pdf") == "abcd")
+        #expect(AttachmentWorkflow.cleanName("  ", mediaType: "image/jpeg") == "附件.jpg")
+        #expect(AttachmentWorkflow.cleanName(nil, mediaType: "application/pdf") == "附件.pdf")
+        #expect(AttachmentWorkflow.cleanName(String(repeating: "长", count: 300), mediaType: "application/pdf").count == 100)
     }
 }

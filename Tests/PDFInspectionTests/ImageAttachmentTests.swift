@@ -71,4 +71,27 @@ struct ImageAttachmentTests {
         #expect(other.refusal?.code == .notPDF)
         #expect(other.refusal?.message == "附件须为PDF文件或PNG、JPEG图片")
     }
+
+    @Test("ACT-1: a JPEG with a camera's bytes after its end is accepted; a PNG whose size overflows any count is refused, not trapped on")
+    func edges() async throws {
+        let scratch = try Scratch()
+        let jpeg = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Self.image("jpeg", in: scratch))))
+        let trailing = PDFInspector.inspect(fileAt: try scratch.write(jpeg + [UInt8](repeating: 0x2A, count: 4096), named: "camera.jpg"), policy: Self.policy)
+        #expect(trailing.accepted, "\(trailing.failureDetail ?? "")")
+
+        // A PNG declaring 4,294,967,295 × 4,294,967,295 pixels, every CRC correct.
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            let crc = ImageInspection.crc32(ByteView(copying: body), from: 0, count: body.count)
+            let length = UInt32(data.count)
+            return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
+                + [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+        }
+        let huge = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 8, 2, 0, 0, 0])
+            + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
+        let inspector = try #require(TestEnvironment.isolatedInspector())
+        let report = await inspector.inspect(fileAt: try scratch.write(huge, named: "huge.png"), policy: Self.policy)
+        #expect(report.refusal?.message == "图片尺寸过大（4294967295×4294967295像素），请缩小后重新上传", "\(report)")
+        #expect(report.failure == nil, "refused by the check, not by a crash")
+    }
 }

@@ -134,19 +134,8 @@ struct ArchiveWorkflow: Sendable {
         if digest.byteCount == 0 { throw ServiceRefusal.emptyUpload }
         let clock = ContinuousClock()
         let started = clock.now
-        // The disk makes the file durable while the child inspects it; both are needed
-        // before the commit, neither needs the other.
-        let durable = Task.detached { try upload.finish() }
-        let report: InspectionReport
-        do {
-            report = try await inspector.inspect(
-                fileAt: upload.path, policy: policy, sha256: digest.sha256, lane: permit.actingOrg.id.rawValue)
-        } catch {
-            // The caller discards the temp file next; the fsync under way ends first.
-            _ = try? await durable.value
-            throw error
-        }
-        _ = try await durable.value
+        let report = try await inspectWhileSyncing(
+            upload, digest: digest, inspector: inspector, policy: policy, lane: permit.actingOrg.id.rawValue)
         let inspected = clock.now
         try Task.checkCancellation()
         guard report.accepted else { throw InspectionRefused(refusal: report.refusal ?? .damaged, failure: report.failure) }

@@ -41,15 +41,7 @@ struct AttachmentWorkflow: Sendable {
         _ actor: Actor, to owner: AttachmentOwner, lane: String, fileName typed: String?, received upload: BlobUpload, digest: BlobDigest
     ) async throws -> AttachmentRecord {
         if digest.byteCount == 0 { throw ServiceRefusal.emptyUpload }
-        let durable = Task.detached { try upload.finish() }
-        let report: InspectionReport
-        do {
-            report = try await inspector.inspect(fileAt: upload.path, policy: policy, sha256: digest.sha256, lane: lane)
-        } catch {
-            _ = try? await durable.value
-            throw error
-        }
-        _ = try await durable.value
+        let report = try await inspectWhileSyncing(upload, digest: digest, inspector: inspector, policy: policy, lane: lane)
         try Task.checkCancellation()
         guard report.accepted else { throw InspectionRefused(refusal: report.refusal ?? .damaged, failure: report.failure) }
         let mediaType = ["image/png", "image/jpeg"].contains(report.detectedType) ? report.detectedType : "application/pdf"
@@ -116,12 +108,13 @@ struct AttachmentWorkflow: Sendable {
         }
     }
 
-    /// The name as the user's file had it, without folders or control characters, at most 100
-    /// characters; a name for the type when none came.
+    /// The name as the user's file had it, without folders, control or format characters (a
+    /// right-to-left override can make `gnp.exe` read as an image), at most 100 characters; a
+    /// name for the type when none came.
     static func cleanName(_ typed: String?, mediaType: String) -> String {
         let last = (typed ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         let clean = String(String.UnicodeScalarView(last.unicodeScalars.filter { !$0.properties.isWhitespace || $0 == " " }
-            .filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "\"" }))
+            .filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "\"" && $0.properties.generalCategory != .format }))
             .trimmingCharacters(in: .whitespaces)
         if !clean.isEmpty { return String(clean.prefix(100)) }
         switch mediaType {
