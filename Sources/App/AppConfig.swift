@@ -79,6 +79,19 @@ public struct AppConfig: Sendable, Equatable {
     /// How often the server runs the calendar rules (TRF-6, TRF-7; `ZHTJ_RULES_INTERVAL_SECONDS`,
     /// 0 off: then only `zhtj rules run` does).
     public var rulesIntervalSeconds: Int = 300
+    /// `ZHTJ_METRICS_ADDRESS` (`127.0.0.1:9464`): where `/metrics` is served, apart from the
+    /// service; nil (the default) serves no metrics at all.
+    public var metricsAddress: ListenAddress?
+
+    /// A host and port to listen on.
+    public struct ListenAddress: Equatable, Sendable {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
     /// `ZHTJ_NOW`: the server's clock starts at this instant (a test clock), accepted only with
     /// `ZHTJ_ALLOW_TEST_CLOCK=1` and logged as a warning at start-up.
     public var testClockStart: Timestamp?
@@ -295,6 +308,17 @@ public struct AppConfig: Sendable, Equatable {
                 throw Invalid(variable: "ZHTJ_NOW", value: raw, reason: "expected an ISO-8601 instant, e.g. 2027-06-01T00:00:00+08:00")
             }
             config.testClockStart = start
+        }
+        if let raw = environment["ZHTJ_METRICS_ADDRESS"], !raw.isEmpty {
+            let parts = raw.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count >= 2, let port = Int(parts.last!), (0...65535).contains(port) else {
+                throw Invalid(variable: "ZHTJ_METRICS_ADDRESS", value: raw, reason: "expected host:port, such as 127.0.0.1:9464")
+            }
+            let host = parts.dropLast().joined(separator: ":").trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            guard !host.isEmpty, !host.contains(" ") else {
+                throw Invalid(variable: "ZHTJ_METRICS_ADDRESS", value: raw, reason: "expected host:port, such as 127.0.0.1:9464")
+            }
+            config.metricsAddress = ListenAddress(host: host, port: port)
         }
         if let n = try number("ZHTJ_RULES_INTERVAL_SECONDS", 0...86_400, "seconds between calendar sweeps (0 off)") {
             config.rulesIntervalSeconds = n

@@ -46,6 +46,8 @@ public func buildApplication(
     let services = AppServices(
         config: config, database: database, clock: clock, blobs: blobs,
         inspector: IsolatedInspector(executable: config.inspectorExecutable, limits: config.inspectorLimits, queue: config.inspectionQueue))
+    // Metrics first: swift-metrics binds a figure to the backend there is when it is made.
+    if config.metricsAddress != nil { _ = Telemetry.registry }
     let router = buildRouter(services: services)
     let uploadLimit = config.archivePolicy.maximumBytes + UploadReceiver.multipartAllowance
     let limits = config.connections
@@ -62,6 +64,9 @@ public func buildApplication(
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zhtj"),
         logger: logger)
     app.addServices(DatabaseService(database: database))
+    if let metrics = config.metricsAddress {
+        app.addServices(Telemetry.application(host: metrics.host, port: metrics.port, logger: logger))
+    }
     if config.rulesIntervalSeconds > 0 {
         app.addServices(
             RuleSweepService(
@@ -83,6 +88,8 @@ public func openDatabase(config: AppConfig, logger: Logger) async throws -> Data
 /// health and login are open, everything else asks for the session it needs.
 func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    // Requests by route pattern, method and status, with their latency (a no-op without metrics).
+    if services.config.metricsAddress != nil { router.add(middleware: MetricsMiddleware()) }
     router.add(middleware: RequestLogMiddleware())
     // Outside the error middleware, so error answers carry the headers too.
     router.add(middleware: SecurityHeadersMiddleware())
@@ -91,7 +98,7 @@ func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     router.add(middleware: MethodNotAllowedMiddleware(routes: .site))
     router.add(middleware: SessionMiddleware(accounts: services.accounts))
 
-    HealthController(database: services.database).register(on: router)
+    HealthController(database: services.database, blobs: services.blobs).register(on: router)
     let auth = AuthController(accounts: services.accounts, config: services.config)
     auth.registerPublic(on: router.group().add(middleware: APIRequestGuard(body: .json)))
     let admins = AdminController(admins: services.admins, config: services.config)

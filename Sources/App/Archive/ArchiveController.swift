@@ -167,6 +167,8 @@ struct ArchiveUpload {
             var metadata: Logger.Metadata = ["bytes": "\(digest.byteCount)", "receive_ms": .string(ms(received))]
             for (step, duration) in outcome.timings { metadata["\(step)_ms"] = .string(ms(duration)) }
             context.logger.info("archive uploaded", metadata: metadata)
+            Telemetry.upload("archive", outcome: "accepted")
+            Telemetry.blobBytes(digest.byteCount)
             return outcome
         } catch let refused as InspectionRefused {
             context.logger.info(
@@ -175,11 +177,13 @@ struct ArchiveUpload {
                     "code": .string(refused.refusal.code.rawValue), "failure": .string(refused.failure ?? "-"),
                     "bytes": "\(digest.byteCount)",
                 ])
+            Telemetry.upload("archive", outcome: "refused", code: refused.refusal.code.rawValue)
             throw refused
         } catch let full as InspectionQueueFull {
             context.logger.notice(
                 "archive upload refused: inspection queue full",
                 metadata: ["bound": .string(full.bound.rawValue), "org": .string(permit.actingOrg.id.rawValue)])
+            Telemetry.upload("archive", outcome: "refused", code: "inspection_queue_full")
             throw full
         }
     }

@@ -55,7 +55,15 @@ struct AttachmentUpload {
             defer { upload.discard() }
             let typed = try await receiver.receive(request, kind: kind, into: upload) ?? request.uri.queryParameters["name"].map(String.init)
             let digest = try upload.seal()
-            return try await attachments.attach(actor, to: owner, lane: lane, fileName: typed, received: upload, digest: digest)
+            do {
+                let record = try await attachments.attach(actor, to: owner, lane: lane, fileName: typed, received: upload, digest: digest)
+                Telemetry.upload("attachment", outcome: "accepted")
+                Telemetry.blobBytes(digest.byteCount)
+                return record
+            } catch let refused as InspectionRefused {
+                Telemetry.upload("attachment", outcome: "refused", code: refused.refusal.code.rawValue)
+                throw refused
+            }
         }
     }
 }

@@ -10,8 +10,10 @@ func inspectWhileSyncing(
 ) async throws -> InspectionReport {
     let durable = Task.detached { try upload.finish() }
     let report: InspectionReport
+    let started = ContinuousClock.now
     do {
         report = try await inspector.inspect(fileAt: upload.path, policy: policy, sha256: digest.sha256, lane: lane)
+        Telemetry.inspection(ContinuousClock.now - started, accepted: report.accepted)
     } catch {
         _ = try? await durable.value
         throw error

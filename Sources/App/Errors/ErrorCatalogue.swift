@@ -117,6 +117,8 @@ enum ServiceRefusal: Error, Equatable {
     case memberRemoved
     case invalidIdentityFile(IdentityCheckFile.FileProblem)
     case databaseUnavailable
+    /// `/readyz`: the blob store does not take a file (full or read-only disk).
+    case storageUnavailable
     case internalError
 }
 
@@ -247,6 +249,7 @@ enum ErrorCatalogue {
                     "核验结果文件的第一行应为：" + IdentityCheckFile.answerHeader.joined(separator: ","))
             }
         case .databaseUnavailable: AppError(.serviceUnavailable, "database_unavailable", "数据库暂不可用")
+        case .storageUnavailable: AppError(.serviceUnavailable, "storage_unavailable", "文件存储暂不可用")
         case .internalError: AppError(.internalServerError, "internal_error", "服务器内部错误，请稍后重试")
         }
     }

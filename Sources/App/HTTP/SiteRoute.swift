@@ -13,6 +13,7 @@ enum TransferVerb: String, Sendable, CaseIterable { case approve, reject, withdr
 /// and to build links (with real ids), so the two never drift apart.
 enum SiteRoute: Sendable {
     case healthz
+    case readyz
     case login
     case logout
     case me
@@ -124,6 +125,7 @@ enum SiteRoute: Sendable {
         func year(_ year: Int?) -> String { year.map(String.init) ?? "{\(Self.yearParameter)}" }
         switch self {
         case .healthz: return "/healthz"
+        case .readyz: return "/readyz"
         case .login: return "/api/v1/login"
         case .logout: return "/api/v1/logout"
         case .me: return "/api/v1/me"
@@ -213,7 +215,7 @@ enum SiteRoute: Sendable {
     /// Every route with the methods it is registered for (HEAD answers wherever GET does):
     /// what a 405's `Allow` lists. `RouteMethodsTests` checks it against the router.
     static let registered: [(route: SiteRoute, methods: [HTTPRequest.Method])] = [
-        (.healthz, [.get]), (.login, [.post]), (.logout, [.post]), (.me, [.get]), (.mePassword, [.post]),
+        (.healthz, [.get]), (.readyz, [.get]), (.login, [.post]), (.logout, [.post]), (.me, [.get]), (.mePassword, [.post]),
         (.org(nil), [.get, .delete]), (.orgChildren(nil), [.get, .post]), (.orgMembers(nil), [.get, .post]), (.member(nil), [.get, .patch]),
         (.memberArchive(nil), [.get, .put]), (.memberArchivePDF(nil), [.get]), (.myArchive, [.get]), (.myArchivePDF, [.get]),
         (.myAlerts, [.get]), (.archiveDecision(nil, .approve), [.post]), (.archiveDecision(nil, .reject), [.post]),

@@ -38,6 +38,7 @@ struct CalendarRules: Sendable {
         let leases = transfers.database.repositories.sweepLeases
         let start = leaseClock.now().millisecondsSinceEpoch
         guard try await leases.acquire(Self.lease, holder: holder, now: start, until: start + Self.leaseMilliseconds) else {
+            Telemetry.sweep(skipped: true, decided: 0)
             return Outcome(skipped: true)
         }
         do {
@@ -46,9 +47,13 @@ struct CalendarRules: Sendable {
             let swept = try await transfers.sweep(at: now)
             let locked = try await grading.sweep(at: now)
             try await leases.release(Self.lease, holder: holder)
-            return Outcome(
+            let outcome = Outcome(
                 autoApproved: swept.autoApproved, returned: swept.returned, branchesConverted: graduated.branchesConverted,
                 membersGraduated: graduated.membersGraduated, gradingYearsLocked: locked)
+            Telemetry.sweep(
+                skipped: false,
+                decided: outcome.autoApproved + outcome.returned + outcome.branchesConverted + outcome.membersGraduated + outcome.gradingYearsLocked)
+            return outcome
         } catch {
             try? await leases.release(Self.lease, holder: holder)
             throw error
