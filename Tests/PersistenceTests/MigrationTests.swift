@@ -19,6 +19,25 @@ struct MigrationTests {
         }
     }
 
+    @Test("six instances starting at once on one empty database: every migration is applied exactly once, and none of them fails")
+    func concurrentInstances() async throws {
+        try await TestDatabase.withLocation { location in
+            let instances = try await withThrowingTaskGroup(of: Database.self) { group in
+                for _ in 0..<6 { group.addTask { try await Database.open(location, logger: TestDatabase.logger) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for database in instances {
+                    group.addTask { try await Migrator(database: database, logger: TestDatabase.logger).migrate() }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(applied.sorted() == Migrations.all.map(\.version), "each version applied by one instance")
+            #expect(try await Migrator(database: instances[0], logger: TestDatabase.logger).appliedVersions() == Migrations.all.map(\.version))
+            for database in instances { try await database.close() }
+        }
+    }
+
     @Test("a database migrated by a newer build is refused rather than used")
     func refusesNewerSchema() async throws {
         try await TestDatabase.withMigrated { database in

@@ -77,6 +77,11 @@ public struct Migrator: Sendable {
     }
 
     /// Returns the versions applied by this call.
+    ///
+    /// Several instances may start at once on one database: each migration runs in a
+    /// transaction that first takes the migration lock (PostgreSQL's transaction-scoped advisory
+    /// lock; SQLite's `BEGIN IMMEDIATE` write lock) and then looks again whether another
+    /// instance applied it meanwhile, so every migration is applied exactly once.
     @discardableResult
     public func migrate() async throws -> [Int] {
         try await ensureBookkeeping()
@@ -86,10 +91,15 @@ public struct Migrator: Sendable {
             throw MigrationError(description: "database schema version \(unknown) is newer than this build knows; refusing to run")
         }
         var done: [Int] = []
+        let flavor = database.flavor
         for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
-            logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
-            let statements = migration.statements(for: database.flavor)
-            try await database.transaction { sql in
+            let statements = migration.statements(for: flavor)
+            let logger = logger
+            let ran = try await database.transaction { sql in
+                try await Self.lock(sql, flavor)
+                let already = try await sql.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()
+                if already != nil { return false }
+                logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 for statement in statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
@@ -97,19 +107,33 @@ public struct Migrator: Sendable {
                     INSERT INTO schema_migrations (version, name, applied_at)
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamp.now().text))
                     """).run()
+                return true
             }
-            done.append(migration.version)
+            if ran { done.append(migration.version) }
         }
         return done
     }
 
+    /// The key of the migration lock (any fixed number; this one spells "zhtj").
+    static let lockKey = 0x7A68_746A
+
+    static func lock(_ sql: any SQLDatabase, _ flavor: SQLFlavor) async throws {
+        if flavor == .postgres { try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run() }
+    }
+
+    /// Under the lock too: PostgreSQL's `CREATE TABLE IF NOT EXISTS` run by two sessions at once
+    /// can fail in the second on the catalogue's unique index.
     private func ensureBookkeeping() async throws {
-        try await database.sql.raw("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                applied_at TEXT NOT NULL
-            )
-            """).run()
+        let flavor = database.flavor
+        try await database.transaction { sql in
+            try await Self.lock(sql, flavor)
+            try await sql.raw("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at TEXT NOT NULL
+                )
+                """).run()
+        }
     }
 }
