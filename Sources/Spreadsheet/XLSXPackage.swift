@@ -15,8 +15,18 @@ final class XLSXPackage {
 
     init(data: Data, limits: SpreadsheetLimits) throws(SpreadsheetError) {
         self.limits = limits
+        // Read from a file, not from memory: ZIPFoundation's in-memory reader traps (a negative
+        // range) when a hostile zip makes it seek past the end of the data, and a trap here would
+        // take the whole server down (found by HostileFileTests). The file is unlinked once open.
+        let staged = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-xlsx-\(UUID().uuidString)")
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            guard FileManager.default.createFile(atPath: staged.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw SpreadsheetError.damaged("cannot stage the upload for reading")
+            }
+            defer { try? FileManager.default.removeItem(at: staged) }
+            archive = try Archive(url: staged, accessMode: .read)
+        } catch let error as SpreadsheetError {
+            throw error
         } catch {
             throw .damaged("not a readable zip: \(error)")
         }

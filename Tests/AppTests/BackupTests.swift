@@ -17,19 +17,10 @@ struct BackupTests {
 
     struct Run { let status: Int32; let output: String }
 
-    static func zhtj(_ arguments: [String], _ environment: [String: String]) throws -> Run {
+    static func zhtj(_ arguments: [String], _ environment: [String: String]) async throws -> Run {
         let binary = try #require(ServeProcessTests.binary, "the zhtj executable is built beside the tests")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: text)
+        let (status, output) = try await runProgram(binary, arguments, environment: environment)
+        return Run(status: status, output: output)
     }
 
     static func environment(_ location: DatabaseLocation, dataDir: URL) -> [String: String] {
@@ -66,7 +57,7 @@ struct BackupTests {
                 let sourceDir = Self.dataDir(source, default: scratch.appendingPathComponent("source"))
                 let targetDir = Self.dataDir(target, default: scratch.appendingPathComponent("target"))
                 let sourceEnv = Self.environment(source, dataDir: sourceDir), targetEnv = Self.environment(target, dataDir: targetDir)
-                #expect(try Self.zhtj(["demo"], sourceEnv).status == 0)
+                #expect(try await Self.zhtj(["demo"], sourceEnv).status == 0)
 
                 let port = Int.random(in: 20_000...60_000)
                 var serveEnv = sourceEnv
@@ -78,7 +69,7 @@ struct BackupTests {
                 server.standardOutput = FileHandle.nullDevice
                 server.standardError = FileHandle.nullDevice
                 try server.run()
-                defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+                defer { if server.isRunning { server.terminate() } }
                 let base = "http://127.0.0.1:\(port)"
                 var up = false
                 for _ in 0..<100 where !up {
@@ -111,24 +102,24 @@ struct BackupTests {
                 }
                 try await Task.sleep(for: .milliseconds(200))
                 let backupDir = scratch.appendingPathComponent("backup").path
-                let backup = try Self.zhtj(["backup", backupDir], sourceEnv)
+                let backup = try await Self.zhtj(["backup", backupDir], sourceEnv)
                 busy.cancel()
                 let uploadsDuring = await busy.value
                 #expect(backup.status == 0, "\(backup.output)")
                 #expect(uploadsDuring > 1)
                 server.terminate()
-                server.waitUntilExit()
+                for _ in 0..<100 where server.isRunning { try await Task.sleep(for: .milliseconds(50)) }
 
-                let restore = try Self.zhtj(["restore", backupDir], targetEnv)
+                let restore = try await Self.zhtj(["restore", backupDir], targetEnv)
                 #expect(restore.status == 0, "\(restore.output)")
-                let verify = try Self.zhtj(["verify"], targetEnv)
+                let verify = try await Self.zhtj(["verify"], targetEnv)
                 #expect(verify.status == 0, "\(verify.output)")
                 #expect(verify.output.contains("ok"))
                 let restored = try await FileBlobStore(root: targetDir.path).read(sha)
                 #expect(restored == archive, "the archive comes back byte for byte")
 
                 // Into a data folder that already holds data: refused.
-                let again = try Self.zhtj(["restore", backupDir], targetEnv)
+                let again = try await Self.zhtj(["restore", backupDir], targetEnv)
                 #expect(again.status == 1)
                 #expect(again.output.contains("not empty") || again.output.contains("already there"), "\(again.output)")
 
@@ -140,13 +131,13 @@ struct BackupTests {
                 bytes[bytes.count / 2] ^= 0x01
                 try Data(bytes).write(to: URL(fileURLWithPath: blobFile))
                 let emptyDir = scratch.appendingPathComponent("empty")
-                let damaged = try Self.zhtj(["restore", damagedDir], Self.environment(.sqlite(path: emptyDir.appendingPathComponent("zhtj.sqlite").path), dataDir: emptyDir))
+                let damaged = try await Self.zhtj(["restore", damagedDir], Self.environment(.sqlite(path: emptyDir.appendingPathComponent("zhtj.sqlite").path), dataDir: emptyDir))
                 #expect(damaged.status == 1)
                 #expect(damaged.output.contains("blobs/\(sha)"), "\(damaged.output)")
                 #expect(!FileManager.default.fileExists(atPath: emptyDir.appendingPathComponent("zhtj.sqlite").path))
                 // Without its manifest (an interrupted backup): refused.
                 try FileManager.default.removeItem(atPath: damagedDir + "/MANIFEST")
-                let partial = try Self.zhtj(["restore", damagedDir], Self.environment(.sqlite(path: emptyDir.appendingPathComponent("zhtj.sqlite").path), dataDir: emptyDir))
+                let partial = try await Self.zhtj(["restore", damagedDir], Self.environment(.sqlite(path: emptyDir.appendingPathComponent("zhtj.sqlite").path), dataDir: emptyDir))
                 #expect(partial.status == 1)
                 #expect(partial.output.contains("no manifest"))
             }

@@ -27,14 +27,7 @@ struct MetricsTests {
         environment.removeValue(forKey: "ZHTJ_DATABASE_URL")
         environment["ZHTJ_DATA_DIR"] = dataDir.path
         environment["ZHTJ_BCRYPT_COST"] = "4"
-        let demo = Process()
-        demo.executableURL = binary
-        demo.arguments = ["demo"]
-        demo.environment = environment
-        demo.standardOutput = FileHandle.nullDevice
-        try demo.run()
-        demo.waitUntilExit()
-        #expect(demo.terminationStatus == 0)
+        #expect(try await runProgram(binary, ["demo"], environment: environment).status == 0)
 
         environment["ZHTJ_PORT"] = String(port)
         environment["ZHTJ_METRICS_ADDRESS"] = "127.0.0.1:\(metricsPort)"
@@ -45,10 +38,7 @@ struct MetricsTests {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
+        defer { server.terminate() }
         let base = "http://127.0.0.1:\(port)"
         var up = false
         for _ in 0..<100 where !up {

@@ -207,3 +207,25 @@ extension TestResponse {
     var errorMessage: String? { try? JSONDecoder().decode(ErrorBody.self, from: Data(String(buffer: body).utf8)).error.message }
     func json() throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8)) as! [String: Any] }
 }
+
+/// Runs a program to its end without holding one of the few threads that run tests: its output
+/// (stdout and stderr) goes to a temp file, read once it has exited. A pipe read to its end
+/// would block a thread, and waits for every process that inherited the pipe's write end.
+func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-run-\(UUID().uuidString).log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: log) }
+    let handle = try FileHandle(forWritingTo: log)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = environment
+    process.standardOutput = handle
+    process.standardError = handle
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch { continuation.resume(throwing: error) }
+    }
+    try handle.close()
+    return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+}

@@ -24,6 +24,15 @@ import ZIPFoundation
         }
     }
 
+    /// Found by the service's hostile-file harness (`AppTests.HostileFileTests`): a mutated
+    /// LibreOffice .xlsx whose zip directory makes the reader seek past the end of the file.
+    /// ZIPFoundation's in-memory reader trapped on it, taking the server down; read from a file it
+    /// is a refusal like any damaged zip.
+    @Test func seekPastEnd() throws {
+        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("fixtures/hostile/xlsx-seek-past-end.xlsx"))
+        #expect(throws: SpreadsheetError.self) { _ = try SpreadsheetReader().read(data) }
+    }
+
     @Test func compressionRatio() throws {
         expectRefusal(try hostile("dense"), .uncompressedTooLarge(limit: 100 << 20))
     }
