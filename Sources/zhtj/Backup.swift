@@ -21,7 +21,6 @@ struct BackupFolder {
     static let postgresName = "database.pgdump"
 
     let path: String
-    let logger: Logger
 
     struct Entry: Equatable {
         let sha256: String

@@ -184,7 +184,7 @@ struct Backup: AsyncParsableCommand {
         let written: (files: Int, bytes: Int)
         do {
             try await Migrator(database: database, logger: logger).migrate()
-            written = try await BackupFolder(path: destination, logger: logger)
+            written = try await BackupFolder(path: destination)
                 .write(database: database, location: config.database, blobs: try FileBlobStore(root: config.dataDirectory))
         } catch {
             try? await database.close()
@@ -210,7 +210,7 @@ struct Restore: AsyncParsableCommand {
     func run() async throws {
         let config = try options.resolve()
         let logger = options.logger(config)
-        let backup = BackupFolder(path: source, logger: logger)
+        let backup = BackupFolder(path: source)
         do {
             let entries = try backup.verified()
             try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)

@@ -87,7 +87,7 @@ struct HostileFileTests {
         }
     }
 
-    @Test("1,000 mutated PDFs uploaded as archives: each 201 or a 4xx refusal with the error shape, none a 5xx, and the service still answers")
+    @Test("ARC-2: 1,000 mutated PDFs uploaded as archives: each 201 or a 4xx refusal with the error shape, none a 5xx, and the service still answers")
     func mutatedPDFs() async throws {
         let seeds = Self.seeds()
         try await withDemoApp { client in
@@ -118,7 +118,7 @@ struct HostileFileTests {
         }
     }
 
-    @Test("300 mutated spreadsheets (a real .xlsx written by LibreOffice, and its .xls and .csv) on the member import: each a 200 report or a 4xx refusal, none a 5xx")
+    @Test("MEM-8: 300 mutated spreadsheets (a real .xlsx written by LibreOffice, and its .xls and .csv) on the member import: each a 200 report or a 4xx refusal, none a 5xx")
     func mutatedSpreadsheets() async throws {
         let folder = repositoryRoot.appendingPathComponent("fixtures/spreadsheets")
         let seeds = try ["libreoffice-members.xlsx", "libreoffice-members.xls", "libreoffice-members-gbk.csv"].map {

@@ -87,11 +87,6 @@ struct AttachmentWorkflow: Sendable {
         return attachment
     }
 
-    /// The live attachments of records the caller has already read under their own authorisation.
-    func live(of owners: [AttachmentOwner]) async throws -> [AttachmentOwner: [AttachmentRecord]] {
-        try await repositories.attachments.live(of: owners)
-    }
-
     /// Who may change an owner's attachments: who may edit the record or publish the notice.
     /// Returns the owner's org, the lane its inspections wait in.
     private func mayChange(_ actor: Actor, _ owner: AttachmentOwner, attaching: Bool) async throws -> String {

@@ -1,5 +1,6 @@
 import Domain
 import Hummingbird
+import HummingbirdCore
 import Persistence
 
 /// 年度团籍注册 and 年度团籍注册审批 over JSON (ACT-1), around `RegistrationWorkflow`.
@@ -38,10 +39,7 @@ struct RegistrationController {
     }
 
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> Page<RegistrationResponse> {
-        let q = request.uri.queryParameters
-        let query = RegistrationQuery(
-            name: q["name"].map(String.init) ?? "", status: q["status"].map(String.init) ?? "", from: q["from"].map(String.init) ?? "",
-            to: q["to"].map(String.init) ?? "", cursor: q["cursor"].map(String.init))
+        let query = RegistrationQuery(query: request.uri.queryParameters)
         let page = try await registrations.list(try context.requireActor(), branch: try context.orgID(), query, limit: try request.limit())
         return Page(items: page.items.map(RegistrationResponse.init), nextCursor: page.nextCursor)
     }
@@ -85,5 +83,14 @@ struct RegistrationResponse: ResponseEncodable {
         statusName = r.status.chineseName
         reason = r.decision?.reason
         decidedAt = r.decision?.decidedAt.text
+    }
+}
+
+extension RegistrationQuery {
+    /// From a request's `name`, `status`, `from`, `to` and `cursor`.
+    init(query q: FlatDictionary<Substring, Substring>) {
+        self.init(
+            name: q["name"].map(String.init) ?? "", status: q["status"].map(String.init) ?? "", from: q["from"].map(String.init) ?? "",
+            to: q["to"].map(String.init) ?? "", cursor: q["cursor"].map(String.init))
     }
 }

@@ -7,36 +7,28 @@ import Persistence
 /// admin's 年度团籍注册审批 lists the branch's registrations by name, status and period and
 /// approves each or sends it back with a reason.
 extension PagesController {
-    static func registrationQuery(_ query: [String: String], cursor: String?) -> RegistrationQuery {
-        RegistrationQuery(name: query["name"] ?? "", status: query["status"] ?? "", from: query["from"] ?? "", to: query["to"] ?? "", cursor: cursor)
-    }
-
-    func registrationsView(_ visitor: PageVisitor, _ branch: OrgID, _ typed: RegistrationListFilter, cursor: String?, error: String? = nil)
+    func registrationsView(_ visitor: PageVisitor, _ branch: OrgID, _ query: RegistrationQuery, error: String? = nil)
         async throws -> RegistrationsPage
     {
-        let query = RegistrationQuery(
-            name: typed.name ?? "", status: typed.status ?? "", from: typed.from ?? "", to: typed.to ?? "", cursor: cursor)
         let page = try await services.registrations.list(visitor.actor, branch: branch, query, limit: 50)
         return RegistrationsPage.make(
-            org: page.org, filter: typed, items: page.items, nextCursor: page.nextCursor, mayDecide: page.mayDecide, csrf: visitor.csrf,
+            org: page.org, filter: query, items: page.items, nextCursor: page.nextCursor, mayDecide: page.mayDecide, csrf: visitor.csrf,
             error: error)
     }
 
     @Sendable func registrationsPage(request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await admin(request, context)
         let q = request.uri.queryParameters
-        let typed = RegistrationListFilter(
-            name: q["name"].map(String.init), status: q["status"].map(String.init), from: q["from"].map(String.init),
-            to: q["to"].map(String.init))
+        let typed = RegistrationQuery(query: q)
         let branch = try pathOrg(context)
         let view: RegistrationsPage
         var status: HTTPResponse.Status = .ok
         do {
-            view = try await registrationsView(visitor, branch, typed, cursor: q["cursor"].map(String.init))
+            view = try await registrationsView(visitor, branch, typed)
         } catch {
             // A filter typed wrong is shown beside the form it came from, with the unfiltered list.
             let entry = try PageKit.refusalShownInPlace(error, context)
-            view = try await registrationsView(visitor, branch, RegistrationListFilter(), cursor: nil, error: entry.message)
+            view = try await registrationsView(visitor, branch, RegistrationQuery(), error: entry.message)
             status = entry.status
         }
         return renderer.page(.registrations, view, title: "年度团籍注册审批", visitor: visitor, active: .orgs, flash: PageFlash.of(request), status: status)
@@ -52,7 +44,7 @@ extension PagesController {
             _ = try await services.registrations.decide(visitor.actor, id, approve: approve, reason: form["reason"] ?? "")
         } catch {
             let entry = try PageKit.refusalShownInPlace(error, context)
-            let view = try await registrationsView(visitor, registration.branch, RegistrationListFilter(), cursor: nil, error: entry.message)
+            let view = try await registrationsView(visitor, registration.branch, RegistrationQuery(), error: entry.message)
             return renderer.page(.registrations, view, title: "年度团籍注册审批", visitor: visitor, active: .orgs, status: entry.status)
         }
         return PageKit.redirect(.registrations(registration.branch, done: approve ? .registrationApproved : .registrationRejected))
@@ -119,13 +111,13 @@ struct RegistrationsPage {
     let error: String?
 
     static func make(
-        org: Org, filter: RegistrationListFilter, items: [RegistrationRecord], nextCursor: String?, mayDecide: Bool, csrf: String, error: String?
+        org: Org, filter: RegistrationQuery, items: [RegistrationRecord], nextCursor: String?, mayDecide: Bool, csrf: String, error: String?
     ) -> RegistrationsPage {
         RegistrationsPage(
-            orgName: org.fullName, action: PageRoute.registrations(org.id).href, csrf: csrf, name: filter.name ?? "",
-            statuses: [Choice(value: "", label: "全部", selected: (filter.status ?? "").isEmpty)]
+            orgName: org.fullName, action: PageRoute.registrations(org.id).href, csrf: csrf, name: filter.name,
+            statuses: [Choice(value: "", label: "全部", selected: filter.status.isEmpty)]
                 + RegistrationStatus.allCases.map { Choice(value: $0.rawValue, label: $0.chineseName, selected: $0.rawValue == filter.status) },
-            from: filter.from ?? "", to: filter.to ?? "",
+            from: filter.from, to: filter.to,
             rows: items.map { r in
                 Row(
                     memberName: r.memberName, year: r.year, revisionNote: r.revision > 1 ? "第\(r.revision)次提交" : nil, summary: r.summary,

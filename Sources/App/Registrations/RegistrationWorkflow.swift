@@ -2,8 +2,9 @@ import Domain
 import Foundation
 import Persistence
 
-/// The 年度团籍注册审批 list's filter as typed (the API's query and the page's form alike).
-struct RegistrationQuery: Sendable {
+/// The 年度团籍注册审批 list's filter as typed (the API's query, the page's form and its links
+/// alike; an empty field filters nothing).
+struct RegistrationQuery: Sendable, Equatable {
     var name: String = ""
     var status: String = ""
     /// China dates, `YYYY-MM-DD`, both days included.

@@ -29,7 +29,8 @@ struct CalendarRules: Sendable {
         /// Another instance held the sweep lease, so this run looked at nothing.
         var skipped = false
 
-        var decidedAnything: Bool { autoApproved + returned + branchesConverted + membersGraduated + gradingYearsLocked > 0 }
+        var decisions: Int { autoApproved + returned + branchesConverted + membersGraduated + gradingYearsLocked }
+        var decidedAnything: Bool { decisions > 0 }
     }
 
     /// One sweep, when no other instance is sweeping (decisions are guarded by revisions and keys
@@ -50,9 +51,7 @@ struct CalendarRules: Sendable {
             let outcome = Outcome(
                 autoApproved: swept.autoApproved, returned: swept.returned, branchesConverted: graduated.branchesConverted,
                 membersGraduated: graduated.membersGraduated, gradingYearsLocked: locked)
-            Telemetry.sweep(
-                skipped: false,
-                decided: outcome.autoApproved + outcome.returned + outcome.branchesConverted + outcome.membersGraduated + outcome.gradingYearsLocked)
+            Telemetry.sweep(skipped: false, decided: outcome.decisions)
             return outcome
         } catch {
             try? await leases.release(Self.lease, holder: holder)

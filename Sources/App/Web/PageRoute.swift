@@ -130,7 +130,7 @@ enum PageRoute: Sendable, Equatable {
     /// 团内大数据 (STA-1): the subtree's figures as charts and tables.
     case statistics(OrgID)
     /// 年度团籍注册审批 (ACT-1): a branch's registrations, filtered by name, status and period.
-    case registrations(OrgID, filter: RegistrationListFilter = .init(), cursor: String? = nil, done: PageFlash? = nil)
+    case registrations(OrgID, filter: RegistrationQuery = .init(), cursor: String? = nil, done: PageFlash? = nil)
     case registrationDecide(String)
     /// 年度团籍注册: the member's own registrations and the form to report a year.
     case myRegistrations(done: PageFlash? = nil)
@@ -646,12 +646,4 @@ enum TransferDirection: String, CaseIterable, Sendable {
         case .incoming: "转入"
         }
     }
-}
-
-/// The 年度团籍注册审批 filter as the link carries it (typed text, checked by the workflow).
-struct RegistrationListFilter: Hashable, Sendable {
-    var name: String?
-    var status: String?
-    var from: String?
-    var to: String?
 }
