@@ -39,6 +39,8 @@ final class ChildProcess: @unchecked Sendable {
         /// The end of stderr (the last `stderrLimit` bytes), for logs.
         var stderr: [UInt8]
         var elapsedSeconds: Double
+        /// User plus system CPU time the child used (from wait4), 0 when it was not reaped here.
+        var cpuSeconds: Double = 0
     }
 
     private let lock = NIOLock()
@@ -172,9 +174,10 @@ final class ChildProcess: @unchecked Sendable {
 
         // Both pipes closed: the child is exiting (or closed them and lingers, so keep the clock).
         var status: Int32 = 0
+        var usage = rusage()
         var pause: useconds_t = 1_000
         while true {
-            let result = waitpid(pid, &status, killedFor == nil ? WNOHANG : 0)
+            let result = wait4(pid, &status, killedFor == nil ? WNOHANG : 0, &usage)
             if result == pid { break }
             if result < 0 {
                 if errno == EINTR { continue }
@@ -188,6 +191,7 @@ final class ChildProcess: @unchecked Sendable {
                 pause = min(pause * 2, 20_000)
             }
         }
+        outcome.cpuSeconds = seconds(usage.ru_utime) + seconds(usage.ru_stime)
         if let killedFor {
             outcome.termination = killedFor
         } else if status & 0x7f == 0 {
@@ -273,6 +277,10 @@ final class ChildProcess: @unchecked Sendable {
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         return result == 0 ? .success(pid) : .failure(result)
     }
+}
+
+private func seconds(_ time: timeval) -> Double {
+    Double(time.tv_sec) + Double(time.tv_usec) / 1e6
 }
 
 func monotonicSeconds() -> Double {

@@ -18,7 +18,9 @@ import Darwin
 /// The child limits its own CPU time and address space (`setrlimit`) before reading the file;
 /// the parent enforces the wall clock (SIGKILL), caps what the child may print, and turns every
 /// way the child can fail — a crash, a kill, a timeout, garbage on stdout — into a `damaged`
-/// refusal whose `failure` says what happened. Waiting happens on a dedicated thread, never on
+/// refusal whose `failure` says what happened. The one exception is a child the wall clock
+/// stopped while it had used under half that time on the CPU (`starved`): the host was too busy
+/// to judge the file, which is refused as inspection unavailable, to be tried again. Waiting happens on a dedicated thread, never on
 /// the cooperative pool or an event loop; at most `queue.limits.concurrency` children run at
 /// once, and the rest wait in an ``InspectionQueue``: bounded, and fair between lanes (orgs).
 public struct IsolatedInspector: Sendable {
@@ -69,7 +71,7 @@ public struct IsolatedInspector: Sendable {
     public enum RenderFailure: Error, Equatable, CustomStringConvertible {
         /// The child ran but could not render (detail from its stderr).
         case failed(String)
-        /// The child misbehaved: `timeout`, `cpu`, `memory`, `crashed(SIGSEGV)`, …
+        /// The child misbehaved: `timeout`, `starved`, `cpu`, `memory`, `crashed(SIGSEGV)`, …
         case child(String)
         /// No child was started: the queue is full (renders wait unbounded today, so this is
         /// for a caller with a bounded render lane).
@@ -308,8 +310,12 @@ public struct IsolatedInspector: Sendable {
         let ranOutOfMemory = memoryMarkers.contains { lowered.contains($0) }
 
         switch outcome.termination {
+        case .timedOut where outcome.cpuSeconds < outcome.elapsedSeconds / 2:
+            // The wall clock ran out while the child mostly waited for a core or the disk: the
+            // host was too busy, and the same file may well pass in a moment.
+            return ("starved", joined(elapsed, "cpu \(PlainText.oneDecimal(outcome.cpuSeconds)) s", tail), .inspectionUnavailable)
         case .timedOut:
-            return ("timeout", joined(elapsed, tail), .timedOut)
+            return ("timeout", joined(elapsed, "cpu \(PlainText.oneDecimal(outcome.cpuSeconds)) s", tail), .timedOut)
         case .signalled(SIGXCPU):
             return ("cpu", joined(elapsed, tail), .timedOut)
         case .signalled(let signal) where ranOutOfMemory:

@@ -185,7 +185,19 @@ struct CorpusTests {
             return results
         }
         #expect(results.count == rows.count)
+        // The whole suite shares two cores with this test. A file whose child the host starved
+        // (wall clock out, the CPU mostly idle: `starved`, inspection unavailable) is judged
+        // again alone; a file that really keeps the child busy still fails as `timeout`.
+        var judged: [(ManifestRow, InspectionReport, Double)] = []
         for (row, report, seconds) in results {
+            var result = (row, report, seconds)
+            for _ in 0..<3 where result.1.refusal == Refusal.inspectionUnavailable {
+                print("corpus: \(row.file) \(result.1.failure ?? "") (\(result.1.failureDetail ?? "")); inspected again alone")
+                result = await Self.timedInspection(row, inspector)
+            }
+            judged.append(result)
+        }
+        for (row, report, seconds) in judged {
             let name = row.file
             guard let expectation = Self.expectations[name] else { continue }
             let outcome: Outcome = report.accepted ? .accepted(pages: report.pages ?? -1) : .refused(report.refusal!.code)
