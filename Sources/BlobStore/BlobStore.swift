@@ -9,7 +9,8 @@ import Foundation
 ///   and every read can be checked against the address;
 /// - nothing is acknowledged (``commit(_:)`` returning) before it is durable;
 /// - every read is verified; corrupted content is reported, never served;
-/// - there is deliberately no delete operation.
+/// - there is deliberately no delete operation for records; only a blob no record refers to,
+///   left by a crash, can be collected (``FileBlobStore/collectOrphan(_:olderThan:unreferenced:)``).
 ///
 /// Keys passed in are validated (``BlobDigest/isValidSHA256(_:)``) before any
 /// storage is touched.
@@ -70,6 +71,17 @@ public protocol BlobStore: Sendable {
     /// removed, whatever `age`; so start-up passes `.zero` and removes every
     /// leftover at once.
     func sweepStaleUploads(olderThan age: Duration) async throws -> Int
+}
+
+/// What ``FileBlobStore/collectOrphan(_:olderThan:unreferenced:)`` did with one blob.
+public enum OrphanCollection: Sendable, Equatable {
+    case removed
+    /// Stored or re-stored within the grace period: an upload may be about to record it.
+    case recent
+    /// A record refers to it after all: kept.
+    case referenced
+    /// Not in the store.
+    case absent
 }
 
 /// What a commit may assume of a staged upload's file between ``BlobUpload/seal()`` and the

@@ -112,17 +112,15 @@ public struct FileBlobStore: BlobStore {
             let destination = inner + "/" + sha256
             switch health(atPath: destination, expected: sha256) {
             case .intact:
-                // Stored once: keep the existing copy. Make sure it is
-                // durable (it may have been renamed in by a concurrent commit
-                // that has not fsynced yet) and read-only, then drop ours.
-                let fd = try POSIX.openFile(destination, O_RDONLY | O_NOFOLLOW)
-                defer { POSIX.closeFile(fd) }
-                try POSIX.syncFile(fd, path: destination)
-                // Best effort: restoring read-only is hygiene, not a reason
-                // to fail a commit whose content is already safely stored.
-                _ = fchmod(fd, 0o444)
-                try POSIX.syncDirectory(inner)
-                try POSIX.removeFile(upload.path)
+                // Stored once: keep the existing copy, unless orphan collection took it
+                // away meanwhile; then ours goes in after all.
+                if try keepExisting(destination) {
+                    try POSIX.syncDirectory(inner)
+                    try POSIX.removeFile(upload.path)
+                } else {
+                    try POSIX.renameFile(upload.path, to: destination)
+                    try POSIX.syncDirectory(inner)
+                }
             case .missing, .corrupted, .unreadable:
                 // rename(2) replaces an existing (corrupted / unreadable)
                 // entry atomically: readers see the old file or the new one,
@@ -132,6 +130,87 @@ public struct FileBlobStore: BlobStore {
                 try POSIX.syncDirectory(inner)
             }
         }
+    }
+
+    /// Makes an existing intact copy this commit's: durable (a concurrent commit may have
+    /// renamed it in without its fsync yet), read-only, and touched, so that orphan collection
+    /// sees it as just stored. False when it is no longer at `destination` once touched
+    /// (collected meanwhile): the caller stores its own copy.
+    private func keepExisting(_ destination: String) throws -> Bool {
+        let fd = open(destination, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return false }
+            throw POSIX.fail("open", destination)
+        }
+        defer { POSIX.closeFile(fd) }
+        // Only the owner may touch a read-only file; a store another user wrote is replaced.
+        guard futimens(fd, nil) == 0 else { return false }
+        try POSIX.syncFile(fd, path: destination)
+        // Best effort: restoring read-only is hygiene, not a reason
+        // to fail a commit whose content is already safely stored.
+        _ = fchmod(fd, 0o444)
+        // Checked after the touch: a collector that moved it aside before this point finds
+        // it touched and puts it back, or has moved it already and this finds it gone.
+        return POSIX.isSameFile(fd, destination)
+    }
+
+    // MARK: Orphans
+
+    /// Removes the blob `sha256` if it was last stored (or re-stored) at least `age` ago and
+    /// `unreferenced` still says no record refers to it, asked after the blob was moved aside
+    /// into `collected/`, where no reader or commit finds it.
+    ///
+    /// A commit of the same content meanwhile either finds the blob gone and stores its own copy,
+    /// or touches it first, and the collector then puts it back. This is the only way a blob
+    /// leaves the store; it exists for the leftovers of crashes, which no record refers to.
+    public func collectOrphan(
+        _ sha256: String, olderThan age: Duration, unreferenced: @Sendable () async throws -> Bool
+    ) async throws -> OrphanCollection {
+        let path = try blobPath(sha256)
+        let (seconds, attoseconds) = age.components
+        let cutoff = Date(timeIntervalSinceNow: -(Double(seconds) + Double(attoseconds) / 1e18))
+        func isRecent(_ path: String) -> Bool? {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let modified = attributes[.modificationDate] as? Date
+            else { return nil }
+            return modified > cutoff
+        }
+        guard let recent = isRecent(path) else { return .absent }
+        if recent { return .recent }
+
+        let collected = root + "/collected"
+        if try POSIX.makeDirectory(collected) { try POSIX.syncDirectory(root) }
+        let aside = collected + "/" + sha256 + "." + UUID().uuidString
+        let inner = shardDirectories(sha256).inner
+        do {
+            try POSIX.renameFile(path, to: aside)
+        } catch where POSIX.isNotFound(error) {
+            return .absent
+        }
+        try POSIX.syncDirectory(inner)
+        try POSIX.syncDirectory(collected)
+        func putBack() throws {
+            try POSIX.renameFile(aside, to: path)
+            try POSIX.syncDirectory(inner)
+        }
+        if isRecent(aside) != false {
+            try putBack()
+            return .recent
+        }
+        let stillUnreferenced: Bool
+        do {
+            stillUnreferenced = try await unreferenced()
+        } catch {
+            try putBack()
+            throw error
+        }
+        guard stillUnreferenced else {
+            try putBack()
+            return .referenced
+        }
+        try POSIX.removeFile(aside)
+        try POSIX.syncDirectory(collected)
+        return .removed
     }
 
     // MARK: Reading

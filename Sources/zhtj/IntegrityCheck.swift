@@ -56,6 +56,29 @@ struct IntegrityCheck: Sendable {
         self.blobs = blobs
     }
 
+    /// Removes the orphans of `summary` stored more than `age` ago, each after asking the
+    /// database once more whether a record refers to it; returns the summary with the orphans
+    /// kept, and the hashes removed.
+    func collectOrphans(of summary: Summary, olderThan age: Duration) async throws -> (Summary, [String]) {
+        guard let store = blobs as? FileBlobStore else { return (summary, []) }
+        let archives = database.repositories.archives
+        var kept: [Problem] = []
+        var removed: [String] = []
+        for orphan in summary.orphans {
+            guard let sha = orphan.sha256 else { continue }
+            switch try await store.collectOrphan(sha, olderThan: age, unreferenced: { try await !archives.blobIsReferenced(sha) }) {
+            case .removed: removed.append(sha)
+            case .recent:
+                kept.append(Problem(kind: .orphaned, sha256: sha, concerns: [], detail: "\(orphan.detail); kept: stored within the grace period"))
+            case .referenced, .absent: break
+            }
+        }
+        let after = Summary(
+            blobsChecked: summary.blobsChecked, versionsChecked: summary.versionsChecked,
+            auditEntriesChecked: summary.auditEntriesChecked, problems: summary.problems, orphans: kept)
+        return (after, removed)
+    }
+
     func run() async throws -> Summary {
         let archives = database.repositories.archives
         let members = database.repositories.members

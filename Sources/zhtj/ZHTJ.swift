@@ -136,18 +136,31 @@ struct Verify: AsyncParsableCommand {
             version refers to — the permitted leftover of a crash between storing a file and \
             recording it; nothing is lost); 1 a missing, corrupted or unreadable blob or a broken \
             audit chain (orphans may be listed too). Each finding is one line naming the blob by \
-            SHA-256 and the members concerned.
+            SHA-256 and the members concerned. With --collect-orphans, orphaned blobs last stored \
+            more than --grace-minutes ago are removed (each one only after the database, asked \
+            again, still has no record of it); the exit status then counts the orphans kept.
             """)
     @OptionGroup var options: ConfigOptions
+    @Flag(name: .customLong("collect-orphans"), help: "Remove orphaned blobs older than the grace period.")
+    var collectOrphans = false
+    @Option(name: .customLong("grace-minutes"), help: "Orphans stored more recently than this are kept (an upload may be recording them).")
+    var graceMinutes: Int = 60
 
     func run() async throws {
         let config = try options.resolve()
         let logger = options.logger(config)
         let database = try await openDatabase(config: config, logger: logger)
-        let summary: IntegrityCheck.Summary
+        guard graceMinutes >= 0 else { throw ValidationError("--grace-minutes must not be negative") }
+        var summary: IntegrityCheck.Summary
+        var collected: [String] = []
         do {
             try await Migrator(database: database, logger: logger).migrate()
-            summary = try await IntegrityCheck(database: database, blobs: try FileBlobStore(root: config.dataDirectory)).run()
+            let blobs = try FileBlobStore(root: config.dataDirectory)
+            let check = IntegrityCheck(database: database, blobs: blobs)
+            summary = try await check.run()
+            if collectOrphans {
+                (summary, collected) = try await check.collectOrphans(of: summary, olderThan: .seconds(graceMinutes * 60))
+            }
         } catch {
             try? await database.close()
             throw error
@@ -155,8 +168,10 @@ struct Verify: AsyncParsableCommand {
         try await database.close()
         print("checked \(summary.versionsChecked) archive versions, \(summary.blobsChecked) stored blobs, \(summary.auditEntriesChecked) audit entries")
         for problem in summary.problems { print(problem) }
+        for sha in collected { print("collected orphaned blob \(sha)") }
         for orphan in summary.orphans { print(orphan) }
         if !summary.problems.isEmpty { print("\(summary.problems.count) problem(s) found") }
+        if collectOrphans { print("\(collected.count) orphaned blob(s) collected") }
         if !summary.orphans.isEmpty {
             print("\(summary.orphans.count) orphaned blob(s): no archive version refers to them (leftovers of an interrupted upload; no data lost)")
         }

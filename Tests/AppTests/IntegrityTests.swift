@@ -74,6 +74,46 @@ struct IntegrityTests {
         }
     }
 
+    @Test("zhtj verify --collect-orphans removes orphans stored before the grace period and keeps younger ones and every referenced blob; the archives still download byte-identical")
+    func collectsOrphans() async throws {
+        let archive = makePDF(pages: 12, salt: "collect")
+        try await withDemoApp(setup: nil) { environment, client in
+            let accounts = try DemoAccounts.load()
+            let token = try await client.login(accounts["branch_admin"])
+            let member = accounts["member_new"].memberId!
+            #expect(try await client.upload("/api/v1/members/\(member)/archive", archive, token: token).status == .created)
+            let dataDirectory = environment.dataDirectory
+            let databaseURL: String = switch environment.config.database {
+            case .sqlite(let path): "sqlite:\(path)"
+            case .postgres(let url): url
+            }
+            let blobs = try FileBlobStore(root: dataDirectory.path)
+            let old = try await blobs.put(Array("an orphan of a crash two hours ago".utf8))
+            let young = try await blobs.put(Array("an orphan an upload may still be recording".utf8))
+            let oldPath = dataDirectory.appendingPathComponent("blobs/\(old.sha256.prefix(2))/\(old.sha256.dropFirst(2).prefix(2))/\(old.sha256)").path
+            var times = [timespec(tv_sec: time(nil) - 7_200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7_200, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, oldPath, &times, 0) == 0)
+
+            // The default grace period (60 minutes): the old orphan goes, the young one stays (exit 2).
+            let first = try verify(dataDirectory: dataDirectory.path, databaseURL: databaseURL, ["--collect-orphans"])
+            #expect(first.status == 2, "\(first.output)")
+            #expect(first.output.contains("collected orphaned blob \(old.sha256)"), "\(first.output)")
+            #expect(first.output.contains("1 orphaned blob(s) collected"), "\(first.output)")
+            #expect(first.output.contains("orphaned blob \(young.sha256)"), "\(first.output)")
+            #expect(!FileManager.default.fileExists(atPath: oldPath))
+
+            // No grace: the young one goes too; the referenced archive never does.
+            let second = try verify(dataDirectory: dataDirectory.path, databaseURL: databaseURL, ["--collect-orphans", "--grace-minutes", "0"])
+            #expect(second.status == 0, "\(second.output)")
+            #expect(second.output.contains("collected orphaned blob \(young.sha256)"), "\(second.output)")
+            let clean = try verify(dataDirectory: dataDirectory.path, databaseURL: databaseURL)
+            #expect(clean.status == 0, "\(clean.output)")
+            let download = try await client.get("/api/v1/members/\(member)/archive/pdf", token: token)
+            #expect(download.status == .ok)
+            #expect(Array(download.body.readableBytesView) == archive)
+        }
+    }
+
     @Test("zhtj inspect and zhtj verify --help document their exit codes")
     func helpDocumentsExitCodes() throws {
         let executable = try #require(zhtjExecutable, "zhtj must be built")
@@ -90,9 +130,9 @@ struct IntegrityTests {
     }
 
     /// Runs `zhtj verify` as an operator would.
-    func verify(dataDirectory: String, databaseURL: String) throws -> (status: Int32, output: String) {
+    func verify(dataDirectory: String, databaseURL: String, _ extra: [String] = []) throws -> (status: Int32, output: String) {
         let executable = try #require(zhtjExecutable, "zhtj must be built")
-        return try run(executable.path, ["verify", "--data-dir", dataDirectory, "--database-url", databaseURL, "--log-level", "error"])
+        return try run(executable.path, ["verify", "--data-dir", dataDirectory, "--database-url", databaseURL, "--log-level", "error"] + extra)
     }
 }
 

@@ -153,6 +153,9 @@ public protocol ArchiveRepository: Sendable {
     func search(_ query: String, inSubtreeOf paths: [OrgPath], limit: Int) async throws -> [MemberArchiveRow]
     /// Every stored version, for `zhtj verify`.
     func allVersions() async throws -> [ArchiveVersionRecord]
+    /// Whether any record refers to the blob: an archive version or an attachment (withdrawn
+    /// ones too). Asked by orphan collection at the last moment, in one statement.
+    func blobIsReferenced(_ sha256: String) async throws -> Bool
 }
 
 public struct SQLArchiveRepository: ArchiveRepository {
@@ -257,6 +260,15 @@ public struct SQLArchiveRepository: ArchiveRepository {
     public func allVersions() async throws -> [ArchiveVersionRecord] {
         try await sql.raw("SELECT \(unsafeRaw: Self.versionColumns) FROM archive_versions ORDER BY archive_id, version")
             .all(decoding: VersionRow.self, with: .snakeCase).map { $0.record() }
+    }
+
+    public func blobIsReferenced(_ sha256: String) async throws -> Bool {
+        struct Row: Decodable { let referenced: Int }
+        let row = try await sql.raw("""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM archive_versions WHERE sha256 = \(bind: sha256))
+                OR EXISTS (SELECT 1 FROM attachments WHERE sha256 = \(bind: sha256)) THEN 1 ELSE 0 END AS referenced
+            """).first(decoding: Row.self)
+        return row?.referenced != 0
     }
 
     public func insertDecision(_ d: ArchiveDecisionRecord) async throws {
