@@ -54,3 +54,20 @@ public enum ConstraintViolation: Error, Equatable, Sendable {
     /// True when the violated constraint mentions `fragment` (a column or constraint name).
     public func concerns(_ fragment: String) -> Bool { detail.contains(fragment) }
 }
+
+/// A database error's result code alone (SQLite's reason, PostgreSQL's SQLSTATE and client code),
+/// for the log: never its message, which may quote the values of a row.
+public struct DatabaseResultCode: CustomStringConvertible, Sendable {
+    public let description: String
+
+    /// Returns nil for errors that do not come from either database driver.
+    public init?(_ error: any Error) {
+        if let error = error as? SQLiteError {
+            description = "sqlite \(error.reason)"
+        } else if let error = error as? PSQLError {
+            description = "postgres \(error.serverInfo?[.sqlState] ?? "-") \(error.code)"
+        } else {
+            return nil
+        }
+    }
+}

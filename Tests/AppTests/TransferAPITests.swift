@@ -29,6 +29,30 @@ struct TransferAPITests {
         return (try response.json()["branch"] as? [String: Any])?["id"] as? String
     }
 
+    @Test("TRF-2: eight starts of one member's transfer at once: one is taken, every other is the transfer_pending refusal (409), never a 500 (a chaos run saw the schema's one-open-transfer index answer 500)")
+    func concurrentStarts() async throws {
+        try await withDemoApp { client in
+            let branch = try await token(client, "branch_admin")
+            let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for n in 0..<8 {
+                    group.addTask {
+                        let answer = try await client.post(
+                            "/api/v1/transfers", token: branch,
+                            json: ["kind": "out", "memberId": Self.oldMember, "toOrgId": Self.class2, "reason": "同时发起\(n)"])
+                        return (Int(answer.status.code), answer.errorCode)
+                    }
+                }
+                var all: [(Int, String?)] = []
+                for try await answer in group { all.append(answer) }
+                return all
+            }
+            #expect(statuses.filter { $0.0 == 201 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0.0 == 409 && $0.1 == "transfer_pending" }.count == 7, "\(statuses)")
+            let listed = try await client.get("/api/v1/members/\(Self.oldMember)/transfers", token: branch)
+            #expect(((try listed.json()["items"] as? [[String: Any]]) ?? []).count == 1)
+        }
+    }
+
     @Test("TRF-2, TRF-3: a transfer out waits on the destination branch or its direct parent; the member moves with that approval, not before, and leaves the old branch's scope")
     func transferOut() async throws {
         try await withDemoApp { client in

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Persistence
 
 /// Renders every error as the JSON error body, through `ErrorCatalogue`; anything that is
 /// not a refusal becomes a 500 whose details go to the log and never to the client.
@@ -19,7 +20,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if error is DecodingError { logger.debug("request body did not decode", metadata: ["error": "\(error)"]) }
             return entry
         }
-        logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        // The type and, for the databases, the result code: never the message, which may quote values.
+        var metadata: Logger.Metadata = ["error": "\(String(reflecting: type(of: error)))"]
+        if let code = DatabaseResultCode(error) { metadata["database_code"] = "\(code.description)" }
+        logger.error("unhandled error", metadata: metadata)
         return ErrorCatalogue.internalError
     }
 }

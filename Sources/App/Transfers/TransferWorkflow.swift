@@ -84,22 +84,32 @@ struct TransferWorkflow: Sendable {
         let batchID = submission.kind == .batch ? newIdentifier() : nil
         let reason = try FreeText.checked(submission.reason, as: .reason)
         let today = self.today
-        let ids = try await database.write { w in
-            var ids: [String] = []
-            for record in records {
-                let (transfer, effects) = Transfer.submit(kind: submission.kind, destination: OrgPlacement(destination), chain: chain, today: today)
-                let id = newIdentifier()
-                try await w.transfers.insert(
-                    TransferRecord(
-                        id: id, batchID: batchID, personID: record.member.personID, memberName: record.member.name,
-                        source: TransferEnd(org: record.branch, name: record.branchName),
-                        destination: TransferEnd(org: OrgPlacement(destination), name: destination.name), initiatedBy: actor.personID,
-                        initiatingOrgID: initiating?.id, reason: reason, outcome: submission.outcome, channel: submission.channel,
-                        transfer: transfer, createdAt: now, revision: 1))
-                try await perform(effects, transfer: id, person: record.member.personID, source: record.branch, actor: actor, store: w, at: now)
-                ids.append(id)
+        let ids: [String]
+        do {
+            ids = try await database.write { w in
+                var ids: [String] = []
+                for record in records {
+                    let (transfer, effects) = Transfer.submit(kind: submission.kind, destination: OrgPlacement(destination), chain: chain, today: today)
+                    let id = newIdentifier()
+                    try await w.transfers.insert(
+                        TransferRecord(
+                            id: id, batchID: batchID, personID: record.member.personID, memberName: record.member.name,
+                            source: TransferEnd(org: record.branch, name: record.branchName),
+                            destination: TransferEnd(org: OrgPlacement(destination), name: destination.name), initiatedBy: actor.personID,
+                            initiatingOrgID: initiating?.id, reason: reason, outcome: submission.outcome, channel: submission.channel,
+                            transfer: transfer, createdAt: now, revision: 1))
+                    try await perform(effects, transfer: id, person: record.member.personID, source: record.branch, actor: actor, store: w, at: now)
+                    ids.append(id)
+                }
+                return ids
             }
-            return ids
+        } catch let error where ConstraintViolation(error).map({ $0.concerns("transfers_open_member") || $0.concerns("transfers.person_id") }) == true {
+            // Two starts for one member at once both passed the check above; the schema's one
+            // open transfer per member lets one in, and the other gets the same refusal.
+            for record in records where try await r.transfers.openTransfer(of: record.member.personID) != nil {
+                throw ServiceRefusal.transferPending(name: record.member.name)
+            }
+            throw error
         }
         var answer: [TransferRecord] = []
         for id in ids { if let record = try await r.transfers.find(id) { answer.append(record) } }
