@@ -25,7 +25,10 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     var logger = providedLogger ?? Logger(label: "zhtj")
     logger.logLevel = config.logLevel
-    let database = try await openDatabase(config: config, logger: logger)
+    // Metrics first: swift-metrics binds a figure to the backend there is when it is made, and
+    // the database makes its pool figures when it opens.
+    if config.metricsAddress != nil { _ = Telemetry.registry }
+    let database = try await openDatabase(config: config, logger: logger, metered: config.metricsAddress != nil)
     do {
         try await Migrator(database: database, logger: logger).migrate()
     } catch {
@@ -46,8 +49,6 @@ public func buildApplication(
     let services = AppServices(
         config: config, database: database, clock: clock, blobs: blobs,
         inspector: IsolatedInspector(executable: config.inspectorExecutable, limits: config.inspectorLimits, queue: config.inspectionQueue))
-    // Metrics first: swift-metrics binds a figure to the backend there is when it is made.
-    if config.metricsAddress != nil { _ = Telemetry.registry }
     let router = buildRouter(services: services)
     let uploadLimit = config.archivePolicy.maximumBytes + UploadReceiver.multipartAllowance
     let limits = config.connections
@@ -76,12 +77,12 @@ public func buildApplication(
 }
 
 /// Creates the data folder for the embedded SQLite file and opens the configured database.
-public func openDatabase(config: AppConfig, logger: Logger) async throws -> Database {
+public func openDatabase(config: AppConfig, logger: Logger, metered: Bool = false) async throws -> Database {
     if case .sqlite(let path) = config.database {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     }
-    return try await Database.open(config.database, logger: logger)
+    return try await Database.open(config.database, logger: logger, metered: metered)
 }
 
 /// All routes. The session is resolved once for every request (bearer header or cookie);

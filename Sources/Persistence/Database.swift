@@ -66,10 +66,12 @@ public final class Database: Sendable {
     }
 
     /// Opens a pool on `location`. For SQLite the parent folder must exist.
+    /// With `metered`, the pool's use is recorded through swift-metrics (`MeteredSQLDatabase`).
     public static func open(
         _ location: DatabaseLocation, logger: Logger,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, metered: Bool = false
     ) async throws -> Database {
+        let loops = eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
         switch location {
         case .sqlite(let path):
             // SQLite blocks a thread for every statement, and a writer waiting out busy_timeout
@@ -78,7 +80,6 @@ public final class Database: Sendable {
             // could wait behind its own waiters until the pool timed out: 500s under load.
             // So the database gets threads of its own, one per pooled connection.
             let connectionsPerLoop = 2
-            let loops = eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
             let threads = NIOThreadPool(numberOfThreads: max(1, loops) * connectionsPerLoop)
             threads.start()
             let source = SQLiteTunedSource(path: path, threads: threads)
@@ -99,7 +100,8 @@ public final class Database: Sendable {
                 try? await source.stopThreadsWhenDrained(logger: logger)
                 throw error
             }
-            return Database(flavor: .sqlite, sql: sql, close: {
+            let used = metered ? MeteredSQLDatabase(sql, flavor: .sqlite, poolSize: max(1, loops) * connectionsPerLoop) : sql
+            return Database(flavor: .sqlite, sql: used, close: {
                 try await box.pool.shutdownAsync()
                 try await source.stopThreadsWhenDrained(logger: logger)
             })
@@ -109,9 +111,10 @@ public final class Database: Sendable {
                 // Loopback and private deployments rarely have certificates; a URL that wants TLS says so.
                 configuration.coreConfiguration.tls = .disable
             }
+            let connectionsPerLoop = 8
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
-                maxConnectionsPerEventLoop: 8, pruneInterval: .seconds(60), logger: logger,
+                maxConnectionsPerEventLoop: connectionsPerLoop, pruneInterval: .seconds(60), logger: logger,
                 on: eventLoopGroup)
             let box = PoolBox(pool)
             let sql = pool.database(logger: logger).sql(queryLogLevel: .trace)
@@ -121,7 +124,8 @@ public final class Database: Sendable {
                 try? await box.pool.shutdownAsync()
                 throw error
             }
-            return Database(flavor: .postgres, sql: sql, close: { try await box.pool.shutdownAsync() })
+            let used = metered ? MeteredSQLDatabase(sql, flavor: .postgres, poolSize: max(1, loops) * connectionsPerLoop) : sql
+            return Database(flavor: .postgres, sql: used, close: { try await box.pool.shutdownAsync() })
         }
     }
 

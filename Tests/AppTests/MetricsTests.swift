@@ -76,6 +76,13 @@ struct MetricsTests {
         #expect(text.contains("http_request_duration_bucket") || text.contains("http_server_request_duration_bucket"), "latency histograms")
         #expect(text.contains("zhtj_uploads_total{kind=\"archive\",outcome=\"refused\",code=\"wrong_page_count\"} 1"), "\(text.split(separator: "\n").filter { $0.contains("zhtj_") })")
         #expect(text.contains("zhtj_inspection_seconds_bucket"))
+        // The pool's use: nothing in flight between requests, beside the pool's size, and how
+        // long transactions held their connection (the login wrote one).
+        #expect(text.contains("zhtj_database_in_use{backend=\"sqlite\"} 0"), "\(text.split(separator: "\n").filter { $0.contains("zhtj_database") })")
+        let poolSize = text.split(separator: "\n").first { $0.hasPrefix("zhtj_database_pool_connections{backend=\"sqlite\"} ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") }
+        #expect((poolSize ?? 0) >= 2, "two connections per event loop")
+        #expect(text.contains("zhtj_database_session_seconds_count{backend=\"sqlite\"}"))
         #expect(!text.contains(Self.accounts["branch_admin"].account), "no login or ID number in the figures")
     }
 }
