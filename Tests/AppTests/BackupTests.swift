@@ -59,7 +59,7 @@ struct BackupTests {
                 let sourceEnv = Self.environment(source, dataDir: sourceDir), targetEnv = Self.environment(target, dataDir: targetDir)
                 #expect(try await Self.zhtj(["demo"], sourceEnv).status == 0)
 
-                let port = Int.random(in: 20_000...60_000)
+                let port = try freeLoopbackPort()
                 var serveEnv = sourceEnv
                 serveEnv["ZHTJ_PORT"] = String(port)
                 let server = Process()
@@ -72,7 +72,7 @@ struct BackupTests {
                 defer { if server.isRunning { server.terminate() } }
                 let base = "http://127.0.0.1:\(port)"
                 var up = false
-                for _ in 0..<100 where !up {
+                for _ in 0..<300 where !up {
                     try await Task.sleep(for: .milliseconds(100))
                     up = (try? await Self.request("GET", base + "/healthz"))?.0 == 200
                 }

@@ -13,7 +13,7 @@ struct ExpectContinueTests {
         let curl = try #require(["/usr/bin/curl", "/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) }, "curl is installed")
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-expect-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDir) }
-        let port = Int.random(in: 20_000...60_000)
+        let port = try freeLoopbackPort()
         let (demoStatus, demoOutput) = try run(binary.path, ["demo", "--data-dir", dataDir.path, "--bcrypt-cost", "4"])
         #expect(demoStatus == 0, "\(demoOutput)")
 
@@ -33,7 +33,7 @@ struct ExpectContinueTests {
         defer { server.terminate(); server.waitUntilExit() }
         let base = "http://127.0.0.1:\(port)"
         var up = false
-        for _ in 0..<100 where !up {
+        for _ in 0..<300 where !up {
             try await Task.sleep(for: .milliseconds(100))
             up = (try? run(curl, ["-fs", "\(base)/healthz"]).0) == 0
         }

@@ -22,7 +22,7 @@ struct MetricsTests {
         let binary = try #require(ServeProcessTests.binary, "the zhtj executable is built beside the tests")
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("zhtj-metrics-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDir) }
-        let port = Int.random(in: 20_000...40_000), metricsPort = Int.random(in: 40_001...60_000)
+        let port = try freeLoopbackPort(), metricsPort = try freeLoopbackPort()
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "ZHTJ_DATABASE_URL")
         environment["ZHTJ_DATA_DIR"] = dataDir.path
@@ -41,7 +41,7 @@ struct MetricsTests {
         defer { server.terminate() }
         let base = "http://127.0.0.1:\(port)"
         var up = false
-        for _ in 0..<100 where !up {
+        for _ in 0..<300 where !up {
             try await Task.sleep(for: .milliseconds(100))
             up = (try? await get(base + "/healthz"))?.status == 200
         }

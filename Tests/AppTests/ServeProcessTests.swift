@@ -17,7 +17,7 @@ struct ServeProcessTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    func freePort() -> Int { Int.random(in: 20_000...60_000) }
+    func freePort() -> Int { (try? freeLoopbackPort()) ?? Int.random(in: 20_000...60_000) }
 
     @Test("SIGTERM stops the server cleanly with exit status 0")
     func sigterm() async throws {

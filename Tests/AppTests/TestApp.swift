@@ -229,3 +229,20 @@ func runProgram(_ executable: URL, _ arguments: [String], environment: [String: 
     try handle.close()
     return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
 }
+
+/// A loopback port nobody listens on now, chosen by the kernel: a random number may be one a
+/// server of another test (or of scripts/chaos) holds.
+func freeLoopbackPort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+    }
+    try #require(bound)
+    return Int(UInt16(bigEndian: address.sin_port))
+}
