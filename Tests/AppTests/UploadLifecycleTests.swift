@@ -194,6 +194,21 @@ struct UploadLifecycleTests {
         }
     }
 
+    @Test("ARC-2: an archive sent as a raw image/png or image/jpeg body is refused by its type (415) before a byte is read; only attachments take images")
+    func imageBodyOnArchive() async throws {
+        try await withDemoApp { environment, client in
+            let accounts = try DemoAccounts.load()
+            let token = try await client.login(accounts["branch_admin"])
+            for type in ["image/png", "image/jpeg"] {
+                let response = try await client.upload(
+                    "/api/v1/members/\(Self.memberNew)/archive", makePDF(pages: 12, salt: type), token: token, contentType: type)
+                #expect(response.status == .unsupportedMediaType, "\(type)")
+                #expect(response.errorCode == "unsupported_media_type", "\(type)")
+            }
+            #expect(try await Self.blobs(environment).isEmpty)
+        }
+    }
+
     /// What the test prepares before the boot: a live upload of "another instance", and the
     /// leftovers of a crash.
     final class Prepared: @unchecked Sendable {

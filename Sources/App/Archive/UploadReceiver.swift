@@ -28,7 +28,8 @@ struct UploadReceiver {
         case "application/pdf", "application/octet-stream":
             kind = .raw
             limit = maximumBytes
-        case "image/png", "image/jpeg" where acceptsImages:
+        // `where` binds to its own pattern only, so each image type carries it.
+        case "image/png" where acceptsImages, "image/jpeg" where acceptsImages:
             kind = .raw
             limit = maximumBytes
         case "multipart/form-data":
