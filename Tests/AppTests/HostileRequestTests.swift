@@ -178,6 +178,57 @@ struct HostileRequestTests {
         }
     }
 
+    /// Multipart bodies whose part headers are malformed. The first two once took the whole server
+    /// down: multipart-kit 4.7.1 indexed its header-name table with any byte, and a byte of 0x80 or
+    /// more was out of range (found by schemathesis; `MultipartParser.swift` holds the fix).
+    static let hostileMultiparts: [(String, [UInt8])] = [
+        ("non-ASCII header name after the boundary", Array("--B\r\n".utf8) + [0xC3, 0x8A, 0x2E, 0x11, 0x6E, 0xC3, 0xA5] + Array("--B--\r\n".utf8)),
+        ("non-ASCII header name after a good header", Array("--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n".utf8)
+            + [0xFF, 0xFE] + Array(": x\r\n\r\n%PDF-1.4\r\n--B--\r\n".utf8)),
+        ("团 as a header name", Array("--B\r\n团员: x\r\n\r\nabc\r\n--B--\r\n".utf8)),
+        ("a header without a colon", Array("--B\r\nContent-Disposition form-data\r\n\r\nabc\r\n--B--\r\n".utf8)),
+        ("a bare CR in the headers", Array("--B\r\n\rX: y\r\n\r\n--B--\r\n".utf8)),
+        ("no closing boundary", Array("--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n%PDF-1.4 and no end".utf8)),
+        ("only a preamble", Array("nothing but a preamble".utf8)),
+    ]
+
+    @Test("ARC-2: every upload and import route, with malformed multipart part headers: a 4xx in the error shape, and the server lives")
+    func hostileMultipartBodies() async throws {
+        try await withDemoApp { client in
+            let callers = [("branch_admin", "upc-cs-2020-1"), ("committee_admin", "upc-cs")]
+            // The routes that parse such a body: each malformed header must be a 400 there.
+            let parsers: Set<String> = [
+                "branch_admin PUT /api/v1/members/p-c1-03/archive", "branch_admin POST /api/v1/orgs/upc-cs-2020-1/members/import",
+                "committee_admin POST /api/v1/orgs/upc-cs/children/import",
+            ]
+            var parsed = 0
+            for (role, orgId) in callers {
+                let token = try await client.login(Self.accounts[role])
+                for (route, methods) in SiteRoute.registered {
+                    if case .logout = route { continue }
+                    var path = route.path.replacingOccurrences(of: "{orgId}", with: orgId)
+                    for (placeholder, id) in Self.ids { path = path.replacingOccurrences(of: placeholder, with: id) }
+                    for method in methods where method == .post || method == .put {
+                        for (index, (name, body)) in Self.hostileMultiparts.enumerated() {
+                            let response = try await client.execute(
+                                uri: path + (path.hasSuffix("/members/import") ? "?kind=branch_members" : ""), method: method,
+                                headers: [.authorization: "Bearer \(token)", .contentType: "multipart/form-data; boundary=B"],
+                                body: ByteBuffer(bytes: body))
+                            Self.check(response, "\(role) \(method) \(path) \(name)")
+                            if parsers.contains("\(role) \(method) \(path)"), index < 5 {
+                                #expect(response.status == .badRequest, "\(role) \(method) \(path) \(name): \(response.status)")
+                                parsed += 1
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(parsed == 3 * 5, "the three parsing routes were each sent the five malformed headers: \(parsed)")
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+        }
+    }
+
     @Test("every page, with each hostile value in each id and query: the Chinese error page or a page, never a 5xx or a leak")
     func hostilePages() async throws {
         try await withDemoApp { client in

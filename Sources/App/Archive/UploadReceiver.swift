@@ -1,7 +1,6 @@
 import BlobStore
 import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 
 /// Streams an upload body into a blob-store temp file while it is hashed, refusing it as

@@ -1,7 +1,6 @@
 import Domain
 import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 import Persistence
 
