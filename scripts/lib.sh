@@ -92,6 +92,21 @@ ensure_test_venv() {
     printf '%s\n' "$venv/bin/python"
 }
 
+# ensure_schemathesis PYTHON
+# schemathesis (scripts/openapi-check) in the test venv that PYTHON belongs to; prints its `st`.
+# Pinned like openpyxl, so that a new release's checks cannot turn a passing contract red.
+ZHTJ_SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+    local py="$1"
+    local st
+    st="$(dirname "$py")/st"
+    if ! "$py" -c "import importlib.metadata as m, sys; sys.exit(m.version('schemathesis') != '$ZHTJ_SCHEMATHESIS_VERSION')" >/dev/null 2>&1; then
+        echo "== Installing schemathesis $ZHTJ_SCHEMATHESIS_VERSION into the test venv ==" >&2
+        "$py" -m pip install --quiet --disable-pip-version-check "schemathesis==$ZHTJ_SCHEMATHESIS_VERSION" >&2
+    fi
+    printf '%s\n' "$st"
+}
+
 # ---------------------------------------------------------------------------
 # A throwaway PostgreSQL cluster (scripts/test, scripts/chaos): start_pg sets PG_TMP, PG_BIN,
 # PG_PORT and ZHTJ_TEST_ADMIN_DATABASE_URL; stop_pg must run on exit, whatever happens.
