@@ -205,6 +205,43 @@ public enum AccessDenial: Error, Sendable, Equatable {
     case outOfScope
     /// The action does not apply to that kind of target (e.g. listing members of a member).
     case notApplicable
+    /// Out of scope, and the target is something the actor may not even know exists: answered
+    /// exactly as a target that does not exist is, so that a caller cannot probe which ids are
+    /// real outside their scope (a person's record, another school's org).
+    case unseen
+}
+
+extension Actor {
+    /// Whether the actor may know that `target` exists. A member knows themselves; an admin,
+    /// everything at or below their orgs; and everyone, the orgs above their own orgs and branch,
+    /// whose names head every page they see.
+    public func canSee(_ target: AccessTarget) -> Bool {
+        switch target {
+        case .org(let org):
+            return administers(org.path) || administeredOrgs.contains { $0.path.isWithin(org.path) }
+                || memberBranch?.path.isWithin(org.path) == true
+        case .member(let person, let branch):
+            return person == personID || administers(branch.path)
+        case .person(let person, let orgs):
+            return person == personID || orgs.contains { administers($0.path) }
+        }
+    }
+}
+
+extension AccessAction {
+    /// (`readNotice`'s target is the publishing org, which its readers' own orgs lie below and
+    /// so know; the notice is the subject, and whoever may not read it may not know of it.)
+    ///
+    /// False for the verbs whose target is another party of a record the actor was already
+    /// shown (a transfer's step org or its initiator, a destination picked from a list): being
+    /// refused there tells nothing about existence, and "not found" for a record on screen would
+    /// mislead.
+    var targetIsTheSubject: Bool {
+        switch self {
+        case .decideTransferAsOrg, .decideTransferAsBranch, .withdrawTransfer, .transferIn: false
+        default: true
+        }
+    }
 }
 
 /// The one function that decides every access.
@@ -214,7 +251,16 @@ public enum AccessDenial: Error, Sendable, Equatable {
 /// - A member acts only on themselves (ARC-11 "a member sees … only their own"; MEM-10 lets
 ///   them edit their own profile).
 /// - Siblings, parents and other branches of the tree are out of scope, whatever the level.
+///
+/// A denial for a target the actor may not know exists is `.unseen`, never `.outOfScope`
+/// (issue 12: no answer reveals whether something outside the caller's scope exists).
 public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTarget) -> AccessDecision {
+    let decision = decide(actor, action, target)
+    if decision == .deny(.outOfScope), action.targetIsTheSubject, action == .readNotice || !actor.canSee(target) { return .deny(.unseen) }
+    return decision
+}
+
+private func decide(_ actor: Actor, _ action: AccessAction, _ target: AccessTarget) -> AccessDecision {
     if actor.mustChangePassword { return .deny(.passwordChangeRequired) }
     switch (action, target) {
     case (.viewOrg, .org(let org)), (.editOrg, .org(let org)), (.listMembers, .org(let org)):

@@ -63,8 +63,8 @@ struct PagesGradingTests {
             #expect(locked.html.contains("上级团委已完成复核，自评结果不允许修改。"))
             // Another school's admin gets nothing of it.
             let (other, _) = try await client.pageLogin(Self.accounts["other_school_admin"])
-            #expect(try await client.page("/orgs/upc-cs-2020-1/grading", other).status == .forbidden)
-            #expect(try await client.page(href, other).status == .forbidden)
+            #expect(try await client.page("/orgs/upc-cs-2020-1/grading", other).status == .notFound)
+            #expect(try await client.page(href, other).status == .notFound)
         }
     }
 }

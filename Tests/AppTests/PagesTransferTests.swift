@@ -126,8 +126,8 @@ struct PagesTransferTests {
             #expect(outForm.html.contains("value=\"p-c1-03\""))
             // A sibling branch, neither end of it, reads none of it.
             let (stranger, _) = try await client.pageLogin(Self.accounts["sibling_branch_admin"])
-            #expect(try await client.page(href, stranger).status == .forbidden)
-            #expect(try await client.page("/orgs/upc-cs-2020-1/transfers", stranger).status == .forbidden)
+            #expect(try await client.page(href, stranger).status == .notFound)
+            #expect(try await client.page("/orgs/upc-cs-2020-1/transfers", stranger).status == .notFound)
         }
     }
 

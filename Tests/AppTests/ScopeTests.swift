@@ -9,19 +9,22 @@ import Testing
 struct ScopeTests {
     static let accounts = try! DemoAccounts.load()
 
-    /// role → org id → expected status of GET /api/v1/orgs/{id}.
+    /// role → org id → expected status of GET /api/v1/orgs/{id}. Orgs above the caller's own are
+    /// refused (403: their names head the caller's pages); anything else outside the scope is
+    /// answered as if it did not exist (404, issue 12 item 3).
     static let orgExpectations: [String: [String: HTTPResponse.Status]] = [
         // own org, sibling, parent, another school, another province
-        "branch_admin": ["upc-cs-2020-1": .ok, "upc-cs-2020-2": .forbidden, "upc-cs-2020": .forbidden, "qdu-wx-2021-1": .forbidden, "nju-cs-2021-1": .forbidden],
+        "branch_admin": ["upc-cs-2020-1": .ok, "upc-cs-2020-2": .notFound, "upc-cs-2020": .forbidden, "qdu-wx-2021-1": .notFound, "nju-cs-2021-1": .notFound],
         // own, children, parent, another school
-        "zongzhi_admin": ["upc-cs-2020": .ok, "upc-cs-2020-1": .ok, "upc-cs-2020-2": .ok, "upc-cs": .forbidden, "qdu": .forbidden, "nju": .forbidden],
-        "committee_admin": ["upc-cs": .ok, "upc-cs-2020": .ok, "upc-cs-2020-2": .ok, "upc": .forbidden, "qdu-wx": .forbidden, "js": .forbidden],
-        "other_school_admin": ["qdu": .ok, "qdu-wx-2021-1": .ok, "upc": .forbidden, "upc-cs-2020-1": .forbidden, "sd-qd": .forbidden, "nju": .forbidden],
-        "member_new": ["upc-cs-2020-1": .forbidden, "upc-cs-2020": .forbidden, "qdu": .forbidden],
+        "zongzhi_admin": ["upc-cs-2020": .ok, "upc-cs-2020-1": .ok, "upc-cs-2020-2": .ok, "upc-cs": .forbidden, "qdu": .notFound, "nju": .notFound],
+        "committee_admin": ["upc-cs": .ok, "upc-cs-2020": .ok, "upc-cs-2020-2": .ok, "upc": .forbidden, "qdu-wx": .notFound, "js": .notFound],
+        "other_school_admin": ["qdu": .ok, "qdu-wx-2021-1": .ok, "upc": .notFound, "upc-cs-2020-1": .notFound, "sd-qd": .forbidden, "nju": .notFound],
+        // own branch and above, another school
+        "member_new": ["upc-cs-2020-1": .forbidden, "upc-cs-2020": .forbidden, "qdu": .notFound],
         "member_old": ["upc-cs-2020-1": .forbidden],
     ]
 
-    @Test("orgs: each role reads its own subtree and is refused elsewhere with 403", arguments: Array(orgExpectations.keys).sorted())
+    @Test("orgs: each role reads its own subtree; above it 403, elsewhere 404 as if absent (issue 12 item 3)", arguments: Array(orgExpectations.keys).sorted())
     func orgAccess(role: String) async throws {
         try await withDemoApp { client in
             let token = try await client.login(Self.accounts[role])
@@ -30,6 +33,7 @@ struct ScopeTests {
                     let response = try await client.get(path, token: token)
                     #expect(response.status == expected, "\(role) GET \(path)")
                     if expected == .forbidden { #expect(response.errorCode == "forbidden") }
+                    if expected == .notFound { #expect(response.errorCode == "not_found") }
                 }
             }
         }
@@ -93,8 +97,44 @@ struct ScopeTests {
             for role in ["other_school_admin", "member_new_2", "member_old"] {
                 let token = try await client.login(Self.accounts[role])
                 let response = try await client.get("/api/v1/members/\(target.memberId!)", token: token)
-                #expect(response.status == .forbidden, "\(role)")
+                #expect(response.status == .notFound, "\(role)")
                 #expect(!String(buffer: response.body).contains(target.account))
+            }
+        }
+    }
+
+    @Test("issue 12 item 3: a real id outside the caller's scope gets byte for byte the answer an id that does not exist gets")
+    func unseenIsAbsent() async throws {
+        try await withDemoApp { client in
+            let committee = try await client.login(Self.accounts["committee_admin"])
+            let notice = try await client.sendJSON(
+                .post, "/api/v1/orgs/upc-cs/notices", ["title": "关于开展主题团日活动的通知", "text": "请按时开展。"], token: committee)
+            let noticeID = try #require(try notice.json()["id"] as? String)
+            let member = Self.accounts["member_new"].memberId!
+            // (a real record of 计算机学院, one that nobody has), read and written by another school's admin.
+            let pairs: [(HTTPRequest.Method, String, String)] = [
+                (.get, "/api/v1/members/\(member)", "/api/v1/members/p-no-such"),
+                (.get, "/api/v1/members/\(member)/archive", "/api/v1/members/p-no-such/archive"),
+                (.get, "/api/v1/members/\(member)/transfers", "/api/v1/members/p-no-such/transfers"),
+                (.post, "/api/v1/members/\(member)/reset-code", "/api/v1/members/p-no-such/reset-code"),
+                (.get, "/api/v1/orgs/upc-cs", "/api/v1/orgs/no-such"),
+                (.get, "/api/v1/orgs/upc-cs/members", "/api/v1/orgs/no-such/members"),
+                (.get, "/api/v1/orgs/upc-cs/stats", "/api/v1/orgs/no-such/stats"),
+                (.get, "/api/v1/orgs/upc-cs-2020-1/activities", "/api/v1/orgs/no-such/activities"),
+                (.get, "/api/v1/notices/\(noticeID)", "/api/v1/notices/\(UUID().uuidString.lowercased())"),
+            ]
+            // Another school's admin knows none of these; a classmate knows the orgs above their
+            // own branch (403 there, as ScopeTests.orgAccess shows), not other members or the notice.
+            for role in ["other_school_admin", "member_new_2"] {
+                let token = try await client.login(Self.accounts[role])
+                for (method, real, absent) in pairs where role == "other_school_admin" || !real.hasPrefix("/api/v1/orgs/") {
+                    let headers: HTTPFields = [.authorization: "Bearer \(token)"]
+                    let a = try await client.execute(uri: real, method: method, headers: headers)
+                    let b = try await client.execute(uri: absent, method: method, headers: headers)
+                    #expect(a.status == .notFound, "\(role) \(method) \(real): \(a.status)")
+                    #expect(a.status == b.status && String(buffer: a.body) == String(buffer: b.body), "\(role) \(method) \(real) differs from \(absent)")
+                    #expect(a.headers[.contentType] == b.headers[.contentType])
+                }
             }
         }
     }

@@ -63,7 +63,7 @@ struct StatisticsAPITests {
             #expect(bars(after, "rectification")["未评定"] == 2, "the subtree's two branches, neither checked yet")
 
             let other = try await client.login(Self.accounts["other_school_admin"])
-            #expect(try await client.get("/api/v1/orgs/upc-cs/stats", token: other).status == .forbidden)
+            #expect(try await client.get("/api/v1/orgs/upc-cs/stats", token: other).status == .notFound)
             let page = try await client.page("/orgs/upc-cs/stats", try await client.pageLogin(Self.accounts["committee_admin"]).0)
             #expect(page.status == .ok)
             #expect(page.html.contains("<svg"))

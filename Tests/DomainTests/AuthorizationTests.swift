@@ -71,8 +71,46 @@ struct AuthorizationTests {
         for action in [AccessAction.viewOrg, .listMembers, .editOrg] {
             let decision = authorize(actor, action, .org(OrgPlacement(org)))
             #expect(decision.isAllowed == Self.expected(role, relation), "\(role) \(action) \(relation) \(org.id)")
-            if !decision.isAllowed { #expect(decision == .deny(.outOfScope)) }
+            if !decision.isAllowed { #expect(decision == .deny(Self.expectedDenial(role, relation)), "\(role) \(action) \(relation)") }
         }
+    }
+
+    /// Issue 12 item 3: an org above the actor's own orgs or branch is known to them (403-like
+    /// `.outOfScope`); anything else outside their scope is `.unseen` (answered as not found).
+    /// Every role here is also a member of class1, so upc (otherSchoolAdmin's "sibling") and
+    /// class1 itself lie on its own branch's path.
+    static func expectedDenial(_ role: Role, _ relation: Relation) -> AccessDenial {
+        switch (role, relation) {
+        case (_, .parent), (.member, .ownOrg), (.otherSchoolAdmin, .sibling), (.otherSchoolAdmin, .anotherSchool): .outOfScope
+        default: .unseen
+        }
+    }
+
+    @Test("issue 12 item 3: a refusal discloses nothing outside the caller's scope; above their own orgs, or a transfer's other party, it is a plain refusal")
+    func disclosure() {
+        let t = Self.tree
+        let branchAdmin = Actor(
+            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: nil,
+            administeredOrgs: [OrgPlacement(t.class1)], mustChangePassword: false)
+        let stranger = PersonID(rawValue: "p-stranger")!
+        // Outside: a sibling's member, another school's org, a person with no org of theirs.
+        #expect(authorize(branchAdmin, .viewMember, .member(stranger, branch: OrgPlacement(t.class2))) == .deny(.unseen))
+        #expect(authorize(branchAdmin, .viewOrg, .org(OrgPlacement(t.otherSchool))) == .deny(.unseen))
+        #expect(authorize(branchAdmin, .viewTransfer, .person(stranger, orgs: [OrgPlacement(t.class2), OrgPlacement(t.njuBranch)])) == .deny(.unseen))
+        // Known: the orgs above their own, and their own member they may not review.
+        #expect(authorize(branchAdmin, .viewOrg, .org(OrgPlacement(t.zongzhi))) == .deny(.outOfScope))
+        #expect(authorize(branchAdmin, .reviewArchive, .member(stranger, branch: OrgPlacement(t.class1))) == .deny(.outOfScope))
+        // A transfer's step at another org and its initiator: the transfer is on the actor's screen.
+        #expect(authorize(branchAdmin, .decideTransferAsBranch, .org(OrgPlacement(t.njuBranch))) == .deny(.outOfScope))
+        #expect(authorize(branchAdmin, .withdrawTransfer, .person(stranger, orgs: [])) == .deny(.outOfScope))
+        // A notice is its own subject: a member below the publisher may not read it, nor know of it.
+        let member = Actor(
+            accountID: AccountID(rawValue: "a-m")!, personID: PersonID(rawValue: "p-m")!, memberBranch: OrgPlacement(t.class1),
+            administeredOrgs: [], mustChangePassword: false)
+        #expect(authorize(member, .readNotice, .org(OrgPlacement(t.college))) == .deny(.unseen))
+        #expect(authorize(branchAdmin, .readNotice, .org(OrgPlacement(t.college))) == .allow)
+        // What does not apply stays what it was.
+        #expect(authorize(branchAdmin, .listMembers, .member(stranger, branch: OrgPlacement(t.njuBranch))) == .deny(.notApplicable))
     }
 
     @Test("members: read, identity and write follow the member's branch", arguments: Role.allCases, Relation.allCases)
@@ -94,7 +132,7 @@ struct AuthorizationTests {
         #expect(authorize(actor, .viewMemberIdentity, own) == .allow)
         #expect(authorize(actor, .editMember, own) == .allow)  // MEM-10
         let classmate = AccessTarget.member(PersonID(rawValue: "p-classmate")!, branch: OrgPlacement(Self.tree.class1))
-        #expect(authorize(actor, .viewMember, classmate) == .deny(.outOfScope))
+        #expect(authorize(actor, .viewMember, classmate) == .deny(.unseen))
     }
 
     @Test("an admin of the central committee reaches every org")
@@ -116,7 +154,7 @@ struct AuthorizationTests {
             administeredOrgs: [OrgPlacement(t.class2), OrgPlacement(t.otherBranch)], mustChangePassword: false)
         #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.class2))) == .allow)
         #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.otherBranch))) == .allow)
-        #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.class1))) == .deny(.outOfScope))
+        #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.class1))) == .deny(.unseen))
     }
 
     @Test("ADM-6: nothing is allowed until the initial password is changed")

@@ -28,6 +28,12 @@ public struct AppError: HTTPResponseError, Equatable {
         self.reasons = reasons
     }
 
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return encoder
+    }()
+
     struct Body: Encodable {
         struct Inner: Encodable { let code: String; let message: String; var reasons: [String]? = nil }
         let error: Inner
@@ -42,8 +48,9 @@ public struct AppError: HTTPResponseError, Equatable {
 
     /// `{"error":{"code","message"}}`, for answers written below the router (a 408).
     var bodyBytes: [UInt8] {
-        // Two strings cannot fail to encode.
-        Array((try? JSONEncoder.api.encode(Body(error: .init(code: code, message: message, reasons: reasons)))) ?? Data())
+        // Two strings cannot fail to encode. Sorted keys: the same refusal is the same bytes on
+        // every route (an unseen record and a missing one must not differ even in key order).
+        Array((try? Self.encoder.encode(Body(error: .init(code: code, message: message, reasons: reasons)))) ?? Data())
     }
 }
 
@@ -534,6 +541,8 @@ enum ErrorCatalogue {
         switch denial {
         case .passwordChangeRequired: entry(ServiceRefusal.passwordChangeRequired)
         case .outOfScope, .notApplicable: entry(ServiceRefusal.forbidden)
+        // The very answer a missing id gets, byte for byte.
+        case .unseen: entry(ServiceRefusal.notFound)
         }
     }
 
