@@ -9,45 +9,36 @@ those path parameters, and the demo's org and member ids and years, from them mo
     openapi_seed.py PORT > schemathesis.toml
 """
 
-import http.client
 import json
 import os
+import random
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from chaos import make_pdf  # noqa: E402  (one PDF maker for both harnesses)
-
-import random  # noqa: E402
+from chaos import make_pdf, request  # noqa: E402  (one client and one PDF maker for both harnesses)
 
 
 def call(port, method, path, token=None, body=None, content_type="application/json"):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        headers = {"Content-Type": content_type} if body is not None else {}
-        if token:
-            headers["Authorization"] = "Bearer " + token
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        answer = json.loads(data) if data and response.getheader("Content-Type", "").startswith("application/json") else {}
-        if response.status >= 300:
-            raise SystemExit("openapi_seed: %s %s answered %d: %s" % (method, path, response.status, data[:300]))
-        return answer
-    finally:
-        connection.close()
+    """`chaos.request`, with dict bodies as JSON, and any answer but a 2xx ends the seeding."""
+    if isinstance(body, dict):
+        body = json.dumps(body).encode()
+    status, answer = request(port, method, path, token=token, body=body, content_type=content_type if body is not None else None,
+                             timeout=60)
+    if status >= 300:
+        raise SystemExit("openapi_seed: %s %s answered %d: %s" % (method, path, status, json.dumps(answer, ensure_ascii=False)[:300]))
+    return answer
+
+
+def login(port, role):
+    """A session token of the demo role (scripts/openapi-check logs its role in with this too)."""
+    account = json.load(open(os.path.join(ROOT, "fixtures/demo-accounts.json")))["roles"][role]
+    return call(port, "POST", "/api/v1/login", body={"account": account["account"], "password": account["password"]})["token"]
 
 
 def main():
     port = int(sys.argv[1])
-    accounts = json.load(open(os.path.join(ROOT, "fixtures/demo-accounts.json")))["roles"]
-    tokens = {}
-    for role in ("branch_admin", "committee_admin", "member_new"):
-        a = accounts[role]
-        tokens[role] = call(port, "POST", "/api/v1/login", body={"account": a["account"], "password": a["password"]})["token"]
-    branch, committee, member = tokens["branch_admin"], tokens["committee_admin"], tokens["member_new"]
+    branch, committee, member = (login(port, role) for role in ("branch_admin", "committee_admin", "member_new"))
     rng = random.Random(7)
     pdf = lambda salt: make_pdf(salt, rng)  # noqa: E731
 

@@ -229,9 +229,6 @@ extension Actor {
 }
 
 extension AccessAction {
-    /// (`readNotice`'s target is the publishing org, which its readers' own orgs lie below and
-    /// so know; the notice is the subject, and whoever may not read it may not know of it.)
-    ///
     /// False for the verbs whose target is another party of a record the actor was already
     /// shown (a transfer's step org or its initiator, a destination picked from a list): being
     /// refused there tells nothing about existence, and "not found" for a record on screen would
@@ -256,7 +253,7 @@ extension AccessAction {
 /// (issue 12: no answer reveals whether something outside the caller's scope exists).
 public func authorize(_ actor: Actor, _ action: AccessAction, _ target: AccessTarget) -> AccessDecision {
     let decision = decide(actor, action, target)
-    if decision == .deny(.outOfScope), action.targetIsTheSubject, action == .readNotice || !actor.canSee(target) { return .deny(.unseen) }
+    if decision == .deny(.outOfScope), action.targetIsTheSubject, !actor.canSee(target) { return .deny(.unseen) }
     return decision
 }
 
@@ -405,7 +402,9 @@ private func authorizeBranchYear(_ actor: Actor, _ action: AccessAction, _ targe
         return actor.isAdmin(of: org.id) ? .allow : .deny(.outOfScope)
     case (.readNotice, .org(let org)):
         let below = actor.administeredOrgs.contains { $0.path.isWithin(org.path) }
-        return below || actor.administers(org.path) ? .allow : .deny(.outOfScope)
+        // The target is the publishing org, which a refused member's branch may lie below and so
+        // know; the subject is the notice, and whoever may not read it may not know of it.
+        return below || actor.administers(org.path) ? .allow : .deny(.unseen)
     default:
         return .deny(.notApplicable)
     }

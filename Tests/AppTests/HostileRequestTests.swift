@@ -25,6 +25,13 @@ struct HostileRequestTests {
     ]
     static let queryNames = ["name", "status", "cursor", "from", "to", "limit", "year", "type", "q", "page", "branchId", "kind"]
     static let ids = ["{orgId}": "upc-cs", "{memberId}": "p-c1-03", "{year}": "2026"]
+
+    /// `route`'s path with the demo's ids in its placeholders (`orgId` for `{orgId}`).
+    static func demoPath(_ route: SiteRoute, orgId: String = "upc-cs") -> String {
+        var path = route.path.replacingOccurrences(of: "{orgId}", with: orgId)
+        for (placeholder, id) in ids { path = path.replacingOccurrences(of: placeholder, with: id) }
+        return path
+    }
     /// What an answer must never carry: the runtime's or a database's own words.
     static let leaks = [".swift", "Fatal error", "SQLITE", "sqlite3", "PSQLError", "syntax error", "Stack", "backtrace", "DatabaseError", "Swift."]
 
@@ -88,12 +95,10 @@ struct HostileRequestTests {
             var answered = 0
             for (route, methods) in SiteRoute.registered {
                 if case .logout = route { continue }
-                var path = route.path
-                for (placeholder, id) in Self.ids { path = path.replacingOccurrences(of: placeholder, with: id) }
+                let path = Self.demoPath(route)
                 // A path registered twice (say GET here, POST under another case) answers both.
                 let taken = Set(SiteRoute.registered.filter { other, _ in
-                    var otherPath = other.path
-                    for (placeholder, id) in Self.ids { otherPath = otherPath.replacingOccurrences(of: placeholder, with: id) }
+                    let otherPath = Self.demoPath(other)
                     return otherPath == path
                 }.flatMap(\.1))
                 for method in all where !taken.contains(method) {
@@ -117,8 +122,7 @@ struct HostileRequestTests {
             for role in ["branch_admin", "committee_admin", "member_new"] {
                 let token = try await client.login(Self.accounts[role])
                 for (route, methods) in SiteRoute.registered where methods.contains(.get) {
-                    var path = route.path
-                    for (placeholder, id) in Self.ids { path = path.replacingOccurrences(of: placeholder, with: id) }
+                    let path = Self.demoPath(route)
                     for value in Self.hostileValues {
                         let query = Self.queryNames.map { "\($0)=\(value)" }.joined(separator: "&")
                         // Each parameter twice, the second time different.
@@ -161,8 +165,7 @@ struct HostileRequestTests {
                 case .orgRegistrationCodes, .orgExport: readsBody = false
                 default: readsBody = true
                 }
-                var path = route.path
-                for (placeholder, id) in Self.ids { path = path.replacingOccurrences(of: placeholder, with: id) }
+                let path = Self.demoPath(route)
                 for method in methods where method == .post || method == .put || method == .patch {
                     for (name, body, type) in bodies {
                         let response = try await client.execute(
@@ -206,8 +209,7 @@ struct HostileRequestTests {
                 let token = try await client.login(Self.accounts[role])
                 for (route, methods) in SiteRoute.registered {
                     if case .logout = route { continue }
-                    var path = route.path.replacingOccurrences(of: "{orgId}", with: orgId)
-                    for (placeholder, id) in Self.ids { path = path.replacingOccurrences(of: placeholder, with: id) }
+                    let path = Self.demoPath(route, orgId: orgId)
                     for method in methods where method == .post || method == .put {
                         for (index, (name, body)) in Self.hostileMultiparts.enumerated() {
                             let response = try await client.execute(

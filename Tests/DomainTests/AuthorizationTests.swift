@@ -33,6 +33,13 @@ struct AuthorizationTests {
             mustChangePassword: false)
     }
 
+    /// A person "p" who administers `orgs` and, if given, is a member of `branch`.
+    static func person(administering orgs: [Org], memberOf branch: Org? = nil, mustChangePassword: Bool = false) -> Actor {
+        Actor(
+            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: branch.map(OrgPlacement.init),
+            administeredOrgs: orgs.map(OrgPlacement.init), mustChangePassword: mustChangePassword)
+    }
+
     /// The org that stands in `relation` to the role's own org.
     static func target(_ role: Role, _ relation: Relation) -> Org? {
         let t = tree
@@ -89,9 +96,7 @@ struct AuthorizationTests {
     @Test("issue 12 item 3: a refusal discloses nothing outside the caller's scope; above their own orgs, or a transfer's other party, it is a plain refusal")
     func disclosure() {
         let t = Self.tree
-        let branchAdmin = Actor(
-            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: nil,
-            administeredOrgs: [OrgPlacement(t.class1)], mustChangePassword: false)
+        let branchAdmin = Self.person(administering: [t.class1])
         let stranger = PersonID(rawValue: "p-stranger")!
         // Outside: a sibling's member, another school's org, a person with no org of theirs.
         #expect(authorize(branchAdmin, .viewMember, .member(stranger, branch: OrgPlacement(t.class2))) == .deny(.unseen))
@@ -104,9 +109,7 @@ struct AuthorizationTests {
         #expect(authorize(branchAdmin, .decideTransferAsBranch, .org(OrgPlacement(t.njuBranch))) == .deny(.outOfScope))
         #expect(authorize(branchAdmin, .withdrawTransfer, .person(stranger, orgs: [])) == .deny(.outOfScope))
         // A notice is its own subject: a member below the publisher may not read it, nor know of it.
-        let member = Actor(
-            accountID: AccountID(rawValue: "a-m")!, personID: PersonID(rawValue: "p-m")!, memberBranch: OrgPlacement(t.class1),
-            administeredOrgs: [], mustChangePassword: false)
+        let member = Self.person(administering: [], memberOf: t.class1)
         #expect(authorize(member, .readNotice, .org(OrgPlacement(t.college))) == .deny(.unseen))
         #expect(authorize(branchAdmin, .readNotice, .org(OrgPlacement(t.college))) == .allow)
         // What does not apply stays what it was.
@@ -138,9 +141,7 @@ struct AuthorizationTests {
     @Test("an admin of the central committee reaches every org")
     func centralAdmin() {
         let t = Self.tree
-        let actor = Actor(
-            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: nil,
-            administeredOrgs: [OrgPlacement(t.root)], mustChangePassword: false)
+        let actor = Self.person(administering: [t.root])
         for org in [t.class1, t.otherBranch, t.njuBranch, t.root] {
             #expect(authorize(actor, .editOrg, .org(OrgPlacement(org))) == .allow)
         }
@@ -149,9 +150,7 @@ struct AuthorizationTests {
     @Test("ADM-7: a cadre administering several orgs acts in each of them")
     func severalOrgs() {
         let t = Self.tree
-        let actor = Actor(
-            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: nil,
-            administeredOrgs: [OrgPlacement(t.class2), OrgPlacement(t.otherBranch)], mustChangePassword: false)
+        let actor = Self.person(administering: [t.class2, t.otherBranch])
         #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.class2))) == .allow)
         #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.otherBranch))) == .allow)
         #expect(authorize(actor, .viewOrg, .org(OrgPlacement(t.class1))) == .deny(.unseen))
@@ -160,9 +159,7 @@ struct AuthorizationTests {
     @Test("ADM-6: nothing is allowed until the initial password is changed")
     func passwordChangeFirst() {
         let t = Self.tree
-        let actor = Actor(
-            accountID: AccountID(rawValue: "a")!, personID: PersonID(rawValue: "p")!, memberBranch: OrgPlacement(t.class1),
-            administeredOrgs: [OrgPlacement(t.class1)], mustChangePassword: true)
+        let actor = Self.person(administering: [t.class1], memberOf: t.class1, mustChangePassword: true)
         for action in AccessAction.allCases {
             #expect(authorize(actor, action, .org(OrgPlacement(t.class1))) == .deny(.passwordChangeRequired))
             #expect(authorize(actor, action, .member(actor.personID, branch: OrgPlacement(t.class1))) == .deny(.passwordChangeRequired))

@@ -3,7 +3,8 @@
 // header whose name holds a byte of 0x80 or more indexed a 128-entry table out of range
 // (`isAllowedHeaderFieldNameCharacter`), found by schemathesis (scripts/openapi-check). The fix is
 // the bounds check in that property; the space/tab constants, which were swapped, are named
-// rightly. Everything else is as released. Its licence:
+// rightly, and the String and [UInt8] overloads of `execute`, which nothing here calls, are
+// left out. Everything else is as released. Its licence:
 //
 // The MIT License (MIT)
 //
@@ -87,14 +88,6 @@ final class MultipartParser {
         self.boundary = Array("\r\n--\(boundary)".utf8)
         self.boundaryLength = self.boundary.count
         self.state = .preamble()
-    }
-
-    func execute(_ string: String) throws {
-        try execute(ByteBuffer(string: string))
-    }
-
-    func execute(_ bytes: [UInt8]) throws {
-        try execute(ByteBuffer(bytes: bytes))
     }
 
     func execute(_ buffer: ByteBuffer) throws {
