@@ -18,7 +18,7 @@ ZHTJ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 #   zlib1g-dev                          ZIPFoundation (the .xlsx reader and writer) links zlib
 #   libxml2-dev                         the .xlsx reader's XML parser (SAX, called directly)
 zhtj_run_packages() {
-    printf '%s\n' libpoppler-glib-dev libcairo2-dev libmagic-dev libqpdf-dev pkg-config poppler-utils zlib1g-dev libxml2-dev
+    printf '%s\n' libpoppler-glib-dev libcairo2-dev libmagic-dev libqpdf-dev pkg-config poppler-utils zlib1g-dev libxml2-dev libsqlite3-dev
 }
 
 # Packages needed by the test suite on top of the runtime ones:

@@ -6,7 +6,6 @@ import NIOCore
 import NIOPosix
 import PostgresKit
 import SQLKit
-import SQLiteKit
 
 /// Where the data lives: the embedded SQLite file (default) or a PostgreSQL server.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
@@ -74,37 +73,19 @@ public final class Database: Sendable {
         let loops = eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }
         switch location {
         case .sqlite(let path):
-            // SQLite blocks a thread for every statement, and a writer waiting out busy_timeout
-            // blocks its thread for up to 10 s. On a thread pool shared with anything else
-            // (bcrypt ran on NIO's singleton, 2 threads here) the connection holding the lock
-            // could wait behind its own waiters until the pool timed out: 500s under load.
-            // So the database gets threads of its own, one per pooled connection.
-            let connectionsPerLoop = 2
-            let threads = NIOThreadPool(numberOfThreads: max(1, loops) * connectionsPerLoop)
-            threads.start()
-            let source = SQLiteTunedSource(path: path, threads: threads)
-            // WAL lets readers proceed during a write; two connections per loop keep write
-            // contention to what busy_timeout absorbs.
-            let pool = EventLoopGroupConnectionPool(
-                source: source, maxConnectionsPerEventLoop: connectionsPerLoop, pruneInterval: nil, logger: logger,
-                on: eventLoopGroup)
-            let box = PoolBox(pool)
-            let database = PooledSQLiteDatabase(box: box, logger: logger)
-            let sql = database.sql(queryLogLevel: .trace)
-            // Fail now, not on the first request, when the file cannot be opened; a pool
-            // released without its shutdown traps, so it is shut down before the error goes up.
+            // Two connections per loop, as many threads: WAL lets readers proceed during a
+            // write, and write contention stays within what busy_timeout absorbs.
+            let size = max(1, loops) * 2
+            let pool = try await SQLitePool.open(path: path, size: size)
+            let sql = SQLitePoolDatabase(pool: pool, logger: logger, eventLoop: eventLoopGroup.any())
             do {
                 _ = try await sql.raw("SELECT 1 AS ok").all()
             } catch {
-                try? await box.pool.shutdownAsync()
-                try? await source.stopThreadsWhenDrained(logger: logger)
+                try? await pool.close(logger: logger)
                 throw error
             }
-            let used = metered ? MeteredSQLDatabase(sql, flavor: .sqlite, poolSize: max(1, loops) * connectionsPerLoop) : sql
-            return Database(flavor: .sqlite, sql: used, close: {
-                try await box.pool.shutdownAsync()
-                try await source.stopThreadsWhenDrained(logger: logger)
-            })
+            let used: any SQLDatabase = metered ? MeteredSQLDatabase(sql, flavor: .sqlite, poolSize: size) : sql
+            return Database(flavor: .sqlite, sql: used, close: { try await pool.close(logger: logger) })
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
             if !url.contains("tlsmode=") && !url.contains("sslmode=") && !url.contains("tls=") && !url.contains("ssl=") {
@@ -214,95 +195,6 @@ public final class Database: Sendable {
     }
 }
 
-/// Opens SQLite files with the settings an official record needs: foreign keys enforced,
-/// WAL for concurrent readers, `synchronous=FULL` so a commit survives power loss, and a
-/// busy timeout instead of immediate SQLITE_BUSY errors under concurrent writers.
-struct SQLiteTunedSource: ConnectionPoolSource {
-    let path: String
-    let threads: NIOThreadPool
-    /// Connections being opened, and those opened: a connection closes on `threads`, so the
-    /// threads must outlive every one of them. The pool's shutdown does not wait for a
-    /// connection still opening or still lent out (it closes those later, without waiting), and
-    /// a connection that cannot close traps in its deinit.
-    let live = Live()
-
-    final class Live: Sendable {
-        private let state = NIOLockedValueBox<(opening: Int, opened: [SQLiteConnection])>((0, []))
-
-        func opening() { state.withLockedValue { $0.opening += 1 } }
-
-        func opened(_ connection: SQLiteConnection?) {
-            state.withLockedValue { state in
-                state.opening -= 1
-                if let connection { state.opened.append(connection) }
-            }
-        }
-
-        /// Nothing is opening and every connection opened has closed.
-        var drained: Bool {
-            state.withLockedValue { state in
-                state.opened.removeAll { $0.isClosed }
-                return state.opening == 0 && state.opened.isEmpty
-            }
-        }
-    }
-
-    /// After the pool's shutdown: the pool closes a lent-out or late-opened connection only after
-    /// its shutdown has returned, so the threads stay until the last has closed (or, should one
-    /// never close, stay for good: idle threads are harmless, a trap is not).
-    func stopThreadsWhenDrained(logger: Logger) async throws {
-        for _ in 0..<1500 where !live.drained { try? await Task.sleep(for: .milliseconds(10)) }
-        guard live.drained else {
-            logger.warning("sqlite connections still open at close; their threads are kept")
-            return
-        }
-        try await threads.shutdownGracefully()
-    }
-
-    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        let live = self.live
-        live.opening()
-        let made = SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: eventLoop)
-        made.whenComplete { result in live.opened(try? result.get()) }
-        return made
-            .flatMap { connection in
-                let pragmas = [
-                    "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL",
-                    "PRAGMA synchronous = FULL",
-                ]
-                return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { chain, pragma in
-                    chain.flatMap { connection.query(pragma).map { _ in } }
-                }
-                .flatMapError { error in connection.close().flatMapThrowing { throw error } }
-                .map { connection }
-            }
-    }
-}
-
-/// A `SQLiteDatabase` that borrows a pooled connection for each query (sqlite-kit ships the
-/// connection, fluent-sqlite-driver the pool adapter; we need only this much of the latter).
-struct PooledSQLiteDatabase: SQLiteDatabase {
-    let box: PoolBox<SQLiteTunedSource>
-    let logger: Logger
-    var pool: EventLoopGroupConnectionPool<SQLiteTunedSource> { box.pool }
-    var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
-
-    func query(
-        _ query: String, _ binds: [SQLiteData], logger: Logger,
-        _ onRow: @escaping @Sendable (SQLiteRow) -> Void
-    ) -> EventLoopFuture<Void> {
-        pool.withConnection(logger: logger) { $0.query(query, binds, logger: logger, onRow) }
-    }
-
-    func query(_ query: String, _ binds: [SQLiteData], _ onRow: @escaping @Sendable (SQLiteRow) -> Void) async throws {
-        try await self.query(query, binds, logger: logger, onRow).get()
-    }
-
-    func withConnection<T>(_ closure: @escaping @Sendable (SQLiteConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        pool.withConnection(logger: logger, closure)
-    }
-}
-
 /// AsyncKit's pool guards its state with a lock but predates `Sendable`; this box states that.
 final class PoolBox<Source: ConnectionPoolSource>: @unchecked Sendable {
     let pool: EventLoopGroupConnectionPool<Source>
@@ -316,11 +208,8 @@ public enum DatabaseOverload {
     public static func matches(_ error: any Error) -> Bool {
         switch error {
         case is ConnectionPoolTimeoutError: return true
-        case let error as SQLiteError:
-            switch error.reason {
-            case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot, .lockedBySharedCache: return true
-            default: return false
-            }
+        case is SQLitePoolTimeout: return true
+        case let error as SQLiteFailure: return error.isBusy
         default: return false
         }
     }

@@ -1,5 +1,5 @@
 import PostgresNIO
-import SQLiteNIO
+import CSQLite3
 
 /// A write the schema refused, classified the same way for SQLite and PostgreSQL so callers
 /// map it to one HTTP answer.
@@ -18,14 +18,14 @@ public enum ConstraintViolation: Error, Equatable, Sendable {
 
     /// Returns nil for errors that are not constraint violations.
     public init?(_ error: any Error) {
-        if let error = error as? SQLiteError {
+        if let error = error as? SQLiteFailure {
             let message = error.message
-            switch error.reason {
-            case .constraintUniqueFailed, .constraintPrimaryKeyFailed: self = .unique(detail: message)
-            case .constraintForeignKeyFailed: self = .foreignKey(detail: message)
-            case .constraintCheckFailed: self = .check(detail: message)
-            case .constraintNotNullFailed: self = .notNull(detail: message)
-            case .constraint:
+            switch error.code {
+            case SQLiteFailure.constraintUnique, SQLiteFailure.constraintPrimaryKey: self = .unique(detail: message)
+            case SQLiteFailure.constraintForeignKey: self = .foreignKey(detail: message)
+            case SQLiteFailure.constraintCheck: self = .check(detail: message)
+            case SQLiteFailure.constraintNotNull: self = .notNull(detail: message)
+            case SQLITE_CONSTRAINT:
                 // Older SQLite builds report only the primary code; the message still says which.
                 if message.contains("UNIQUE") { self = .unique(detail: message) }
                 else if message.contains("FOREIGN KEY") { self = .foreignKey(detail: message) }
@@ -62,8 +62,8 @@ public struct DatabaseResultCode: CustomStringConvertible, Sendable {
 
     /// Returns nil for errors that do not come from either database driver.
     public init?(_ error: any Error) {
-        if let error = error as? SQLiteError {
-            description = "sqlite \(error.reason)"
+        if let error = error as? SQLiteFailure {
+            description = "sqlite \(error.codeName)"
         } else if let error = error as? PSQLError {
             description = "postgres \(error.serverInfo?[.sqlState] ?? "-") \(error.code)"
         } else {

@@ -4,6 +4,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Persistence
+import Synchronization
 import TestSupport
 import Testing
 
@@ -89,7 +90,10 @@ struct BackupTests {
                 #expect(first.0 == 201)
                 let sha = try #require((try JSONSerialization.jsonObject(with: first.1) as? [String: Any])?["sha256"] as? String)
 
-                // Uploads go on while the backup is taken.
+                // Uploads go on while the backup is taken: it starts once the first of them has
+                // been answered (a loaded machine takes longer than a fixed pause), so the next
+                // ones overlap it.
+                let answered = Mutex(0)
                 let busy = Task {
                     var n = 0
                     while !Task.isCancelled {
@@ -97,10 +101,11 @@ struct BackupTests {
                         _ = try? await Self.request(
                             "PUT", base + "/api/v1/members/\(Self.accounts["member_new_2"].memberId!)/archive", token: token,
                             type: "application/pdf", body: Data(makePDF(pages: 12, salt: "busy-\(n)")))
+                        answered.withLock { $0 += 1 }
                     }
                     return n
                 }
-                try await Task.sleep(for: .milliseconds(200))
+                for _ in 0..<600 where answered.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(50)) }
                 let backupDir = scratch.appendingPathComponent("backup").path
                 let backup = try await Self.zhtj(["backup", backupDir], sourceEnv)
                 busy.cancel()

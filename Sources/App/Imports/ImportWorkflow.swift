@@ -324,7 +324,11 @@ struct ImportWorkflow: Sendable {
     static func reasons(_ error: any Error, logger: Logger) -> [String] {
         if let refusal = error as? ImportRowRefusal { return [refusal.message] }
         guard let entry = ErrorCatalogue.entry(for: error) else {
-            logger.error("import row failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            // The result code, never the database's message: it may quote the row's values.
+            logger.error("import row failed", metadata: [
+                "error": "\(String(reflecting: type(of: error)))",
+                "database_code": "\(DatabaseResultCode(error)?.description ?? "-")",
+            ])
             return [ErrorCatalogue.entry(ServiceRefusal.internalError).message]
         }
         return entry.reasons ?? [entry.message]
