@@ -209,6 +209,9 @@ struct ImportTests {
             // 8: 批丁, whose login is taken; 6: member_old's number, a member of 1班 already;
             // 4, 5 and 7 as in the large file.
             #expect(failedRows == [4, 5, 6, 7, 8], "\(json["failed"] ?? [])")
+            // MEM-8: the schema's refusal reaches the admin as the clashing value, not an internal error.
+            let row8 = ((json["failed"] as? [[String: Any]]) ?? []).first { $0["row"] as? Int == 8 }?["reasons"] as? [String]
+            #expect(row8 == ["该身份证号已是系统中另一账号的登录名，无法为其开通账号，请联系上级团委核实"], "\(row8 ?? [])")
             let list = String(buffer: try await client.get("/api/v1/orgs/\(Self.branch2)/members", token: token).body)
             #expect(list.contains("批甲") && !list.contains("批丁"))
         }

@@ -323,6 +323,9 @@ struct ImportWorkflow: Sendable {
     /// The Chinese reasons of a row's refusal: every reason of a draft, else the message.
     static func reasons(_ error: any Error, logger: Logger) -> [String] {
         if let refusal = error as? ImportRowRefusal { return [refusal.message] }
+        // A row the checks before the insert let through but the schema refused (a record
+        // written meanwhile, or one at odds with the rest): the admin learns which value clashes.
+        if case .unique = ConstraintViolation(error), let reason = uniqueReason(ConstraintViolation(error)!) { return [reason] }
         guard let entry = ErrorCatalogue.entry(for: error) else {
             // The result code, never the database's message: it may quote the row's values.
             logger.error("import row failed", metadata: [
@@ -332,6 +335,20 @@ struct ImportWorkflow: Sendable {
             return [ErrorCatalogue.entry(ServiceRefusal.internalError).message]
         }
         return entry.reasons ?? [entry.message]
+    }
+}
+
+extension ImportWorkflow {
+    /// The clashing value of a unique constraint, in the words of the template's columns; nil for
+    /// a constraint no row value explains (that one is logged as an internal error).
+    static func uniqueReason(_ violation: ConstraintViolation) -> String? {
+        // SQLite names "table.column", PostgreSQL "table.table_column_key": both carry both.
+        if violation.concerns("accounts") && violation.concerns("login") {
+            return "该身份证号已是系统中另一账号的登录名，无法为其开通账号，请联系上级团委核实"
+        }
+        if violation.concerns("id_number") { return "该身份证号已被系统中的其他人员使用，请核对身份证号" }
+        if violation.concerns("development_number") { return "该发展团员编号已被系统中的其他团员使用，请核对发展团员编号" }
+        return nil
     }
 }
 
