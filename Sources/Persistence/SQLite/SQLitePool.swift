@@ -58,14 +58,6 @@ final class SQLitePool: Sendable {
         state = NIOLockedValueBox(State(idle: connections))
     }
 
-    /// Runs `body` with a connection lent to this caller alone, on a database thread.
-    /// The statement runs to its end once started: a cancelled caller does not leave it half-run.
-    func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        let connection = try await lease()
-        defer { giveBack(connection) }
-        return try await Self.onThread(threads) { try body(connection) }
-    }
-
     /// Runs `body` with one connection for its whole duration (a transaction). A connection
     /// given back with a transaction still open (a ROLLBACK that failed) is rolled back first,
     /// so the next lessee never inherits one.
@@ -211,11 +203,14 @@ final class SQLitePool: Sendable {
 }
 
 /// The pool as SQLKit's `SQLDatabase`: each statement outside a transaction borrows a
-/// connection for itself; `withSession` lends one for the whole closure.
+/// connection for itself; `withSession` lends one for the whole closure, and the database it
+/// passes runs every statement on that connection.
 struct SQLitePoolDatabase: SQLDatabase {
     let pool: SQLitePool
     let logger: Logger
     let eventLoop: any EventLoop
+    /// The connection of a session (a transaction); nil outside one.
+    var session: SQLiteConnection? = nil
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { .trace }
 
@@ -225,40 +220,23 @@ struct SQLitePoolDatabase: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let (text, binds) = try SQLiteStatementText.serialize(query, for: self)
-        let result = try await pool.statement(text, binds)
-        for values in result.rows { onRow(SQLiteResultRow(columns: result.columns, values: values)) }
-    }
-
-    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await pool.session { connection in
-            try await closure(SQLiteSessionDatabase(pool: pool, connection: connection, logger: logger, eventLoop: eventLoop))
+        let result: (columns: SQLiteColumns, rows: [[SQLiteValue]])
+        if let connection = session {
+            result = try await pool.onThread { try connection.run(text, binds) }
+        } else {
+            result = try await pool.statement(text, binds)
         }
-    }
-}
-
-/// One lent connection as an `SQLDatabase`, for the statements of a transaction.
-struct SQLiteSessionDatabase: SQLDatabase {
-    let pool: SQLitePool
-    let connection: SQLiteConnection
-    let logger: Logger
-    let eventLoop: any EventLoop
-    var dialect: any SQLDialect { SQLiteDialect() }
-    var queryLogLevel: Logger.Level? { .trace }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        let (text, binds) = try SQLiteStatementText.serialize(query, for: self)
-        let connection = self.connection
-        let result = try await pool.onThread { try connection.run(text, binds) }
         for values in result.rows { onRow(SQLiteResultRow(columns: result.columns, values: values)) }
     }
 
-    /// Already one session: nested calls stay on this connection.
+    /// Inside a session, nested calls stay on its connection.
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await closure(self)
+        if session != nil { return try await closure(self) }
+        return try await pool.session { connection in
+            var bound = self
+            bound.session = connection
+            return try await closure(bound)
+        }
     }
 }
 
