@@ -18,12 +18,48 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// Parses `YYYY-MM-DD`.
+    /// Read byte by byte: every listed member carries dates, and splitting the text allocated
+    /// an array per date. Only ASCII digits count (no signs, no spaces).
     public init?(iso string: String) {
-        let parts = string.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        var string = string
+        string.makeContiguousUTF8()  // a no-op for native strings
+        guard string.utf8.count == 10,
+            let fields = string.utf8.withContiguousStorageIfAvailable({ b -> (Int, Int, Int)? in
+                guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+                func number(_ range: Range<Int>) -> Int? {
+                    var n = 0
+                    for i in range {
+                        let digit = b[i] &- UInt8(ascii: "0")
+                        guard digit < 10 else { return nil }
+                        n = n * 10 + Int(digit)
+                    }
+                    return n
+                }
+                guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+                return (y, m, d)
+            }),
+            let date = fields
         else { return nil }
-        self.init(year: y, month: m, day: d)
+        self.init(year: date.0, month: date.1, day: date.2)
+    }
+
+    /// `YYYY-MM-DD`, four-digit year.
+    private func isoBytes() -> String {
+        String(unsafeUninitializedCapacity: 10) { buffer in
+            func put(_ value: Int, _ at: Int, _ width: Int) {
+                var v = value
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+            }
+            put(year, 0, 4)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 5, 2)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 8, 2)
+            return 10
+        }
     }
 
     public static func isLeap(_ year: Int) -> Bool {
@@ -38,13 +74,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         }
     }
 
-    public var iso: String {
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
-    }
+    public var iso: String { isoBytes() }
 
     public var description: String { iso }
 

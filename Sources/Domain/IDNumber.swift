@@ -21,7 +21,9 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible {
     /// Validates the number against the check digit and the birth date it carries.
     /// - Parameter today: births after this day are refused.
     public init(_ raw: String, today: CivilDate) throws(Invalid) {
-        let normalised = raw.uppercased()
+        // Stored numbers are already normalised: upper-casing (an allocation) only when a
+        // lower-case letter is present.
+        let normalised = raw.utf8.contains(where: { $0 >= UInt8(ascii: "a") }) ? raw.uppercased() : raw
         let chars = Array(normalised.utf8)
         guard chars.count == 18 else { throw .wrongLength }
         let isDigit = { (c: UInt8) in c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
@@ -76,6 +78,14 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible {
     public var masked: String { IDNumber.mask(value) }
 
     public static func mask(_ value: String) -> String {
+        let utf8 = value.utf8
+        if utf8.count > 7, utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (every valid number): one string built in place instead of four.
+            return String(unsafeUninitializedCapacity: utf8.count) { buffer in
+                for (i, byte) in utf8.enumerated() { buffer[i] = i < 3 || i >= utf8.count - 4 ? byte : UInt8(ascii: "*") }
+                return utf8.count
+            }
+        }
         guard value.count > 7 else { return String(repeating: "*", count: value.count) }
         return String(value.prefix(3)) + String(repeating: "*", count: value.count - 7) + String(value.suffix(4))
     }

@@ -38,7 +38,10 @@ public struct DevelopmentNumber: Hashable, Sendable, Codable, CustomStringConver
     /// Accepts 8 to 20 ASCII digits starting with a plausible year. **(decided)** the manual
     /// gives no length; 8–20 covers every format seen in practice without admitting junk.
     public init?(_ raw: String) {
-        let v = raw.trimmingWhitespace()
+        let edges = (raw.utf8.first, raw.utf8.last)
+        let isDigit = { (b: UInt8?) in b.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } ?? false }
+        // Trimming walks characters: skipped when the text already starts and ends with a digit.
+        let v = isDigit(edges.0) && isDigit(edges.1) ? raw : raw.trimmingWhitespace()
         guard (8...20).contains(v.utf8.count),
             v.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             let year = Int(v.prefix(4)), (1922...9999).contains(year)

@@ -10,6 +10,23 @@ struct CivilDateTests {
         #expect(CivilDate(iso: "2020-1-01") == nil)
         #expect(CivilDate(iso: "2020-01-01T00") == nil)
         #expect(CivilDate(iso: "") == nil)
+        // Only ASCII digits: a sign, a space or a full-width digit is not a date.
+        #expect(CivilDate(iso: "2020-+1-01") == nil)
+        #expect(CivilDate(iso: "+020-01-01") == nil)
+        #expect(CivilDate(iso: "2020-01- 1") == nil)
+        #expect(CivilDate(iso: "2020/01/01") == nil)
+        #expect(CivilDate(iso: "２０２０-01-01") == nil)
+        #expect(CivilDate(iso: String("x2020-12-31".dropFirst())) == CivilDate(year: 2020, month: 12, day: 31))
+    }
+
+    @Test("ISO text has a four-digit year and two-digit month and day, and parses back to the same date")
+    func isoText() {
+        #expect(CivilDate(year: 7, month: 3, day: 9)!.iso == "0007-03-09")
+        #expect(CivilDate(year: 9999, month: 12, day: 31)!.iso == "9999-12-31")
+        for days in stride(from: -20_000, through: 30_000, by: 113) {
+            let date = CivilDate(daysSinceEpoch: days)
+            #expect(CivilDate(iso: date.iso) == date)
+        }
     }
 
     @Test("days since the epoch round-trip across centuries and leap days")

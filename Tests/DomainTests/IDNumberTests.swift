@@ -66,6 +66,10 @@ struct IDNumberTests {
         #expect(n.masked.hasPrefix("370***********"))
         #expect(n.masked.hasSuffix(String(n.value.suffix(4))))
         #expect("\(n)" == n.masked)
+        // Text that is not a valid number (as a log line might carry) masks by characters.
+        #expect(IDNumber.mask("1234567") == "*******")
+        #expect(IDNumber.mask("12345678") == "123*5678")
+        #expect(IDNumber.mask("团员身份证号码长文本") == "团员身***码长文本")
         #expect(!"\(n)".contains("20020315"))
     }
 

@@ -149,4 +149,22 @@ struct SQLiteDriverTests {
             connection.close()
         }
     }
+
+    @Test("a kept statement over `*` names the columns the table has now, after another connection changes the table")
+    func columnsAfterSchemaChange() async throws {
+        try await withSQLite { path in
+            let reader = try SQLiteConnection(path: path), writer = try SQLiteConnection(path: path)
+            _ = try writer.run("CREATE TABLE t (a INTEGER)", [])
+            _ = try writer.run("INSERT INTO t (a) VALUES (1)", [])
+            #expect(try reader.runIfPlainRead("SELECT * FROM t", [])?.columns.names == ["a"])
+            _ = try writer.run("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'", [])
+            let after = try #require(try reader.runIfPlainRead("SELECT * FROM t", []))
+            #expect(after.columns.names == ["a", "b"])
+            #expect(after.rows == [[.integer(1), .text("x")]])
+            #expect(try reader.runIfPlainRead("INSERT INTO t (a) VALUES (2)", []) == nil)
+            #expect(try reader.run("SELECT count(*) AS n FROM t", []).rows == [[.integer(1)]])
+            reader.close()
+            writer.close()
+        }
+    }
 }

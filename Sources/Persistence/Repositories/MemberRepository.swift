@@ -58,8 +58,9 @@ public protocol MemberRepository: Sendable {
     func find(_ id: PersonID) async throws -> MemberRecord?
     /// The org `id` and one page of the members of the branches in its subtree, ordered by
     /// person id, starting after `cursor` (keyset paging: stable under inserts, no OFFSET
-    /// scans). One query, because the member list is the hottest read and every query is a
-    /// round trip to the database's threads. Nil when no such org exists.
+    /// scans). Two statements, each in index order; the org's identifying fields never change
+    /// (migration 0008's `orgs_fixed_fields`), so they need no common snapshot. Nil when no
+    /// such org exists.
     func page(ofSubtree id: OrgID, after cursor: MemberListCursor?, limit: Int) async throws -> (org: Org, members: [MemberRecord])?
     func count(inSubtreeOf path: OrgPath) async throws -> Int
     /// MEM-6, MEM-7: members not removed and not over age on `today`.
@@ -165,11 +166,13 @@ public struct SQLMemberRepository: MemberRepository {
         /// Read by column name, without `Decodable`: member lists are the hottest read, and
         /// SQLKit's keyed decoding resolves and converts every key of every row.
         init(row: some SQLRow, prefix: String = "") throws {
-            func text(_ column: String) throws -> String { try row.decode(column: prefix + column, as: String.self) }
+            func key(_ column: String) -> String { prefix.isEmpty ? column : prefix + column }
+            func text(_ column: String) throws -> String { try row.decode(column: key(column), as: String.self) }
             // NULL is told apart first: decoding `String?` takes the drivers' nested `Decoder`
             // path (an allocation and a dynamic cast per cell), `String` their direct one.
             func optional(_ column: String) throws -> String? {
-                try row.decodeNil(column: prefix + column) ? nil : try row.decode(column: prefix + column, as: String.self)
+                let column = key(column)
+                return try row.decodeNil(column: column) ? nil : try row.decode(column: column, as: String.self)
             }
             personId = try text("person_id")
             name = try text("name")
@@ -185,7 +188,8 @@ public struct SQLMemberRepository: MemberRepository {
             // column reads as NULL (both drivers' `decodeNil`).
             identityStatus = try optional("identity_status")
             removedAt = try optional("removed_at")
-            holdsPost = try row.decodeNil(column: prefix + "holds_post") ? nil : try row.decode(column: prefix + "holds_post", as: Int.self)
+            let holds = key("holds_post")
+            holdsPost = try row.decodeNil(column: holds) ? nil : try row.decode(column: holds, as: Int.self)
         }
 
         func record() throws -> MemberRecord {
@@ -226,34 +230,31 @@ public struct SQLMemberRepository: MemberRepository {
     }
 
     public func page(ofSubtree id: OrgID, after cursor: MemberListCursor?, limit: Int) async throws -> (org: Org, members: [MemberRecord])? {
-        // The page is cut inside (only the subtree's members are joined, sorted and limited),
-        // and only its rows get the post lookup; the LEFT JOIN keeps the org's row when the
-        // subtree has no (more) members. Joining a view of every member, as this did before,
-        // made SQLite materialise the whole members table for each page. The branches come from
-        // the ancestry (0018) in id order and each branch's members from `members_branch` in
-        // person order, so the page is read in index order and nothing is sorted
+        // Two statements, the org and then the page, each read in index order. One statement
+        // that LEFT JOINed the page onto the org (to get the org when the subtree has no
+        // members) made SQLite materialise the page and sort it again: a third of a page's time
+        // inside SQLite (perf, release). The branches come from the ancestry (0018) in id order
+        // and each branch's members from `members_branch` in person order, so nothing is sorted
         // (`MemberListCursor` says why the order is by branch first).
-        let rows = try await sql.raw("""
+        guard let orgRow = try await sql.raw("""
             SELECT t.id AS t_id, t.parent_id AS t_parent_id, t.name AS t_name, t.full_name AS t_full_name,
-                   t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id, s.*,
-                   CASE WHEN EXISTS (SELECT 1 FROM cadre_posts c WHERE c.person_id = s.person_id) THEN 1 ELSE 0 END AS holds_post
-            FROM orgs t LEFT JOIN (
-                SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
-                       o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
-                       o.upper_committee_id AS branch_upper_committee_id, p.identity_status, m.removed_at
-                FROM org_ancestry a JOIN members m ON m.branch_id = a.descendant_id
-                     JOIN orgs o ON o.id = m.branch_id JOIN people p ON p.id = m.person_id
-                WHERE a.ancestor_id = \(bind: id.rawValue) AND \(Self.after(cursor)) AND m.removed_at IS NULL
-                ORDER BY a.descendant_id, m.person_id LIMIT \(limit: limit)
-            ) s ON TRUE
-            WHERE t.id = \(bind: id.rawValue)
-            ORDER BY s.branch_id, s.person_id
+                   t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id
+            FROM orgs t WHERE t.id = \(bind: id.rawValue)
+            """).first()
+        else { return nil }
+        let org = try SQLOrgRepository.Row(row: orgRow, prefix: "t_").org()
+        let rows = try await sql.raw("""
+            SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
+                   o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,
+                   o.upper_committee_id AS branch_upper_committee_id, p.identity_status, m.removed_at,
+                   CASE WHEN EXISTS (SELECT 1 FROM cadre_posts c WHERE c.person_id = p.id) THEN 1 ELSE 0 END AS holds_post
+            FROM org_ancestry a JOIN members m ON m.branch_id = a.descendant_id
+                 JOIN orgs o ON o.id = m.branch_id JOIN people p ON p.id = m.person_id
+            WHERE a.ancestor_id = \(bind: id.rawValue) AND \(Self.after(cursor)) AND m.removed_at IS NULL
+            ORDER BY a.descendant_id, m.person_id LIMIT \(limit: limit)
             """).all()
-        guard let first = rows.first else { return nil }
-        let org = try SQLOrgRepository.Row(row: first, prefix: "t_").org()
         var paths: [String: OrgPath] = [:]
-        let members = try rows.filter { try !$0.decodeNil(column: "person_id") }.map { try Row(row: $0).record(paths: &paths) }
-        return (org, members)
+        return (org, try rows.map { try Row(row: $0).record(paths: &paths) })
     }
 
     public func count(inSubtreeOf path: OrgPath) async throws -> Int {

@@ -87,7 +87,40 @@ final class SQLiteColumns: Sendable {
 final class SQLiteConnection: @unchecked Sendable {
     // @unchecked: used by one lessee at a time (the pool's lease), never concurrently.
     private var handle: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [String: Prepared] = [:]
+
+    /// A compiled statement with what is asked of it on every call: its column names (a result's
+    /// `SQLiteColumns`, built once instead of per call) and whether it only reads.
+    final class Prepared {
+        let statement: OpaquePointer
+        private(set) var columns: SQLiteColumns
+        let isReadOnly: Bool
+        /// SQLite recompiles a statement by itself after a schema change, and a `*` may then
+        /// stand for other columns: the names are read again when this count moves.
+        private var reprepared: Int32
+
+        init(_ statement: OpaquePointer) {
+            self.statement = statement
+            columns = Self.names(statement)
+            isReadOnly = sqlite3_stmt_readonly(statement) != 0
+            reprepared = sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
+        }
+
+        /// The columns as the statement now stands (call after stepping, before the reset).
+        func currentColumns() -> SQLiteColumns {
+            let now = sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
+            if now != reprepared {
+                reprepared = now
+                columns = Self.names(statement)
+            }
+            return columns
+        }
+
+        private static func names(_ statement: OpaquePointer) -> SQLiteColumns {
+            let count = sqlite3_column_count(statement)
+            return SQLiteColumns(names: (0..<count).map { sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" })
+        }
+    }
     /// Beyond this many compiled statements the cache starts again: statements whose text varies
     /// (`IN (?1, …, ?n)` lists) must not grow it without bound.
     static let statementCapacity = 512
@@ -129,51 +162,71 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Runs one statement and returns all its rows.
     func run(_ sql: String, _ binds: [SQLiteValue]) throws -> (columns: SQLiteColumns, rows: [[SQLiteValue]]) {
         guard let db = handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "connection is closed") }
-        let statement = try compiled(sql, db)
+        return try run(try compiled(sql, db), binds, db)
+    }
+
+    private func run(_ prepared: Prepared, _ binds: [SQLiteValue], _ db: OpaquePointer) throws -> (columns: SQLiteColumns, rows: [[SQLiteValue]]) {
+        let statement = prepared.statement
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
         try bind(binds, to: statement, db)
-        let count = sqlite3_column_count(statement)
-        var names: [String] = []
-        names.reserveCapacity(Int(count))
-        for i in 0..<count { names.append(sqlite3_column_name(statement, i).map { String(cString: $0) } ?? "") }
         var rows: [[SQLiteValue]] = []
+        var count: Int32 = 0
         while true {
             let stepped = sqlite3_step(statement)
             if stepped == SQLITE_DONE { break }
             guard stepped == SQLITE_ROW else { throw failure(stepped, db) }
+            if rows.isEmpty { count = sqlite3_column_count(statement) }
             var row: [SQLiteValue] = []
             row.reserveCapacity(Int(count))
             for i in 0..<count { row.append(value(statement, i)) }
             rows.append(row)
         }
-        return (SQLiteColumns(names: names), rows)
+        return (prepared.currentColumns(), rows)
     }
 
     /// True when `sql` only reads and takes no lock a writer holds: a SELECT (or WITH … SELECT)
     /// that SQLite itself calls read-only, outside a transaction. In WAL mode such a statement
     /// never waits for the write lock, so it may run on the caller's own thread.
     func isPlainRead(_ sql: String) throws -> Bool {
-        guard let db = handle, sqlite3_get_autocommit(db) != 0 else { return false }
-        let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
-        guard head.hasPrefix("SELECT") || head.hasPrefix("WITH") else { return false }
-        return sqlite3_stmt_readonly(try compiled(sql, db)) != 0
+        try plainRead(sql) != nil
+    }
+
+    /// Runs `sql` when it is a plain read (see `isPlainRead`); nil, running nothing, when not.
+    /// One cache lookup for both the question and the run.
+    func runIfPlainRead(_ sql: String, _ binds: [SQLiteValue]) throws -> (columns: SQLiteColumns, rows: [[SQLiteValue]])? {
+        guard let db = handle, let prepared = try plainRead(sql) else { return nil }
+        return try run(prepared, binds, db)
+    }
+
+    private func plainRead(_ sql: String) throws -> Prepared? {
+        guard let db = handle, sqlite3_get_autocommit(db) != 0 else { return nil }
+        // ASCII case-insensitive "SELECT" or "WITH" first, without allocating.
+        let head = sql.utf8.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D })
+        func starts(_ word: StaticString) -> Bool {
+            word.withUTF8Buffer { word in
+                head.prefix(word.count).count == word.count && zip(head, word).allSatisfy { $0 | 0x20 == $1 }
+            }
+        }
+        guard starts("select") || starts("with") else { return nil }
+        let prepared = try compiled(sql, db)
+        return prepared.isReadOnly ? prepared : nil
     }
 
     /// Finalises every statement and closes the handle; later calls fail with SQLITE_MISUSE.
     func close() {
-        for statement in statements.values { sqlite3_finalize(statement) }
+        for prepared in statements.values { sqlite3_finalize(prepared.statement) }
         statements.removeAll()
         if let handle { sqlite3_close_v2(handle) }
         handle = nil
     }
 
-    private func compiled(_ sql: String, _ db: OpaquePointer) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+    private func compiled(_ sql: String, _ db: OpaquePointer) throws -> Prepared {
+        if let prepared = statements[sql] { return prepared }
         if statements.count >= Self.statementCapacity {
-            for statement in statements.values { sqlite3_finalize(statement) }
+            for prepared in statements.values { sqlite3_finalize(prepared.statement) }
             statements.removeAll(keepingCapacity: true)
         }
         var statement: OpaquePointer?
@@ -193,8 +246,9 @@ final class SQLiteConnection: @unchecked Sendable {
             sqlite3_finalize(statement)
             throw error
         }
-        statements[sql] = statement
-        return statement
+        let entry = Prepared(statement)
+        statements[sql] = entry
+        return entry
     }
 
     private func bind(_ binds: [SQLiteValue], to statement: OpaquePointer, _ db: OpaquePointer) throws {

@@ -80,13 +80,14 @@ final class SQLitePool: Sendable {
     /// for a lock, goes to the database's threads.
     func statement(_ sql: String, _ binds: [SQLiteValue]) async throws -> (columns: SQLiteColumns, rows: [[SQLiteValue]]) {
         let connection = try await lease()
-        let inline: Bool
-        do { inline = try connection.isPlainRead(sql) } catch { giveBack(connection); throw error }
-        guard inline else {
+        let result: Result<(columns: SQLiteColumns, rows: [[SQLiteValue]]), any Error>
+        switch Result(catching: { try connection.runIfPlainRead(sql, binds) }) {
+        case .success(.some(let rows)): result = .success(rows)
+        case .failure(let error): result = .failure(error)
+        case .success(.none):
             defer { giveBack(connection) }
             return try await Self.onThread(threads) { try connection.run(sql, binds) }
         }
-        let result = Result { try connection.run(sql, binds) }
         giveBack(connection)
         // The other requests waiting for this thread go first, as they did when the statement
         // left it: without this, requests already under way kept the thread and the slowest

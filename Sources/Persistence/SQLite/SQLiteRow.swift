@@ -25,7 +25,12 @@ struct SQLiteResultRow: SQLRow {
             throw DecodingError.keyNotFound(
                 SQLiteColumnKey(column), .init(codingPath: [], debugDescription: "no column \(column) in the row"))
         }
-        return try SQLiteValueDecoder(value: values[i], column: column).decode(D.self)
+        // Text and integers, most of every list, without the decoder and its dynamic casts.
+        switch values[i] {
+        case .text(let text) where D.self == String.self: return unsafeBitCast(text, to: D.self)
+        case .integer(let n) where D.self == Int.self: return unsafeBitCast(Int(n), to: D.self)
+        default: return try SQLiteValueDecoder(value: values[i], column: column).decode(D.self)
+        }
     }
 }
 
