@@ -57,11 +57,15 @@ public final class Database: Sendable {
     /// statements must see each other or commit together.
     public let sql: any SQLDatabase
     private let closePool: @Sendable () async throws -> Void
+    /// Reads outside a transaction: each call may use another pooled connection. Built once:
+    /// building it boxes 25 repositories, and every request asks for it several times.
+    public let repositories: Repositories
 
     init(flavor: SQLFlavor, sql: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
         self.flavor = flavor
         self.sql = sql
         self.closePool = close
+        repositories = Repositories(sql, committedOrgs: CommittedOrgs())
     }
 
     /// Opens a pool on `location`. For SQLite the parent folder must exist.
@@ -112,8 +116,6 @@ public final class Database: Sendable {
 
     public func close() async throws { try await closePool() }
 
-    /// Reads outside a transaction: each call may use another pooled connection.
-    public var repositories: Repositories { Repositories(sql) }
 
     /// Answers when the database does (the health check).
     public func ping() async throws { _ = try await sql.raw("SELECT 1 AS ok").all() }

@@ -20,6 +20,31 @@ struct RepositoryTests {
         }
     }
 
+    @Test("the member list's kept orgs are committed ones: an org read inside a transaction that rolls back is not found afterwards, and a kept org reads as stored")
+    func committedOrgsOnly() async throws {
+        struct RolledBack: Error {}
+        try await TestDatabase.withMigrated { database in
+            let tree = try await SeededTree(in: database)
+            let phantom = try tree.zongzhi.child(id: OrgID(rawValue: "upc-z-9")!, name: "2020级9班团支部", category: .branch)
+            await #expect(throws: RolledBack.self) {
+                try await database.write { repositories in
+                    try await repositories.orgs.insert(phantom, at: t0)
+                    #expect(try await repositories.members.page(ofSubtree: phantom.id, after: nil, limit: 5)?.org == phantom)
+                    throw RolledBack()
+                }
+            }
+            #expect(try await database.repositories.members.page(ofSubtree: phantom.id, after: nil, limit: 5) == nil)
+            // Read twice through the pool (the second from memory): the same org as stored.
+            for _ in 0..<2 {
+                #expect(try await database.repositories.members.page(ofSubtree: tree.class1.id, after: nil, limit: 5)?.org == tree.class1)
+            }
+            // Created after the rollback, under the same id, the org is the one now committed.
+            let real = try tree.zongzhi.child(id: OrgID(rawValue: "upc-z-9")!, name: "2020级9班（新）团支部", category: .branch)
+            try await SQLOrgRepository(database.sql).insert(real, at: t0)
+            #expect(try await database.repositories.members.page(ofSubtree: real.id, after: nil, limit: 5)?.org == real)
+        }
+    }
+
     @Test("members of a subtree are listed by keyset pages in (branch, person) order, without gaps or repeats, siblings excluded")
     func keysetPaging() async throws {
         try await TestDatabase.withMigrated { database in

@@ -108,7 +108,12 @@ public struct SQLPersonRepository: PersonRepository {
 
 public struct SQLMemberRepository: MemberRepository {
     let sql: any SQLDatabase
-    public init(_ sql: any SQLDatabase) { self.sql = sql }
+    let committedOrgs: CommittedOrgs?
+    public init(_ sql: any SQLDatabase) { self.init(sql, committedOrgs: nil) }
+    init(_ sql: any SQLDatabase, committedOrgs: CommittedOrgs?) {
+        self.sql = sql
+        self.committedOrgs = committedOrgs
+    }
 
     static let select = """
         SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
@@ -236,13 +241,19 @@ public struct SQLMemberRepository: MemberRepository {
         // inside SQLite (perf, release). The branches come from the ancestry (0018) in id order
         // and each branch's members from `members_branch` in person order, so nothing is sorted
         // (`MemberListCursor` says why the order is by branch first).
-        guard let orgRow = try await sql.raw("""
-            SELECT t.id AS t_id, t.parent_id AS t_parent_id, t.name AS t_name, t.full_name AS t_full_name,
-                   t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id
-            FROM orgs t WHERE t.id = \(bind: id.rawValue)
-            """).first()
-        else { return nil }
-        let org = try SQLOrgRepository.Row(row: orgRow, prefix: "t_").org()
+        let org: Org
+        if let kept = committedOrgs?.org(id) {
+            org = kept
+        } else {
+            guard let orgRow = try await sql.raw("""
+                SELECT t.id AS t_id, t.parent_id AS t_parent_id, t.name AS t_name, t.full_name AS t_full_name,
+                       t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id
+                FROM orgs t WHERE t.id = \(bind: id.rawValue)
+                """).first()
+            else { return nil }
+            org = try SQLOrgRepository.Row(row: orgRow, prefix: "t_").org()
+            committedOrgs?.keep(org)
+        }
         let rows = try await sql.raw("""
             SELECT p.id AS person_id, p.name, p.id_number, m.branch_id, m.joined_on, m.development_number,
                    o.name AS branch_name, o.path AS branch_path, o.category AS branch_category,

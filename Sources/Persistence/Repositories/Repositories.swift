@@ -29,10 +29,11 @@ public struct Repositories: Sendable {
     public let registrations: any RegistrationRepository
     public let attachments: any AttachmentRepository
 
-    init(_ sql: any SQLDatabase) {
+    /// `committedOrgs`: only for the pool, never inside a transaction (see `CommittedOrgs`).
+    init(_ sql: any SQLDatabase, committedOrgs: CommittedOrgs? = nil) {
         orgs = SQLOrgRepository(sql)
         people = SQLPersonRepository(sql)
-        members = SQLMemberRepository(sql)
+        members = SQLMemberRepository(sql, committedOrgs: committedOrgs)
         cadres = SQLCadreRepository(sql)
         accounts = SQLAccountRepository(sql)
         sessions = SQLSessionRepository(sql)
