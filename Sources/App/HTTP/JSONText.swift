@@ -142,12 +142,23 @@ struct JSONText {
         needsComma = true
     }
 
+    /// Above this size the answer is sent in pieces of it, each copied only when sent: a
+    /// 10,000-row import's answer (some 8 MB) is then not held twice.
+    static let piece = 64 * 1024
+
     /// The answer: 200, JSON, the same headers `JSONEncoder`'s response carries.
     var response: Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(bytes.count)],
-            body: .init(byteBuffer: buffer))
+        let headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .contentLength: String(bytes.count)]
+        guard bytes.count > Self.piece else { return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer)) }
+        let bytes = bytes
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(contentLength: bytes.count) { writer in
+                for start in stride(from: 0, to: bytes.count, by: Self.piece) {
+                    try await writer.write(ByteBuffer(bytes: bytes[start..<min(start + Self.piece, bytes.count)]))
+                }
+                try await writer.finish(nil)
+            })
     }
 }
 
