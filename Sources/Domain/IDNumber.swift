@@ -23,25 +23,35 @@ public struct IDNumber: Hashable, Sendable, CustomStringConvertible {
     public init(_ raw: String, today: CivilDate) throws(Invalid) {
         // Stored numbers are already normalised: upper-casing (an allocation) only when a
         // lower-case letter is present.
-        let normalised = raw.utf8.contains(where: { $0 >= UInt8(ascii: "a") }) ? raw.uppercased() : raw
-        let chars = Array(normalised.utf8)
-        guard chars.count == 18 else { throw .wrongLength }
-        let isDigit = { (c: UInt8) in c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
-        guard chars.prefix(17).allSatisfy(isDigit), isDigit(chars[17]) || chars[17] == UInt8(ascii: "X") else {
-            throw .badCharacters
+        var text = raw.utf8.contains(where: { $0 >= UInt8(ascii: "a") }) ? raw.uppercased() : raw
+        text.makeContiguousUTF8()  // a no-op for native strings
+        guard text.utf8.count == 18 else { throw .wrongLength }
+        // Read in place (every listed member's number is read again from storage): no arrays.
+        let checked = text.utf8.withContiguousStorageIfAvailable { b -> Result<(CivilDate, Gender), Invalid> in
+            var sum = 0
+            for i in 0..<17 {
+                let digit = b[i] &- UInt8(ascii: "0")
+                guard digit < 10 else { return .failure(.badCharacters) }
+                sum += Int(digit) * IDNumber.weights[i]
+            }
+            guard b[17] &- UInt8(ascii: "0") < 10 || b[17] == UInt8(ascii: "X") else { return .failure(.badCharacters) }
+            func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(b[$1] - UInt8(ascii: "0")) } }
+            guard IDNumber.provinceCodes.contains(number(0..<2)) else { return .failure(.unknownRegion) }
+            guard let birth = CivilDate(year: number(6..<10), month: number(10..<12), day: number(12..<14)),
+                birth.year >= 1900
+            else { return .failure(.impossibleBirthDate) }
+            guard birth <= today else { return .failure(.birthDateInFuture) }
+            guard IDNumber.checkCharacters[sum % 11] == b[17] else { return .failure(.checkDigitMismatch) }
+            return .success((birth, number(16..<17) % 2 == 1 ? .male : .female))
+        }!
+        let (birth, gender): (CivilDate, Gender)
+        switch checked {
+        case .success(let found): (birth, gender) = found
+        case .failure(let invalid): throw invalid
         }
-        let digits = chars.prefix(17).map { Int($0 - UInt8(ascii: "0")) }
-        let province = digits[0] * 10 + digits[1]
-        guard IDNumber.provinceCodes.contains(province) else { throw .unknownRegion }
-        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + digits[$1] } }
-        guard let birth = CivilDate(year: number(6..<10), month: number(10..<12), day: number(12..<14)),
-            birth.year >= 1900
-        else { throw .impossibleBirthDate }
-        guard birth <= today else { throw .birthDateInFuture }
-        guard IDNumber.checkCharacter(for: digits) == chars[17] else { throw .checkDigitMismatch }
-        self.value = normalised
+        self.value = text
         self.birthDate = birth
-        self.gender = digits[16] % 2 == 1 ? .male : .female
+        self.gender = gender
     }
 
     /// The first two digits of the region code: provinces, autonomous regions, municipalities,
