@@ -44,7 +44,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// `YYYY-MM-DD`, four-digit year.
-    private func isoBytes() -> String {
+    public var iso: String {
         String(unsafeUninitializedCapacity: 10) { buffer in
             func put(_ value: Int, _ at: Int, _ width: Int) {
                 var v = value
@@ -73,8 +73,6 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         default: return 31
         }
     }
-
-    public var iso: String { isoBytes() }
 
     public var description: String { iso }
 

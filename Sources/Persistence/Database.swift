@@ -116,7 +116,6 @@ public final class Database: Sendable {
 
     public func close() async throws { try await closePool() }
 
-
     /// Answers when the database does (the health check).
     public func ping() async throws { _ = try await sql.raw("SELECT 1 AS ok").all() }
 

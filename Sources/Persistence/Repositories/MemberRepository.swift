@@ -245,13 +245,10 @@ public struct SQLMemberRepository: MemberRepository {
         if let kept = committedOrgs?.org(id) {
             org = kept
         } else {
-            guard let orgRow = try await sql.raw("""
-                SELECT t.id AS t_id, t.parent_id AS t_parent_id, t.name AS t_name, t.full_name AS t_full_name,
-                       t.category AS t_category, t.path AS t_path, t.upper_committee_id AS t_upper_committee_id
-                FROM orgs t WHERE t.id = \(bind: id.rawValue)
-                """).first()
+            // Not `SQLOrgRepository.find`: that one leaves deleted orgs out, the list never did.
+            guard let orgRow = try await sql.raw("SELECT \(unsafeRaw: SQLOrgRepository.columns) FROM orgs WHERE id = \(bind: id.rawValue)").first()
             else { return nil }
-            org = try SQLOrgRepository.Row(row: orgRow, prefix: "t_").org()
+            org = try SQLOrgRepository.Row(row: orgRow).org()
             committedOrgs?.keep(org)
         }
         let rows = try await sql.raw("""

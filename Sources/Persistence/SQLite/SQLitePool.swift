@@ -80,11 +80,8 @@ final class SQLitePool: Sendable {
     /// for a lock, goes to the database's threads.
     func statement(_ sql: String, _ binds: [SQLiteValue]) async throws -> (columns: SQLiteColumns, rows: [[SQLiteValue]]) {
         let connection = try await lease()
-        let result: Result<(columns: SQLiteColumns, rows: [[SQLiteValue]]), any Error>
-        switch Result(catching: { try connection.runIfPlainRead(sql, binds) }) {
-        case .success(.some(let rows)): result = .success(rows)
-        case .failure(let error): result = .failure(error)
-        case .success(.none):
+        let result = Result { try connection.runIfPlainRead(sql, binds) }
+        if case .success(.none) = result {
             defer { giveBack(connection) }
             return try await Self.onThread(threads) { try connection.run(sql, binds) }
         }
@@ -93,7 +90,7 @@ final class SQLitePool: Sendable {
         // left it: without this, requests already under way kept the thread and the slowest
         // 1 % waited twice as long.
         await Task.yield()
-        return try result.get()
+        return try result.get()!
     }
 
     func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
