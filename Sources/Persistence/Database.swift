@@ -126,7 +126,9 @@ public final class Database: Sendable {
     /// (PostgreSQL; SQLite serialises writers): the loser runs again from the start, a few
     /// times. A lost race on a record itself (a stale revision, a second first archive) is
     /// not retried but thrown as `ConcurrentChange`, because the caller's decision was made
-    /// on what it read.
+    /// on what it read. A transaction PostgreSQL chose as a deadlock's victim (two writers
+    /// changing the same subtree counts of migration 21 in opposite orders) runs again too:
+    /// nothing of it was committed.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
@@ -135,6 +137,10 @@ public final class Database: Sendable {
             } catch let stale as StaleRevision {
                 switch stale { case .archive: throw ConcurrentChange(table: "archives") }
             } catch {
+                if Deadlock.matches(error), attempt < 8 {
+                    attempt += 1
+                    continue
+                }
                 guard let violation = ConstraintViolation(error) else { throw error }
                 if violation.concerns("audit_log"), attempt < 8 {
                     attempt += 1
@@ -155,6 +161,19 @@ public final class Database: Sendable {
     public func writeEach<Item: Sendable, T: Sendable>(
         _ items: [Item], _ body: @escaping @Sendable (Repositories, Item) async throws -> T
     ) async throws -> [Result<T, any Error>] {
+        var attempt = 0
+        while true {
+            do {
+                return try await eachInOneTransaction(items, body)
+            } catch where Deadlock.matches(error) && attempt < 8 {
+                attempt += 1
+            }
+        }
+    }
+
+    private func eachInOneTransaction<Item: Sendable, T: Sendable>(
+        _ items: [Item], _ body: @escaping @Sendable (Repositories, Item) async throws -> T
+    ) async throws -> [Result<T, any Error>] {
         try await transaction { sql in
             let repositories = Repositories(sql)
             var results: [Result<T, any Error>] = []
@@ -165,6 +184,9 @@ public final class Database: Sendable {
                     let value = try await body(repositories, item)
                     try await sql.raw("RELEASE SAVEPOINT zhtj_item").run()
                     results.append(.success(value))
+                } catch where Deadlock.matches(error) {
+                    // Not this item's fault: the whole transaction runs again.
+                    throw error
                 } catch {
                     // PostgreSQL refuses every statement after an error until this rollback.
                     try await sql.raw("ROLLBACK TO SAVEPOINT zhtj_item").run()

@@ -55,6 +55,13 @@ public enum ConstraintViolation: Error, Equatable, Sendable {
     public func concerns(_ fragment: String) -> Bool { detail.contains(fragment) }
 }
 
+/// PostgreSQL ended the transaction to break a deadlock (SQLSTATE 40P01); nothing of it stays.
+enum Deadlock {
+    static func matches(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "40P01"
+    }
+}
+
 /// A database error's result code alone (SQLite's reason, PostgreSQL's SQLSTATE and client code),
 /// for the log: never its message, which may quote the values of a row.
 public struct DatabaseResultCode: CustomStringConvertible, Sendable {

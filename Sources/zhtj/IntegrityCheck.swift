@@ -6,7 +6,7 @@ import Persistence
 /// chain. Problems name the blob by SHA-256 and the members whose archives use it.
 struct IntegrityCheck: Sendable {
     struct Problem: Sendable, Equatable, CustomStringConvertible {
-        enum Kind: String, Sendable { case missing, corrupted, unreadable, orphaned, auditChain = "audit_chain" }
+        enum Kind: String, Sendable { case missing, corrupted, unreadable, orphaned, auditChain = "audit_chain", tallies }
         let kind: Kind
         let sha256: String?
         /// "p-c1-03 马晓东 (archive …, version 2)" for each reference.
@@ -124,6 +124,10 @@ struct IntegrityCheck: Sendable {
         // The org tree's own chain (creation, deletion, information changes).
         for seq in OrgAuditChain.breaks(try await database.repositories.orgAudit.all()) {
             problems.append(Problem(kind: .auditChain, sha256: nil, concerns: [], detail: "org audit log entry \(seq) was edited, removed or reordered"))
+        }
+        // The statistics' counts per subtree against the rows they count.
+        for drift in try await database.repositories.statistics.tallyDrift(limit: 100) {
+            problems.append(Problem(kind: .tallies, sha256: nil, concerns: [], detail: drift))
         }
         return Summary(
             blobsChecked: stored.count, versionsChecked: versions.count, auditEntriesChecked: entries.count, problems: problems,

@@ -61,16 +61,19 @@ struct IntegrityTests {
                 try await database.sql.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only").run()
             }
             try await database.sql.raw("UPDATE audit_log SET detail = 'edited' WHERE seq = 1").run()
+            // A subtree count changed without its rows (STA-1's figures would be wrong).
+            try await database.sql.raw("UPDATE subtree_tallies SET members = members + 1 WHERE ancestor_id = 'upc' AND facet = 'ethnicity'").run()
             try await database.close()
 
             let found = try verify(dataDirectory: dataDirectory.path, databaseURL: databaseURL)
             #expect(found.status == 1)
-            #expect(found.output.contains("3 problem(s) found"), "\(found.output)")
+            #expect(found.output.contains("4 problem(s) found"), "\(found.output)")
             let lines = found.output.split(separator: "\n").map(String.init)
             #expect(lines.contains { $0.hasPrefix("corrupted blob \(firstSHA)") && $0.contains("马晓东") }, "\(found.output)")
             #expect(lines.contains { $0.hasPrefix("missing blob \(secondSHA)") && $0.contains("胡雪") }, "\(found.output)")
             #expect(lines.contains { $0.hasPrefix("orphaned blob \(orphan.sha256)") }, "\(found.output)")
             #expect(lines.contains { $0.hasPrefix("audit_chain") && $0.contains("entry 1") }, "\(found.output)")
+            #expect(lines.contains { $0.hasPrefix("tallies: subtree_tallies upc ethnicity") && $0.contains("未填写: counted 22, stored 23") }, "\(found.output)")
         }
     }
 

@@ -62,10 +62,7 @@ struct StatisticsWorkflow: Sendable {
         let today = clock.now().chinaDate
         let stats = repositories.statistics
         let tallies = try await repositories.archives.tally(inSubtreeOf: org.path, today: today)
-        let rectification = try await stats.rectificationYears(inSubtreeOf: org.path, year: today.year).map(\.state)
-        var byStatus: [String: Int] = [:]
-        for state in rectification { byStatus[state.status?.chineseName ?? "未评定", default: 0] += 1 }
-        let order = RectificationStatus.allCases.map(\.chineseName) + ["未评定"]
+        let rectification = try await stats.rectification(inSubtreeOf: org.path, year: today.year)
         return OrgStatistics(
             org: org, ages: try await stats.ages(inSubtreeOf: org.path, bounds: StatisticsRules.ageBandBounds(today: today)),
             ethnicity: try await stats.distribution(of: .ethnicity, inSubtreeOf: org.path),
@@ -74,7 +71,8 @@ struct StatisticsWorkflow: Sendable {
             grading: try await repositories.grading.progress(
                 below: org.path, year: today.year, categories: GradingRules.gradedCategories,
                 foundedBy: GradingRules.foundingCutoff(today: today)),
-            rectification: order.map { StatisticsBar(label: $0, count: byStatus[$0] ?? 0) },
-            keyRectification: rectification.filter(\.underKeyRectification).count)
+            rectification: RectificationStatus.allCases.map { StatisticsBar(label: $0.chineseName, count: rectification.byStatus[$0] ?? 0) }
+                + [StatisticsBar(label: "未评定", count: rectification.unassessed)],
+            keyRectification: rectification.underKey)
     }
 }

@@ -10,15 +10,20 @@ public struct Migration: Sendable {
     /// Statements only one dialect understands (triggers); run after the shared ones.
     public let sqliteStatements: [String]
     public let postgresStatements: [String]
+    /// Rows the domain's rules derive from rows already stored (a fold SQL would have to
+    /// repeat), written after the statements in the same transaction.
+    let derive: (@Sendable (any SQLDatabase) async throws -> Void)?
 
     public init(
-        version: Int, name: String, statements: [String], sqliteStatements: [String] = [], postgresStatements: [String] = []
+        version: Int, name: String, statements: [String], sqliteStatements: [String] = [], postgresStatements: [String] = [],
+        derive: (@Sendable (any SQLDatabase) async throws -> Void)? = nil
     ) {
         self.version = version
         self.name = name
         self.statements = statements
         self.sqliteStatements = sqliteStatements
         self.postgresStatements = postgresStatements
+        self.derive = derive
     }
 
     func statements(for flavor: SQLFlavor) -> [String] {
@@ -49,6 +54,9 @@ public enum Migrations {
         m0018CreateOrgAncestry,
         m0019CreateAnnualRegistrations,
         m0020CreateAttachments,
+        m0021CreateSubtreeTallies,
+        m0022CreateRectificationStates,
+        m0023CreateSubtreeOrgTallies,
     ]
 }
 
@@ -103,6 +111,7 @@ public struct Migrator: Sendable {
                 for statement in statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
+                try await migration.derive?(sql)
                 try await sql.raw("""
                     INSERT INTO schema_migrations (version, name, applied_at)
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamp.now().text))

@@ -146,8 +146,9 @@ public protocol ArchiveRepository: Sendable {
     func memberArchives(
         inSubtreeOf path: OrgPath, filter: MemberArchiveFilter, after cursor: MemberListCursor?, limit: Int
     ) async throws -> [MemberArchiveRow]
-    /// The subtree's new members grouped by joining day, verification and upload, in one
-    /// query; `NewMemberCounts` turns the groups into figures by the domain's rules.
+    /// The subtree's new members (not over age today) grouped by joining day, verification and
+    /// upload, in one query on the subtree's counts; `NewMemberCounts` turns the groups into
+    /// figures by the domain's rules.
     func tally(inSubtreeOf path: OrgPath, today: CivilDate) async throws -> [MemberTally]
     /// Members (all of them, not only new ones) found by name, ID number or development number.
     func search(_ query: String, inSubtreeOf paths: [OrgPath], limit: Int) async throws -> [MemberArchiveRow]
@@ -406,22 +407,25 @@ public struct SQLArchiveRepository: ArchiveRepository {
     }
 
     public func tally(inSubtreeOf path: OrgPath, today: CivilDate) async throws -> [MemberTally] {
-        try await sql.raw("""
-            SELECT m.joined_on,
-                   CASE WHEN a.verified_version IS NOT NULL THEN 1 ELSE 0 END AS verified,
-                   CASE WHEN a.state IS NULL OR a.state = 'not_uploaded' THEN 0 ELSE 1 END AS uploaded,
-                   COUNT(*) AS members
-            FROM org_ancestry x JOIN members m ON m.branch_id = x.descendant_id JOIN people p ON p.id = m.person_id
-            LEFT JOIN archives a ON a.member_id = m.person_id
-            WHERE x.ancestor_id = \(bind: path.leaf.rawValue) AND m.joined_on >= \(bind: Member.archiveRequiredFrom.iso)
-              AND m.removed_at IS NULL AND \(SQLMemberRepository.notOverAge(today))
-            GROUP BY m.joined_on, 2, 3
+        // Migration 0021's counts: every new member of the subtree (`new`), less those of them
+        // over age today (`new_ageing` up to the cutoff; cadres are not among them).
+        let ancestor = path.leaf.rawValue
+        return try await sql.raw("""
+            SELECT value, SUM(members) AS members FROM (
+                SELECT value, members FROM subtree_tallies WHERE ancestor_id = \(bind: ancestor) AND facet = 'new'
+                UNION ALL
+                SELECT value, -members FROM subtree_tallies
+                WHERE ancestor_id = \(bind: ancestor) AND facet = 'new_ageing'
+                  AND born_on <= \(bind: MembershipRules.overAgeBirthCutoff(today: today).iso)
+            ) t GROUP BY value HAVING SUM(members) > 0
             """).all().map { row in
-            let day = try row.decode(column: "joined_on", as: String.self)
-            guard let joinedOn = CivilDate(iso: day) else { throw CorruptRow(table: "members", key: day) }
+            let value = try row.decode(column: "value", as: String.self)
+            let parts = value.split(separator: "|")
+            guard parts.count == 3, let joinedOn = CivilDate(iso: String(parts[0])) else {
+                throw CorruptRow(table: "subtree_tallies", key: value)
+            }
             return MemberTally(
-                joinedOn: joinedOn, identityVerified: try row.decode(column: "verified", as: Int.self) == 1,
-                archiveUploaded: try row.decode(column: "uploaded", as: Int.self) == 1,
+                joinedOn: joinedOn, identityVerified: parts[1] == "1", archiveUploaded: parts[2] == "1",
                 members: try row.decode(column: "members", as: Int.self))
         }
     }

@@ -35,6 +35,13 @@ public struct GradingProgress: Sendable, Equatable {
     public let reviewed: Int
     /// GRA-5: the latest review was 不予定级.
     public let notGraded: Int
+
+    public init(orgs: Int, selfGraded: Int, reviewed: Int, notGraded: Int) {
+        self.orgs = orgs
+        self.selfGraded = selfGraded
+        self.reviewed = reviewed
+        self.notGraded = notGraded
+    }
 }
 
 /// 对标定级: the year's criteria, each org's entries (append-only, numbered per org and year)
@@ -205,19 +212,38 @@ public struct SQLGradingRepository: GradingRepository {
     }
 
     public func progress(below path: OrgPath, year: Int, categories: [OrgCategory], foundedBy: CivilDate) async throws -> GradingProgress {
-        let row = try await sql.raw("""
-            SELECT COUNT(*) AS orgs,
-                   COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM grading_entries e WHERE e.org_id = o.id AND e.year = \(literal: year) AND e.kind = 'self') THEN 1 ELSE 0 END), 0) AS self_graded,
-                   COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM grading_entries e WHERE e.org_id = o.id AND e.year = \(literal: year) AND e.kind = 'review') THEN 1 ELSE 0 END), 0) AS reviewed,
-                   COALESCE(SUM(CASE WHEN (SELECT e.grade FROM grading_entries e WHERE e.org_id = o.id AND e.year = \(literal: year) AND e.kind = 'review'
-                                           ORDER BY e.seq DESC LIMIT 1) = 'not_graded' THEN 1 ELSE 0 END), 0) AS not_graded
-            FROM org_ancestry x JOIN orgs o ON o.id = x.descendant_id LEFT JOIN org_foundings f ON f.org_id = o.id
-            WHERE x.ancestor_id = \(bind: path.leaf.rawValue) AND o.id <> \(bind: path.leaf.rawValue) AND o.deleted_at IS NULL
-              AND o.category IN (\(binds: categories.map(\.rawValue)))
-              AND COALESCE(f.founded_on, substr(o.created_at, 1, 10)) <= \(bind: foundedBy.iso)
-            """).first()
-        func int(_ column: String) throws -> Int { try row?.decode(column: column, as: Int.self) ?? 0 }
-        return GradingProgress(orgs: try int("orgs"), selfGraded: try int("self_graded"), reviewed: try int("reviewed"), notGraded: try int("not_graded"))
+        guard !categories.isEmpty else { return GradingProgress(orgs: 0, selfGraded: 0, reviewed: 0, notGraded: 0) }
+        // Migration 23's counts of the subtree, less the org's own facets (it is not below itself).
+        let ancestor = path.leaf.rawValue
+        func scope(_ facet: String, _ year: Int) -> SQLQueryString {
+            """
+            facet = \(bind: facet) AND year = \(literal: year) AND founded_on <= \(bind: foundedBy.iso)
+            AND category IN (\(binds: categories.map(\.rawValue)))
+            """
+        }
+        let rows = try await sql.raw("""
+            SELECT facet, value, SUM(n) AS n FROM (
+                SELECT facet, value, orgs AS n FROM subtree_org_tallies WHERE ancestor_id = \(bind: ancestor) AND \(scope("orgs", 0))
+                UNION ALL
+                SELECT facet, value, orgs FROM subtree_org_tallies WHERE ancestor_id = \(bind: ancestor) AND \(scope("grading", year))
+                UNION ALL
+                SELECT facet, value, -1 FROM org_tally_facets WHERE org_id = \(bind: ancestor) AND \(scope("orgs", 0))
+                UNION ALL
+                SELECT facet, value, -1 FROM org_tally_facets WHERE org_id = \(bind: ancestor) AND \(scope("grading", year))
+            ) t GROUP BY facet, value
+            """).all()
+        var orgs = 0, selfGraded = 0, reviewed = 0, notGraded = 0
+        for row in rows {
+            let facet = try row.decode(column: "facet", as: String.self), value = try row.decode(column: "value", as: String.self)
+            let n = try row.decode(column: "n", as: Int.self)
+            if facet == "orgs" { orgs += n; continue }
+            let flags = value.split(separator: "|").map { $0 == "1" }
+            guard flags.count == 3 else { throw CorruptRow(table: "subtree_org_tallies", key: value) }
+            if flags[0] { selfGraded += n }
+            if flags[1] { reviewed += n }
+            if flags[2] { notGraded += n }
+        }
+        return GradingProgress(orgs: orgs, selfGraded: selfGraded, reviewed: reviewed, notGraded: notGraded)
     }
 
     public func recordFounding(of org: OrgID, on date: CivilDate) async throws {
