@@ -127,7 +127,7 @@ public final class Database: Sendable {
     /// times. A lost race on a record itself (a stale revision, a second first archive) is
     /// not retried but thrown as `ConcurrentChange`, because the caller's decision was made
     /// on what it read. A transaction PostgreSQL chose as a deadlock's victim (two writers
-    /// changing the same subtree counts of migration 21 in opposite orders) runs again too:
+    /// changing the subtree counts of migrations 21 and 23 in opposite orders) runs again too:
     /// nothing of it was committed.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T {
         var attempt = 0

@@ -248,4 +248,65 @@ struct SubtreeTallyTests {
             try await Self.expectSameOrgs(database, orgs, year: 2025, foundedBy: cutoff, after: "everything, for the year before")
         }
     }
+
+    /// Two writers that lock two members (and their subtree counts) in opposite orders. The time
+    /// limit only guards against a hang: under the full parallel suite a test here takes minutes.
+    actor Handshake {
+        var runs = 0
+        var waiting: [String: CheckedContinuation<Void, Never>] = [:]
+        var arrived: Set<String> = []
+
+        func run() -> Int { runs += 1; return runs }
+        func signal(_ name: String) {
+            arrived.insert(name)
+            waiting.removeValue(forKey: name)?.resume()
+        }
+        func wait(_ name: String) async {
+            if arrived.contains(name) { return }
+            await withCheckedContinuation { waiting[name] = $0 }
+        }
+    }
+
+    @Test("PostgreSQL: the victim of a deadlock between two writers runs again, and both commit", .timeLimit(.minutes(10)))
+    func deadlockVictimRunsAgain() async throws {
+        try await TestDatabase.withMigrated { database in
+            // SQLite serialises writers (BEGIN IMMEDIATE): no deadlock to break.
+            guard database.flavor == .postgres else { return }
+            let tree = try await SeededTree(in: database)
+            let m1 = try await tree.addMember(database, id: "m1", seq: "101", branch: tree.class1, number: nil)
+            let m2 = try await tree.addMember(database, id: "m2", born: "20030505", seq: "102", branch: tree.otherBranch, joined: "2021-05-04", number: nil)
+            // Different values everywhere, so the two share no count: each first takes only its
+            // own rows (two writers sharing a count wait for each other instead, no deadlock).
+            let records = SQLMemberRecordRepository(database.sql)
+            try await records.saveProfile(PersonProfile(ethnicity: "汉族", education: "大学本科"), of: m1.personID, at: t0)
+            try await records.saveProfile(PersonProfile(ethnicity: "回族", education: "高中"), of: m2.personID, at: t0)
+            let handshake = Handshake()
+            async let first: Void = database.write { r in
+                let firstRun = await handshake.run() <= 2
+                try await r.transfers.moveMember(m1.personID, to: tree.class2.id)
+                if firstRun { await handshake.signal("first"); await handshake.wait("second") }
+                try await r.transfers.moveMember(m2.personID, to: tree.class2.id)
+            }
+            async let second: Void = database.write { r in
+                let firstRun = await handshake.run() <= 2
+                if firstRun { await handshake.wait("first") }
+                try await r.transfers.moveMember(m2.personID, to: tree.class1.id)
+                if firstRun { await handshake.signal("second") }
+                try await r.transfers.moveMember(m1.personID, to: tree.class1.id)
+            }
+            _ = try await (first, second)
+            #expect(await handshake.runs == 3, "one of the two ran again")
+            let branches = try await [m1, m2].asyncMap { try await SQLMemberRepository(database.sql).find($0.personID)?.member.branchID }
+            #expect(branches[0] == branches[1], "the later commit moved both")
+            #expect(try await SQLStatisticsRepository(database.sql).tallyDrift(limit: 10) == [])
+        }
+    }
+}
+
+extension Array {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
 }

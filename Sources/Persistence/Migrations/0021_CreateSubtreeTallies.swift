@@ -73,13 +73,15 @@ private let memberTallies = TallyTriggers(
         .init(table: "people", subject: "id", columns: ["birth_date"], facets: ["birth", "new_ageing"], insert: .none),
         .init(table: "person_profiles", subject: "person_id", columns: ["ethnicity", "education"], facets: ["ethnicity", "education"],
               insert: .upserted(none: { person in
-                  // A member without a profile counted as 未填写 for both.
-                  """
-                  SELECT x.ancestor_id, v.facet, '' AS born_on, '未填写' AS value
-                  FROM members m JOIN org_ancestry x ON x.descendant_id = m.branch_id
-                  CROSS JOIN (SELECT 'ethnicity' AS facet UNION ALL SELECT 'education') v
-                  WHERE m.person_id = \(person) AND m.removed_at IS NULL
-                  """
+                  // A member without a profile counted as 未填写 for both. One arm per facet, so
+                  // SQLite finds each count by its whole key.
+                  ["ethnicity", "education"].map { facet in
+                      """
+                      SELECT x.ancestor_id, '\(facet)' AS facet, '' AS born_on, '未填写' AS value
+                      FROM members m JOIN org_ancestry x ON x.descendant_id = m.branch_id
+                      WHERE m.person_id = \(person) AND m.removed_at IS NULL
+                      """
+                  }.joined(separator: " UNION ALL ")
               })),
         .init(table: "archives", subject: "member_id", columns: ["state", "verified_version"], facets: ["new", "new_ageing"], insert: .plain),
         // Cadre posts are never updated in a way that matters (only the title changes).

@@ -103,7 +103,7 @@ public struct Migrator: Sendable {
         for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
             let statements = migration.statements(for: flavor)
             let logger = logger
-            let ran = try await database.transaction { sql in
+            let ran = try await Self.waitingOutOthers { try await database.transaction { sql in
                 try await Self.lock(sql, flavor)
                 let already = try await sql.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()
                 if already != nil { return false }
@@ -117,10 +117,24 @@ public struct Migrator: Sendable {
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamp.now().text))
                     """).run()
                 return true
-            }
+            } }
             if ran { done.append(migration.version) }
         }
         return done
+    }
+
+    /// SQLite's busy timeout bounds one wait for the write lock, and with several instances
+    /// migrating (and a loaded machine) one of them can lose the race for it for longer: that
+    /// instance tries again, up to six timeouts in all, rather than failing its start.
+    static func waitingOutOthers<T>(_ body: () async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch let error as SQLiteFailure where error.isBusy && attempt < 6 {
+                attempt += 1
+            }
+        }
     }
 
     /// The key of the migration lock (any fixed number; this one spells "zhtj").
@@ -134,7 +148,7 @@ public struct Migrator: Sendable {
     /// can fail in the second on the catalogue's unique index.
     private func ensureBookkeeping() async throws {
         let flavor = database.flavor
-        try await database.transaction { sql in
+        try await Self.waitingOutOthers { try await database.transaction { sql in
             try await Self.lock(sql, flavor)
             try await sql.raw("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -143,6 +157,6 @@ public struct Migrator: Sendable {
                     applied_at TEXT NOT NULL
                 )
                 """).run()
-        }
+        } }
     }
 }
