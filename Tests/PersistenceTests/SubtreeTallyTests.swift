@@ -78,11 +78,11 @@ struct SubtreeTallyTests {
         }
     }
 
-    @Test("STA-1, ARC-9, MEM-6, MEM-9: after enrolment, profiles, archives, cadre posts, transfers, ID corrections and removals, the counts equal the rows' counts")
+    @Test("STA-1, ARC-9, MEM-6, MEM-7: after enrolment, profiles, archives, cadre posts, transfers, ID corrections and removals, the counts equal the rows' counts")
     func countsFollowEveryWrite() async throws {
         try await TestDatabase.withMigrated { database in
             let tree = try await SeededTree(in: database)
-            // Born 1997: over age on `today` (MEM-9) unless a cadre; m3 joined before 2020 (not new).
+            // Born 1997: over age on `today` (MEM-7) unless a cadre; m3 joined before 2020 (not new).
             try await tree.addMember(database, id: "m1", born: "19970101", seq: "101", branch: tree.class1, number: nil)
             try await tree.addMember(database, id: "m2", born: "20020315", seq: "102", branch: tree.class1, joined: "2021-05-04", number: nil)
             try await tree.addMember(database, id: "m3", born: "20030101", seq: "103", branch: tree.class2, joined: "2019-05-04", number: nil)

@@ -10,7 +10,7 @@
 /// - `ethnicity`, `education`: `value` is the profile's value, 未填写 for none;
 /// - `new`: the members who joined on or after 2020-01-01 (ARC-1, `Member.archiveRequiredFrom`),
 ///   `value` is `joined_on|verified|uploaded` (each flag 0 or 1);
-/// - `new_ageing`: the same members less the cadres (never over age, MEM-9), with `born_on`, so
+/// - `new_ageing`: the same members less the cadres (never over age, MEM-7), with `born_on`, so
 ///   the over-age ones of today are a range on the key and are taken off `new`.
 ///
 /// The triggers (`TallyTriggers`) follow every table a facet reads.
