@@ -29,7 +29,7 @@ let m0022CreateRectificationStates = Migration(
         func flush() async throws {
             guard let c = current else { return }
             try await SQLRectificationRepository.saveState(
-                RectificationRecord(year: c.year, entries: c.entries), of: c.org, entries: c.entries.count, on: sql)
+                RectificationRecord(year: c.year, entries: c.entries), of: c.org, on: sql)
         }
         for row in rows {
             let org = try row.decode(column: "org_id", as: String.self), year = try row.decode(column: "year", as: Int.self)

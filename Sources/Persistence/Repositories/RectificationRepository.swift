@@ -147,14 +147,15 @@ public struct SQLRectificationRepository: RectificationRepository {
             SELECT kind, month, poor_count, by_parent FROM rectification_entries
             WHERE org_id = \(bind: org.rawValue) AND year = \(literal: year) ORDER BY seq
             """).all().compactMap { try Self.entry($0, key: org.rawValue) }
-        try await Self.saveState(RectificationRecord(year: year, entries: entries), of: org.rawValue, entries: entries.count, on: sql)
+        try await Self.saveState(RectificationRecord(year: year, entries: entries), of: org.rawValue, on: sql)
     }
 
-    static func saveState(_ record: RectificationRecord, of org: String, entries: Int, on sql: any SQLDatabase) async throws {
+    /// The state of `record`, which holds all of its year's entries.
+    static func saveState(_ record: RectificationRecord, of org: String, on sql: any SQLDatabase) async throws {
         let state = record.state
         try await sql.raw("""
             INSERT INTO rectification_states (org_id, year, status, under_key, entries)
-            VALUES (\(bind: org), \(literal: record.year), \(bind: state.status?.rawValue), \(bind: state.underKeyRectification), \(literal: entries))
+            VALUES (\(bind: org), \(literal: record.year), \(bind: state.status?.rawValue), \(bind: state.underKeyRectification), \(literal: record.entries.count))
             ON CONFLICT (org_id, year) DO UPDATE SET
                 status = excluded.status, under_key = excluded.under_key, entries = excluded.entries
             """).run()
